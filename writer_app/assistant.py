@@ -1,0 +1,166 @@
+"""What the editor asks of the model, run on the model worker thread.
+
+Each feature is a plain function of a loaded model (used directly by the CLI), and a method
+of `Assistant` that runs it on the worker thread and returns a `Job` for the GUI. The
+engine (torch) is imported only inside those functions, so importing this module is cheap
+and the window can appear before torch has loaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from writer_app.config import Continuation, Decoding
+from writer_app.tasks import continuation
+from writer_app.worker import Job, JobContext, ModelWorker, Priority
+
+if TYPE_CHECKING:
+    from writer_app.engine.loader import LoadedModel
+
+WARM_UP_PROMPT = "Writing is"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step of a long job, for the status bar."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not an error (e.g. a fallback to the CPU)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """The loaded model, as the status bar shows it."""
+
+    name: str
+    device: str
+    summary: str
+    load_seconds: float
+    tokens_per_second: float
+    notices: tuple[str, ...] = ()
+
+
+class ModelNotReady(RuntimeError):
+    """A request arrived before a model was loaded."""
+
+
+def warm_up(lm: LoadedModel) -> float:
+    """Run one short generation so the first real request is fast; returns tokens/s."""
+    from writer_app.engine.generation import generate
+
+    result = generate(lm, WARM_UP_PROMPT, Decoding(max_new_tokens=12), heal=False)
+    return result.tokens_per_second
+
+
+def suggest(
+    lm: LoadedModel,
+    request: continuation.ContinuationRequest,
+    settings: Continuation,
+    *,
+    cancel: threading.Event | None = None,
+    on_update: Callable[[list[str]], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Continuations of the text before the cursor: cleaned, distinct, best first."""
+    from writer_app.engine.generation import generate
+
+    def cleaned(raw: list[str]) -> list[str]:
+        return continuation.distinct(
+            [continuation.clean(request.prefix, text, request.stop_at) for text in raw]
+        )
+
+    def publish(raw: list[str]) -> None:
+        if on_update is not None:
+            on_update(cleaned(raw))
+
+    result = generate(
+        lm,
+        request.prefix,
+        settings.decoding,
+        candidates=settings.alternatives,
+        max_context=settings.context_tokens,
+        is_done=lambda text: continuation.is_complete(text, request.stop_at),
+        cancel=cancel,
+        on_update=publish,
+        on_notice=on_notice,
+    )
+    return cleaned(result.texts)
+
+
+class Assistant:
+    """The model, owned by one worker thread, and the jobs the GUI can ask of it."""
+
+    def __init__(self) -> None:
+        self.worker = ModelWorker()
+        self._lm: LoadedModel | None = None  # touched only on the worker thread
+        self.status: ModelStatus | None = None
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def shutdown(self) -> None:
+        self.worker.shutdown()
+
+    @property
+    def ready(self) -> bool:
+        return self.status is not None
+
+    def load(self, spec: str, device: str) -> Job[ModelStatus]:
+        """Load (or switch to) a model; emits Progress events, returns its ModelStatus."""
+        self.status = None
+
+        def run(ctx: JobContext) -> ModelStatus:
+            from writer_app.engine.loader import load_model
+
+            self._lm = None  # release the old model before loading the new one
+            lm = load_model(spec, device, progress=lambda m: ctx.emit(Progress(m)))
+            ctx.emit(Progress(f"Warming up {lm.info.name}…"))
+            speed = warm_up(lm)
+            self._lm = lm
+            return ModelStatus(
+                name=lm.info.name,
+                device=lm.device,
+                summary=f"{lm.describe()} · {speed:.0f} tok/s",
+                load_seconds=lm.load_seconds,
+                tokens_per_second=speed,
+                notices=tuple(lm.notices),
+            )
+
+        job = self.worker.submit(run, priority=Priority.LOAD, group="load")
+        job.add_done_callback(self._on_loaded)
+        return job
+
+    def _on_loaded(self, future: asyncio.Future[ModelStatus]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.status = future.result()
+
+    def continue_text(
+        self, request: continuation.ContinuationRequest, settings: Continuation
+    ) -> Job[list[str]]:
+        """Ghost-text candidates; emits the candidate list as it grows. Supersedes older ones."""
+        settings = copy.deepcopy(settings)
+
+        def run(ctx: JobContext) -> list[str]:
+            if self._lm is None:
+                raise ModelNotReady("No model is loaded")
+            return suggest(
+                self._lm,
+                request,
+                settings,
+                cancel=ctx.cancel,
+                on_update=ctx.emit,
+                on_notice=lambda m: ctx.emit(Notice(m)),
+            )
+
+        return self.worker.submit(run, priority=Priority.INTERACTIVE, group="continuation")

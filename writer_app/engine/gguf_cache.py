@@ -1,0 +1,64 @@
+"""GGUF models converted once into a safetensors folder in the cache, so later loads are fast.
+
+transformers reads GGUF by de-quantizing every tensor (tens of seconds); the converted folder
+loads in well under a second. Conversion writes into a temporary folder and renames it into
+place, so an interrupted conversion never leaves a half-written model behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from writer_app import paths
+
+
+def converted_dir(gguf: Path) -> Path:
+    """The cache folder for one GGUF file; a changed file gets a new folder."""
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    return paths.model_cache_dir() / f"{gguf.stem}-{key[:12]}"
+
+
+def is_converted(gguf: Path) -> bool:
+    return converted_dir(gguf).is_dir()
+
+
+def convert(gguf: Path) -> Path:
+    """Convert a GGUF file into a safetensors model folder (if not done already); return it."""
+    target = converted_dir(gguf)
+    if target.is_dir():
+        return target
+    model = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
+    )
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
+    # A GGUF-loaded model refuses save_pretrained: rebuild a plain one from its config.
+    config = model.config
+    del config.quantization_config
+    with torch.device("meta"):
+        plain = AutoModelForCausalLM.from_config(config)
+    plain.load_state_dict(model.state_dict(), assign=True)
+    plain.tie_weights()
+    plain.generation_config = model.generation_config
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        plain.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        os.rename(tmp, target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not target.is_dir():  # another process may have finished the same conversion
+            raise
+    return target
+
+
+def discard(gguf: Path) -> None:
+    """Forget a converted copy (used when it turns out to be damaged)."""
+    shutil.rmtree(converted_dir(gguf), ignore_errors=True)

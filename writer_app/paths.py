@@ -1,0 +1,43 @@
+"""Where Writer keeps its files: platformdirs locations, created on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+_DIRS = PlatformDirs(appname="writer", appauthor=False)
+
+
+def _ensure(path: str) -> Path:
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def config_dir() -> Path:
+    """Settings and presets."""
+    return _ensure(_DIRS.user_config_dir)
+
+
+def cache_dir() -> Path:
+    """Re-creatable data, such as models converted from GGUF."""
+    return _ensure(_DIRS.user_cache_dir)
+
+
+def model_cache_dir() -> Path:
+    """Safetensors copies of GGUF models, one folder per source file."""
+    return _ensure(str(cache_dir() / "models"))
+
+
+def state_dir() -> Path:
+    """Autosave and recovery copies of open documents."""
+    return _ensure(_DIRS.user_state_dir)
+
+
+def log_dir() -> Path:
+    return _ensure(_DIRS.user_log_dir)
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.toml"

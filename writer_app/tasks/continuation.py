@@ -1,0 +1,121 @@
+"""Inline continuation: what the model reads, where a suggestion ends, and how it is cleaned.
+
+Plain text in, plain text out; no Qt and no torch, so the rules are easy to test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? or … (possibly followed by closing quotes or brackets), once the
+# next character shows the sentence is really over (whitespace).
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_WORD = re.compile(r"\S+")
+_LAST_WORD = re.compile(r"[\w.]+$")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "fig"}
+# Roughly how many characters one token covers; used only to cut the text before tokenizing.
+CHARS_PER_TOKEN_BOUND = 8
+# A suggestion is cut where it starts copying this many words in a row from the text.
+COPY_RUN_WORDS = 8
+STOP_CHOICES = ("sentence", "paragraph", "length")
+
+
+@dataclass(frozen=True)
+class ContinuationRequest:
+    """One request for ghost text: the text before the cursor and how to end suggestions."""
+
+    prefix: str
+    stop_at: str = "sentence"
+
+    def __post_init__(self) -> None:
+        if self.stop_at not in STOP_CHOICES:
+            raise ValueError(f"stop_at must be one of {', '.join(STOP_CHOICES)}")
+
+
+def context_before(text: str, cursor: int, max_tokens: int) -> str:
+    """The part of the text before the cursor that the model should read.
+
+    Cut generously by characters here; the engine trims to the exact token budget.
+    """
+    start = max(0, cursor - max_tokens * CHARS_PER_TOKEN_BOUND)
+    return text[start:cursor]
+
+
+def wants_auto_suggestion(before: str, after_on_line: str) -> bool:
+    """Offer ghost text on a pause only at the end of a line with something to continue."""
+    return bool(before.strip()) and not after_on_line.strip(" \t)]}\"'”’")
+
+
+def boundary(text: str, stop_at: str) -> int | None:
+    """Where a suggestion should end (an index into `text`), or None if not reached yet.
+
+    Leading whitespace (a suggestion that starts a new line or paragraph) never ends it.
+    """
+    if stop_at == "length":
+        return None
+    lead = len(text) - len(text.lstrip())
+    newline = text.find("\n", lead)
+    if stop_at == "sentence":
+        for match in _SENTENCE_END.finditer(text, lead):
+            if newline >= 0 and match.start() > newline:
+                break
+            word = _LAST_WORD.search(text, lead, match.start())
+            if match.group()[0] == "." and word and word.group().lower() in _ABBREVIATIONS:
+                continue
+            return match.end()
+    return newline if newline >= 0 else None
+
+
+def is_complete(text: str, stop_at: str) -> bool:
+    return boundary(text, stop_at) is not None
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cut_copied_run(prefix: str, suggestion: str) -> str:
+    """Cut the suggestion where it starts repeating a long run of words from the prefix."""
+    haystack = f" {_normalized(prefix)} "
+    words = list(_WORD.finditer(suggestion))
+    for i in range(len(words) - COPY_RUN_WORDS + 1):
+        run = " ".join(w.group() for w in words[i : i + COPY_RUN_WORDS])
+        if f" {run} " in haystack or f" {run}" in haystack:
+            return suggestion[: words[i].start()]
+    return suggestion
+
+
+def clean(prefix: str, raw: str, stop_at: str) -> str:
+    """Turn raw model output into the suggestion shown after the cursor."""
+    end = boundary(raw, stop_at)
+    text = raw if end is None else raw[:end]
+    text = _cut_copied_run(prefix, text)
+    text = text.rstrip()
+    if not text.strip():
+        return ""
+    # A whole suggestion that is already there, word for word, is not worth showing.
+    said = _normalized(text)
+    if len(said.split()) >= 3 and said in _normalized(prefix):
+        return ""
+    return text
+
+
+def distinct(candidates: list[str]) -> list[str]:
+    """Non-empty candidates, each once, in order."""
+    seen: set[str] = set()
+    out = []
+    for c in candidates:
+        if c and c not in seen:
+            seen.add(c)
+            out.append(c)
+    return out
+
+
+def next_word(suggestion: str) -> str:
+    """The part of a suggestion that Ctrl+Right accepts: leading space, then one word.
+
+    Punctuation directly after the word comes with it, as in other editors.
+    """
+    match = re.match(r"\s*(?:[\w'’-]+[^\w\s]*|[^\w\s]+)", suggestion)
+    return match.group() if match else suggestion

@@ -1,0 +1,381 @@
+"""The text editor with inline ghost-text suggestions.
+
+Ghost text is drawn with the block layout's pre-edit area, the same mechanism input methods
+use for text being composed: it flows and wraps with the real text, pushes the rest of the
+line along, and is never part of the document, its undo stack or what is saved.
+
+A suggestion belongs to a `Session`: the cursor position and document revision it was
+requested for. Candidates are shown only while the document is still at that revision and
+the cursor at that position. Typing the characters the suggestion predicts moves the
+session along with the cursor; any other edit or cursor move ends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QInputMethodEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextLayout,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from writer_app.tasks.continuation import context_before, distinct, next_word, wants_auto_suggestion
+
+_LINE_SEPARATOR = "\u2028"  # breaks a line inside a block layout without a new block
+
+
+@dataclass(eq=False)
+class Session:
+    """One suggestion request: where it was made, and what has come of it."""
+
+    position: int
+    revision: int
+    prefix: str
+    candidates: list[str] = field(default_factory=list)
+    index: int = 0
+    consumed: str = ""  # text typed or accepted from the suggestion since the request
+
+    def options(self) -> list[str]:
+        """What each distinct candidate still offers after what was already taken."""
+        n = len(self.consumed)
+        return [
+            c[n:] for c in distinct(self.candidates) if c.startswith(self.consumed) and len(c) > n
+        ]
+
+    def current(self) -> str:
+        options = self.options()
+        return options[self.index % len(options)] if options else ""
+
+
+class GhostTextEditor(QPlainTextEdit):
+    """A plain-text editor that shows, and lets the user take, inline suggestions."""
+
+    edited = Signal()  # the user changed the text in a way that ended the suggestion
+    sessionEnded = Signal()  # the current suggestion is over: stop generating it
+    ghostChanged = Signal(int, int)  # index of the shown alternative, how many there are
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._revision = 0
+        self._session: Session | None = None
+        self._own_edit = False
+        self._composing = False
+        self._ghost_anchor: QTextCursor | None = None
+        self._ghost_base_formats: list[QTextLayout.FormatRange] = []
+        self._ghost_shown = ""
+        self.highlighter: QSyntaxHighlighter | None = None
+        self.setTabChangesFocus(False)
+        self.document().contentsChange.connect(self._on_contents_change)
+        self.cursorPositionChanged.connect(self._on_cursor_moved)
+        self.selectionChanged.connect(self._on_selection_changed)
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def revision(self) -> int:
+        """Bumped by every change to the document's text."""
+        return self._revision
+
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    def ghost_text(self) -> str:
+        """The suggestion currently shown after the cursor ('' if none)."""
+        return self._ghost_shown
+
+    def _session_valid(self) -> bool:
+        s = self._session
+        cursor = self.textCursor()
+        return (
+            s is not None
+            and s.revision == self._revision
+            and cursor.position() == s.position
+            and not cursor.hasSelection()
+            and not self._composing
+        )
+
+    # -------------------------------------------------------------- sessions
+
+    def start_session(self, *, explicit: bool, context_tokens: int) -> Session | None:
+        """Begin a suggestion at the cursor, if one makes sense here; None if not."""
+        cursor = self.textCursor()
+        if cursor.hasSelection() or self._composing or self.isReadOnly():
+            return None
+        block_text = cursor.block().text()
+        after = block_text[cursor.positionInBlock() :]
+        position = cursor.position()
+        text = self.toPlainText()
+        prefix = context_before(text, position, context_tokens)
+        if not prefix.strip():
+            return None
+        if not explicit and not wants_auto_suggestion(prefix, after):
+            return None
+        self.end_session()
+        self._session = Session(position, self._revision, prefix)
+        return self._session
+
+    def offer(self, session: Session, candidates: list[str]) -> None:
+        """New or longer candidates for a session; ignored unless it is still current."""
+        if session is not self._session or not self._session_valid():
+            return
+        session.candidates = list(candidates)
+        self._refresh_ghost()
+
+    def end_session(self) -> None:
+        """Hide the suggestion and forget it."""
+        self._clear_ghost()
+        if self._session is not None:
+            self._session = None
+            self.ghostChanged.emit(0, 0)
+            self.sessionEnded.emit()
+
+    # --------------------------------------------------------------- actions
+
+    def accept_suggestion(self) -> bool:
+        """Insert the whole suggestion (one undo step)."""
+        text = self.ghost_text()
+        if not text or not self._session_valid():
+            return False
+        self._insert(text)
+        self.end_session()
+        self.edited.emit()
+        return True
+
+    def accept_word(self) -> bool:
+        """Insert the suggestion's next word; the rest stays on offer."""
+        text = self.ghost_text()
+        session = self._session
+        if not text or session is None or not self._session_valid():
+            return False
+        word = next_word(text)
+        self._insert(word)
+        self._advance(session, word)
+        return True
+
+    def cycle(self, step: int) -> bool:
+        """Show the next (step=1) or previous (step=-1) alternative."""
+        session = self._session
+        if session is None or not self._session_valid():
+            return False
+        count = len(session.options())
+        if count < 2:
+            return False
+        session.index = (session.index + step) % count
+        self._refresh_ghost()
+        return True
+
+    def dismiss(self) -> bool:
+        had = bool(self.ghost_text())
+        self.end_session()
+        return had
+
+    def _insert(self, text: str) -> None:
+        self._clear_ghost()
+        cursor = self.textCursor()
+        self._own_edit = True
+        try:
+            cursor.beginEditBlock()
+            cursor.insertText(text)
+            cursor.endEditBlock()
+            self.setTextCursor(cursor)
+        finally:
+            self._own_edit = False
+        self.ensureCursorVisible()
+
+    def _advance(self, session: Session, taken: str) -> None:
+        """The user took `taken` from the suggestion: move the session along with the cursor."""
+        session.consumed += taken
+        session.position = self.textCursor().position()
+        session.revision = self._revision
+        options = session.options()
+        if options:
+            session.index %= len(options)
+            self._refresh_ghost()
+        else:
+            self.end_session()
+            self.edited.emit()
+
+    # ---------------------------------------------------------------- events
+
+    def _on_contents_change(self, _position: int, removed: int, added: int) -> None:
+        self._revision += 1
+        if not self._own_edit and self._session is not None:
+            self.end_session()
+        if not self._own_edit:
+            self.edited.emit()
+
+    def _on_cursor_moved(self) -> None:
+        s = self._session
+        if not self._own_edit and s is not None and self.textCursor().position() != s.position:
+            self.end_session()
+
+    def _on_selection_changed(self) -> None:
+        if self.textCursor().hasSelection():
+            self.end_session()
+
+    def event(self, e: QEvent) -> bool:
+        # Keys that act on a visible suggestion must reach keyPressEvent, not a shortcut.
+        if e.type() == QEvent.Type.ShortcutOverride and self.ghost_text():
+            assert isinstance(e, QKeyEvent)
+            if self._suggestion_key(e) is not None:
+                e.accept()
+                return True
+        return super().event(e)
+
+    @staticmethod
+    def _suggestion_key(e: QKeyEvent) -> str | None:
+        key, mods = e.key(), e.modifiers()
+        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if key == Qt.Key.Key_Tab and plain:
+            return "accept"
+        if key == Qt.Key.Key_Escape and plain:
+            return "dismiss"
+        if key == Qt.Key.Key_Right and mods == Qt.KeyboardModifier.ControlModifier:
+            return "word"
+        if mods & Qt.KeyboardModifier.AltModifier and not mods & Qt.KeyboardModifier.ControlModifier:
+            if key == Qt.Key.Key_BracketRight:
+                return "next"
+            if key == Qt.Key.Key_BracketLeft:
+                return "previous"
+        return None
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if self.ghost_text():
+            action = self._suggestion_key(e)
+            handled = {
+                "accept": self.accept_suggestion,
+                "dismiss": self.dismiss,
+                "word": self.accept_word,
+                "next": lambda: self.cycle(1),
+                "previous": lambda: self.cycle(-1),
+            }.get(action or "", lambda: False)()
+            if handled:
+                e.accept()
+                return
+            typed = e.text()
+            session = self._session
+            if (
+                session is not None
+                and typed
+                and typed.isprintable()
+                and self.ghost_text().startswith(typed)
+                and not e.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            ):
+                self._type_through(e, session, typed)
+                return
+        self._clear_ghost()
+        super().keyPressEvent(e)
+
+    def _type_through(self, e: QKeyEvent, session: Session, typed: str) -> None:
+        """The user typed what the suggestion predicted: keep the rest of it."""
+        self._clear_ghost()
+        before = self._revision
+        self._own_edit = True
+        try:
+            super().keyPressEvent(e)
+        finally:
+            self._own_edit = False
+        if self._revision != before and self.textCursor().position() == session.position + len(
+            typed
+        ):
+            self._advance(session, typed)
+        else:
+            self.end_session()
+            self.edited.emit()
+
+    def inputMethodEvent(self, e: QInputMethodEvent) -> None:
+        # Input methods use the same pre-edit area as ghost text: clear ours first.
+        self._composing = bool(e.preeditString())
+        if self._composing:
+            self.end_session()
+        super().inputMethodEvent(e)
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        self.end_session()
+        super().mousePressEvent(e)
+
+    def focusOutEvent(self, e: QFocusEvent) -> None:
+        # A suggestion is for the place you are typing; leaving the editor withdraws it.
+        if e.reason() not in (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.MenuBarFocusReason):
+            self.end_session()
+        super().focusOutEvent(e)
+
+    # ---------------------------------------------------------------- ghost
+
+    def _ghost_format(self) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        color = QColor(self.palette().color(QPalette.ColorRole.Text))
+        color.setAlphaF(0.45)
+        fmt.setForeground(color)
+        return fmt
+
+    def _refresh_ghost(self) -> None:
+        session = self._session
+        text = session.current() if session is not None and self._session_valid() else ""
+        if text != self._ghost_shown:
+            self._clear_ghost()
+            if text:
+                self._show_ghost(text)
+        if session is not None:
+            self.ghostChanged.emit(session.index, len(session.options()))
+
+    def _show_ghost(self, text: str) -> None:
+        cursor = self.textCursor()
+        block = cursor.block()
+        layout = block.layout()
+        at = cursor.positionInBlock()
+        shown = text.replace("\r\n", "\n").replace("\n", _LINE_SEPARATOR)
+        n = len(shown)
+        base = list(layout.formats())
+        ranges = []
+        for r in base:  # make room for the ghost in the existing (e.g. highlighting) formats
+            start, end = r.start, r.start + r.length
+            if start >= at:
+                ranges.append(_range(start + n, r.length, r.format))
+            elif end > at:
+                ranges.append(_range(start, at - start, r.format))
+                ranges.append(_range(at + n, end - at, r.format))
+            else:
+                ranges.append(r)
+        ranges.append(_range(at, n, self._ghost_format()))
+        layout.setPreeditArea(at, shown)
+        layout.setFormats(ranges)
+        self._ghost_anchor = QTextCursor(cursor)
+        self._ghost_base_formats = base
+        self._ghost_shown = text
+        self.document().markContentsDirty(block.position(), block.length())
+        self.ensureCursorVisible()
+
+    def _clear_ghost(self) -> None:
+        anchor = self._ghost_anchor
+        if anchor is None:
+            return
+        self._ghost_anchor = None
+        self._ghost_shown = ""
+        block = anchor.block()  # the cursor followed any edit, so this is the ghost's block
+        if not block.isValid():
+            return
+        layout = block.layout()
+        layout.setPreeditArea(-1, "")
+        layout.setFormats(self._ghost_base_formats)
+        self._ghost_base_formats = []
+        if self.highlighter is not None:
+            self.highlighter.rehighlightBlock(block)
+        self.document().markContentsDirty(block.position(), block.length())
+
+
+def _range(start: int, length: int, fmt: QTextCharFormat) -> QTextLayout.FormatRange:
+    r = QTextLayout.FormatRange()
+    r.start, r.length, r.format = start, length, fmt
+    return r

@@ -1,0 +1,93 @@
+"""The find bar under the editor (Ctrl+F, F3, Shift+F3)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QToolButton,
+    QWidget,
+)
+
+
+class FindBar(QWidget):
+    """Incremental search in one editor, wrapping around the document."""
+
+    def __init__(self, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.query = QLineEdit(self)
+        self.query.setPlaceholderText("Find")
+        self.query.setClearButtonEnabled(True)
+        self.case = QCheckBox("Match case", self)
+        self.status = QLabel(self)
+        previous = QToolButton(self, text="Previous", toolTip="Find previous (Shift+F3)")
+        following = QToolButton(self, text="Next", toolTip="Find next (F3)")
+        close = QToolButton(self, text="✕", toolTip="Close (Esc)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        for w in (self.query, previous, following, self.case, self.status):
+            layout.addWidget(w)
+        layout.addStretch(1)
+        layout.addWidget(close)
+        self.query.textEdited.connect(lambda: self.find(forward=True, from_start=True))
+        self.query.returnPressed.connect(lambda: self.find(forward=True))
+        previous.clicked.connect(lambda: self.find(forward=False))
+        following.clicked.connect(lambda: self.find(forward=True))
+        close.clicked.connect(self.close_bar)
+        self.hide()
+
+    def open_bar(self) -> None:
+        selected = self.editor.textCursor().selectedText()
+        if selected and "\u2029" not in selected:
+            self.query.setText(selected)
+        self.show()
+        self.query.setFocus()
+        self.query.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.editor.setFocus()
+
+    def find(self, *, forward: bool = True, from_start: bool = False) -> bool:
+        """Select the next match; wraps around the end. Returns whether anything was found."""
+        text = self.query.text()
+        if not text:
+            self.status.clear()
+            return False
+        flags = QTextDocument.FindFlag(0)
+        if not forward:
+            flags |= QTextDocument.FindFlag.FindBackward
+        if self.case.isChecked():
+            flags |= QTextDocument.FindFlag.FindCaseSensitively
+        cursor = self.editor.textCursor()
+        if from_start:
+            cursor.setPosition(cursor.selectionStart())
+        doc = self.editor.document()
+        found = doc.find(text, cursor, flags)
+        if found.isNull():  # wrap around
+            start = self.editor.textCursor()
+            start.movePosition(start.MoveOperation.Start if forward else start.MoveOperation.End)
+            found = doc.find(text, start, flags)
+        if found.isNull():
+            self.status.setText("Not found")
+            return False
+        self.status.clear()
+        self.editor.setTextCursor(found)
+        return True
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() == Qt.Key.Key_Escape:
+            self.close_bar()
+            return
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            e.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.find(forward=False)
+            return
+        super().keyPressEvent(e)

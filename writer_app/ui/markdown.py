@@ -1,0 +1,56 @@
+"""Light Markdown highlighting: headings, emphasis, code, lists, quotes and links."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
+def _fmt(
+    *, bold: bool = False, italic: bool = False, mono: bool = False, larger: bool = False
+) -> QTextCharFormat:
+    f = QTextCharFormat()
+    if bold:
+        f.setFontWeight(QFont.Weight.Bold)
+    if italic:
+        f.setFontItalic(True)
+    if mono:
+        f.setFontFixedPitch(True)
+        f.setFontFamilies(["monospace"])
+    if larger:
+        f.setProperty(QTextCharFormat.Property.FontSizeAdjustment, 1)
+    return f
+
+
+class MarkdownHighlighter(QSyntaxHighlighter):
+    """Formats Markdown line by line (fenced code blocks span lines via the block state)."""
+
+    IN_FENCE = 1
+
+    def __init__(self, document: QTextDocument) -> None:
+        self.rules: list[tuple[re.Pattern[str], QTextCharFormat]] = [
+            (re.compile(r"^#{1,6}\s.*$"), _fmt(bold=True, larger=True)),
+            (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s"), _fmt(bold=True)),
+            (re.compile(r"^\s*>.*$"), _fmt(italic=True)),
+            (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), _fmt(bold=True)),
+            (re.compile(r"(?<![*\w])([*_])(?=\S)(.+?)(?<=\S)\1(?![*\w])"), _fmt(italic=True)),
+            (re.compile(r"`[^`]+`"), _fmt(mono=True)),
+            (re.compile(r"\[[^\]]+\]\([^)]+\)"), _fmt(italic=True)),
+        ]
+        self.code = _fmt(mono=True)
+        super().__init__(document)
+
+    def highlightBlock(self, text: str) -> None:
+        fence = text.lstrip().startswith(("```", "~~~"))
+        inside = self.previousBlockState() == self.IN_FENCE
+        if inside or fence:
+            self.setFormat(0, len(text), self.code)
+            self.setCurrentBlockState(self.IN_FENCE if inside != fence else 0)
+            return
+        self.setCurrentBlockState(0)
+        for pattern, fmt in self.rules:
+            for m in pattern.finditer(text):
+                self.setFormat(m.start(), m.end() - m.start(), fmt)

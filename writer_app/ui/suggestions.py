@@ -1,0 +1,117 @@
+"""When to ask for ghost text, and where the answers go.
+
+After the writer pauses (debounce), the controller starts a suggestion session in the editor
+and streams candidates from the assistant into it. Any edit that ends the session cancels the
+running generation at once; the next pause starts a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from writer_app.assistant import Notice
+from writer_app.config import Continuation
+from writer_app.tasks.continuation import ContinuationRequest
+from writer_app.ui.editor import GhostTextEditor, Session
+from writer_app.worker import JobCancelled
+
+
+class ContinuationSource(Protocol):
+    """What the controller needs from the assistant."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    def continue_text(self, request: ContinuationRequest, settings: Continuation) -> Any: ...
+
+
+class SuggestionController(QObject):
+    """Debounces typing, requests continuations and feeds them to the editor."""
+
+    failed = Signal(str)  # a request failed; the message is for the status bar
+    notice = Signal(str)  # something the user should know (e.g. a CPU fallback)
+    firstGhost = Signal(float)  # seconds from the request to the first visible suggestion
+
+    def __init__(
+        self,
+        editor: GhostTextEditor,
+        source: ContinuationSource,
+        settings: Callable[[], Continuation],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.source = source
+        self.settings = settings
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(lambda: self.request(explicit=False))
+        self._task: asyncio.Task[None] | None = None
+        self._job: Any = None
+        editor.edited.connect(self._on_edited)
+        editor.sessionEnded.connect(self.cancel)
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def _on_edited(self) -> None:
+        self.cancel()
+        settings = self.settings()
+        if settings.enabled and self.source.ready:
+            self.timer.start(settings.delay_ms)
+        else:
+            self.timer.stop()
+
+    def request(self, *, explicit: bool = True) -> bool:
+        """Ask for a suggestion at the cursor now; False if none can be made here."""
+        self.timer.stop()
+        if not self.source.ready:
+            return False
+        settings = self.settings()
+        if not explicit and not settings.enabled:
+            return False
+        session = self.editor.start_session(
+            explicit=explicit, context_tokens=settings.context_tokens
+        )
+        if session is None:
+            return False
+        self.cancel()
+        job = self.source.continue_text(
+            ContinuationRequest(session.prefix, settings.stop_at), settings
+        )
+        self._job = job
+        self._task = asyncio.ensure_future(self._consume(session, job))
+        return True
+
+    async def _consume(self, session: Session, job: Any) -> None:
+        started = time.perf_counter()
+        shown = False
+        try:
+            async for event in job:
+                if isinstance(event, Notice):
+                    self.notice.emit(event.message)
+                    continue
+                self.editor.offer(session, event)
+                if not shown and self.editor.session is session and self.editor.ghost_text():
+                    shown = True
+                    self.firstGhost.emit(time.perf_counter() - started)
+            self.editor.offer(session, await job.result())
+        except (JobCancelled, asyncio.CancelledError):
+            pass
+        except Exception as exc:
+            self.failed.emit(f"Suggestion failed: {exc}")
+
+    def cancel(self) -> None:
+        """Stop the running request, if any (its results are dropped)."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        if self._task is not None:
+            task, self._task = self._task, None
+            task.cancel()
