@@ -21,12 +21,12 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 run: $(STAMP)
 	$(VENV)/bin/writer-app $(ARGS)
 
-test: $(STAMP)
+test: lint
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check writer_app tests
-	$(VENV)/bin/ruff format --check writer_app tests
+	$(VENV)/bin/ruff check writer_app tests tools
+	$(VENV)/bin/ruff format --check writer_app tests tools
 	$(VENV)/bin/mypy writer_app
 
 format: $(STAMP)

@@ -9,9 +9,11 @@ and the window can appear before torch has loaded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,6 +55,22 @@ class ModelStatus:
 
 class ModelNotReady(RuntimeError):
     """A request arrived before a model was loaded."""
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep the objects created inside out of later garbage collections.
+
+    torch and transformers create millions of long-lived objects; a full collection over them
+    holds the GIL, and with it the GUI thread, for 100-200 ms. Loading runs without the
+    collector, then everything it made is frozen (never scanned again).
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def warm_up(lm: LoadedModel) -> float:
@@ -124,9 +142,10 @@ class Assistant:
             from writer_app.engine.loader import load_model
 
             self._lm = None  # release the old model before loading the new one
-            lm = load_model(spec, device, progress=lambda m: ctx.emit(Progress(m)))
-            ctx.emit(Progress(f"Warming up {lm.info.name}…"))
-            speed = warm_up(lm)
+            with frozen_heap():
+                lm = load_model(spec, device, progress=lambda m: ctx.emit(Progress(m)))
+                ctx.emit(Progress(f"Warming up {lm.info.name}…"))
+                speed = warm_up(lm)
             self._lm = lm
             return ModelStatus(
                 name=lm.info.name,

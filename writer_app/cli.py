@@ -62,13 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     cont.add_argument("--max-new-tokens", type=_positive_int, default=64, metavar="N")
     cont.add_argument("--seed", type=_non_negative_int, metavar="S", help="seed for sampling")
     cont.add_argument(
-        "--temperature", type=_non_negative_float, metavar="X",
+        "--temperature",
+        type=_non_negative_float,
+        metavar="X",
         help="sampling temperature (0 or unset = greedy)",
     )
     cont.add_argument("--top-k", type=_non_negative_int, metavar="K", help="sample from top K")
     cont.add_argument("--top-p", type=_probability, metavar="P", help="nucleus sampling mass")
     cont.add_argument(
-        "--until", choices=STOP_CHOICES, default="length",
+        "--until",
+        choices=STOP_CHOICES,
+        default="length",
         help="stop at the end of a sentence or paragraph, or only at the length limit",
     )
     _model_options(cont)
@@ -80,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", metavar="M",
+        "--model",
+        metavar="M",
         help="builtin, a Hugging Face repo id in the local cache, a folder or a .gguf file",
     )
     parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"))

@@ -63,7 +63,9 @@ class Decoding:
         "Sample the main suggestion instead of taking the likeliest token each step (greedy).",
     )
     temperature: float = setting(
-        0.8, "Randomness of sampling: lower is more focused, higher more varied.", minimum=0.05,
+        0.8,
+        "Randomness of sampling: lower is more focused, higher more varied.",
+        minimum=0.05,
         maximum=5.0,
     )
     top_k: int = setting(
@@ -76,18 +78,24 @@ class Decoding:
         maximum=1.0,
     )
     repetition_penalty: float = setting(
-        1.0, "Values above 1 discourage repeating tokens already in the text.", minimum=1.0,
+        1.0,
+        "Values above 1 discourage repeating tokens already in the text.",
+        minimum=1.0,
         maximum=3.0,
     )
     max_new_tokens: int = setting(
         32, "The most tokens one request may generate.", minimum=1, maximum=8192
     )
     max_time: float = setting(
-        0.0, "Stop generating after this many seconds (0 = no limit).", minimum=0.0,
+        0.0,
+        "Stop generating after this many seconds (0 = no limit).",
+        minimum=0.0,
         maximum=3600.0,
     )
     seed: int | None = setting(
-        None, "Random seed for reproducible sampling (empty = random).", minimum=0,
+        None,
+        "Random seed for reproducible sampling (empty = random).",
+        minimum=0,
         maximum=2**32 - 1,
     )
 
@@ -102,7 +110,9 @@ class Continuation:
 
     enabled: bool = setting(True, "Offer a continuation as grey text when you pause.")
     delay_ms: int = setting(
-        300, "How long to wait after the last keystroke before suggesting (ms).", minimum=0,
+        300,
+        "How long to wait after the last keystroke before suggesting (ms).",
+        minimum=0,
         maximum=5000,
     )
     stop_at: str = setting(
@@ -112,11 +122,15 @@ class Continuation:
         choices=("sentence", "paragraph", "length"),
     )
     alternatives: int = setting(
-        3, "How many alternatives one request offers (Alt+] and Alt+[ cycle).", minimum=1,
+        3,
+        "How many alternatives one request offers (Alt+] and Alt+[ cycle).",
+        minimum=1,
         maximum=8,
     )
     context_tokens: int = setting(
-        512, "How much of the text before the cursor the model reads (tokens).", minimum=32,
+        512,
+        "How much of the text before the cursor the model reads (tokens).",
+        minimum=32,
         maximum=8192,
     )
     decoding: Decoding = section(_continuation_decoding, "Decoding for continuation.")
@@ -128,7 +142,8 @@ class Model:
 
     model: str = setting(
         "builtin",
-        "The model: 'builtin', a Hugging Face repo id in the local cache, a folder or a .gguf file.",
+        "The model: 'builtin', a Hugging Face repo id in the local cache, a folder or a "
+        ".gguf file.",
     )
     device: str = setting(
         "auto",
@@ -258,19 +273,19 @@ def load_settings(path: Path) -> Loaded:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        backup = _backup(path)
+        copy_path = _backup(path)
         return Loaded(
             Settings(),
-            [f"The settings file is damaged ({exc}); using defaults. A copy is in {backup}"],
-            backup,
+            [f"The settings file is damaged ({exc}); using defaults. A copy is in {copy_path}"],
+            copy_path,
         )
     notices: list[str] = []
     settings = from_dict(Settings(), data, "", notices)
-    backup = None
-    if notices:
-        backup = _backup(path)
-        notices.append(f"The original settings file was kept as {backup}")
-    return Loaded(settings, notices, backup)
+    if not notices:
+        return Loaded(settings, [])
+    copy_path = _backup(path)
+    notices.append(f"The original settings file was kept as {copy_path}")
+    return Loaded(settings, notices, copy_path)
 
 
 def _backup(path: Path) -> Path:

@@ -7,8 +7,8 @@ Everything here plugs into `model.generate` through its own extension points:
 - token healing through `prefix_allowed_tokens_fn`: the last prompt token is backed off and
   the first generated tokens must reproduce its text, so a prompt that ends mid-word or
   with a space is continued the way the tokenizer would have split the whole text;
-- a `LogitsProcessor` that keeps the first row greedy while the others sample, so one
-  request yields the likeliest suggestion plus varied alternatives.
+- a cache of the prompt, computed once: the first candidate streams on its own (a batch of
+  one decodes fastest), then the alternatives are sampled together from the same cache.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria
+from transformers import DynamicCache, StoppingCriteria
 from transformers import set_seed as _set_seed
 
 from writer_app.config import Decoding
@@ -57,29 +57,25 @@ class _Healing:
         self.required = required
         self.prompt_len = prompt_len
         self.tokenizer = lm.tokenizer
-        texts = lm.token_texts
-        special = set(self.tokenizer.all_special_ids)
-        self.by_text = sorted((t, i) for i, t in enumerate(texts) if t and i not in special)
-        self.keys = [t for t, _ in self.by_text]
-        self.all_ids = torch.arange(len(texts))
+        self.keys, self.ids = lm.token_index
+        self.all_ids = torch.arange(len(lm.token_texts))
         self.cache: dict[str, torch.Tensor] = {}
+
+    def _starting_with(self, prefix: str, exact: bool) -> list[int]:
+        found = []
+        for k in range(bisect.bisect_left(self.keys, prefix), len(self.keys)):
+            text = self.keys[k]
+            if text != prefix if exact else not text.startswith(prefix):
+                break
+            found.append(self.ids[k])
+        return found
 
     def allowed_for(self, remaining: str) -> torch.Tensor:
         if remaining not in self.cache:
-            ids = []
-            # Tokens whose text starts with what is still missing...
-            lo = bisect.bisect_left(self.keys, remaining)
-            for text, i in self.by_text[lo:]:
-                if not text.startswith(remaining):
-                    break
-                ids.append(i)
-            # ...or that cover a first part of it.
+            # Tokens that start with what is still missing, or that cover a first part of it.
+            ids = self._starting_with(remaining, exact=False)
             for end in range(1, len(remaining)):
-                lo = bisect.bisect_left(self.keys, remaining[:end])
-                for text, i in self.by_text[lo:]:
-                    if text != remaining[:end]:
-                        break
-                    ids.append(i)
+                ids += self._starting_with(remaining[:end], exact=True)
             self.cache[remaining] = torch.tensor(ids) if ids else self.all_ids
         return self.cache[remaining]
 
@@ -88,15 +84,6 @@ class _Healing:
         if len(produced) >= len(self.required) or not self.required.startswith(produced):
             return self.all_ids
         return self.allowed_for(self.required[len(produced) :])
-
-
-class _GreedyFirstRow(LogitsProcessor):
-    """Row 0 always takes its likeliest token; the other rows keep sampling."""
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        row = scores[0]
-        scores[0] = torch.where(row == row.max(), row, torch.full_like(row, float("-inf")))
-        return scores
 
 
 class _Stream(StoppingCriteria):
@@ -121,8 +108,8 @@ class _Stream(StoppingCriteria):
         self.texts = [""] * rows
         self.finished = [False] * rows
         self.valid = [True] * rows
-        self.started = time.perf_counter()
-        self.first_token_seconds: float | None = None
+        self.first_token_at: float | None = None
+        self.finished_at = time.perf_counter()
         self.steps = 0
         self.stop_ids = set(self.tokenizer.all_special_ids)
 
@@ -134,8 +121,9 @@ class _Stream(StoppingCriteria):
         return "", self.required.startswith(produced)
 
     def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
-        if self.first_token_seconds is None:
-            self.first_token_seconds = time.perf_counter() - self.started
+        self.finished_at = time.perf_counter()
+        if self.first_token_at is None:
+            self.first_token_at = self.finished_at
         self.steps += 1
         changed = False
         for row in range(len(self.texts)):
@@ -155,19 +143,14 @@ class _Stream(StoppingCriteria):
             self.on_update(self.current())
         cancelled = self.cancel is not None and self.cancel.is_set()
         done = [f or cancelled for f in self.finished]
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]
 
     def current(self) -> list[str]:
         return [t if v else "" for t, v in zip(self.texts, self.valid, strict=True)]
 
 
-def _decoding_kwargs(decoding: Decoding, rows: int) -> dict[str, Any]:
-    sample = decoding.do_sample or rows > 1
-    kwargs: dict[str, Any] = {
-        "max_new_tokens": decoding.max_new_tokens,
-        "do_sample": sample,
-        "num_return_sequences": rows,
-    }
+def _decoding_kwargs(decoding: Decoding, sample: bool) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"max_new_tokens": decoding.max_new_tokens, "do_sample": sample}
     if sample:
         kwargs.update(temperature=decoding.temperature, top_k=decoding.top_k, top_p=decoding.top_p)
     else:
@@ -211,56 +194,86 @@ def generate(
 ) -> GenerationResult:
     """Generate `candidates` continuations of `prompt`, streaming them through `on_update`.
 
-    With greedy decoding and several candidates, the first is the greedy one and the others
-    are sampled. Text is returned without the prompt. Raises GenerationCancelled if `cancel`
-    was set before anything useful was produced.
+    The first candidate follows `decoding` (greedy unless it says to sample); the others are
+    always sampled, so they differ. Text is returned without the prompt. Raises
+    GenerationCancelled if `cancel` was set before anything useful was produced.
     """
     if isinstance(prompt, str):
         ids = prompt_ids(lm, prompt, max_context)
     else:
         ids = torch.as_tensor(list(prompt) if not isinstance(prompt, torch.Tensor) else prompt)
-    if heal:
-        ids, required = _healing_split(lm, ids)
-    else:
-        required = ""
+    ids, required = _healing_split(lm, ids) if heal else (ids, "")
     if len(ids) == 0:
         ids = torch.tensor([lm.tokenizer.eos_token_id])
-    rows = max(1, candidates) if (decoding.do_sample or candidates > 1) else 1
-    kwargs = _decoding_kwargs(decoding, rows)
-    processors = LogitsProcessorList()
-    if rows > 1 and not decoding.do_sample:
-        processors.append(_GreedyFirstRow())
     if decoding.seed is not None:
         _set_seed(decoding.seed)
     for attempt in range(2):
-        stream = _Stream(lm, len(ids), required, rows, is_done, cancel, on_update)
-        if required:
-            kwargs["prefix_allowed_tokens_fn"] = _Healing(lm, required, len(ids))
-        input_ids = ids.unsqueeze(0).to(lm.device)
         try:
-            with torch.inference_mode():
-                lm.model.generate(
-                    input_ids=input_ids,
-                    attention_mask=torch.ones_like(input_ids),
-                    stopping_criteria=[stream],
-                    logits_processor=processors,
-                    pad_token_id=lm.tokenizer.pad_token_id,
-                    **kwargs,
-                )
-            break
+            return _generate(lm, ids, required, decoding, candidates, is_done, cancel, on_update)
         except torch.OutOfMemoryError as exc:
             if lm.device == "cpu" or attempt:
                 raise
             notice = lm.move_to_cpu(reason(exc))
             if on_notice is not None:
                 on_notice(notice)
-    cancelled = cancel is not None and cancel.is_set()
-    if cancelled and not any(stream.current()):
+    raise AssertionError("unreachable")
+
+
+def _generate(
+    lm: LoadedModel,
+    ids: torch.Tensor,
+    required: str,
+    decoding: Decoding,
+    candidates: int,
+    is_done: IsDone | None,
+    cancel: threading.Event | None,
+    on_update: OnUpdate | None,
+) -> GenerationResult:
+    started = time.perf_counter()
+    device = lm.model.device
+    first: list[str] = []
+
+    def run(rows: int, sample: bool, report: OnUpdate | None) -> _Stream:
+        stream = _Stream(lm, len(ids), required, rows, is_done, cancel, report)
+        kwargs = _decoding_kwargs(decoding, sample)
+        if required:
+            kwargs["prefix_allowed_tokens_fn"] = _Healing(lm, required, len(ids))
+        input_ids = ids.unsqueeze(0).expand(rows, -1).to(device)
+        lm.model.generate(
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            cache=cache,
+            stopping_criteria=[stream],
+            pad_token_id=lm.tokenizer.pad_token_id,
+            **kwargs,
+        )
+        return stream
+
+    with torch.inference_mode():
+        # Read the prompt once (all but its last token, which generate feeds itself).
+        cache = DynamicCache(config=lm.model.config)
+        if len(ids) > 1:
+            lm.model(input_ids=ids[:-1].unsqueeze(0).to(device), cache=cache, use_cache=True)
+        main = run(1, decoding.do_sample, on_update)
+        first = main.current()
+        cancelled = cancel is not None and cancel.is_set()
+        texts = first
+        if candidates > 1 and not cancelled:
+            cache.crop(len(ids) - 1 - cache.get_seq_length())  # back to the prompt alone
+            cache.batch_repeat_interleave(candidates - 1)
+
+            def report(alternatives: list[str]) -> None:
+                if on_update is not None:
+                    on_update(first + alternatives)
+
+            texts = first + run(candidates - 1, True, report).current()
+            cancelled = cancel is not None and cancel.is_set()
+    if cancelled and not any(texts):
         raise GenerationCancelled()
     return GenerationResult(
-        texts=stream.current(),
-        new_tokens=stream.steps,
-        seconds=time.perf_counter() - stream.started,
-        first_token_seconds=stream.first_token_seconds,
+        texts=texts,
+        new_tokens=main.steps,
+        seconds=main.finished_at - started,
+        first_token_seconds=(main.first_token_at or started) - started,
         cancelled=cancelled,
     )

@@ -46,7 +46,7 @@ class LoadedModel:
         """Fall back to the CPU (after a GPU failure); returns the notice to show."""
         notice = f"{self.device.upper()} failed ({reason}); running on the CPU instead."
         self.model.to(device="cpu", dtype=torch.float32)
-        if self.device == "cuda":
+        if self.device == "cuda" and torch.cuda.is_available():
             torch.cuda.empty_cache()
         self.device = "cpu"
         self.notices.append(notice)
@@ -57,6 +57,13 @@ class LoadedModel:
         """The text of each token id on its own (for prefix constraints)."""
         tok = self.tokenizer
         return tok.batch_decode([[i] for i in range(len(tok))])
+
+    @cached_property
+    def token_index(self) -> tuple[list[str], list[int]]:
+        """Token texts in sorted order, special tokens left out, and their ids (prefix search)."""
+        special = set(self.tokenizer.all_special_ids)
+        pairs = sorted((t, i) for i, t in enumerate(self.token_texts) if t and i not in special)
+        return [t for t, _ in pairs], [i for _, i in pairs]
 
 
 def reason(exc: BaseException) -> str:

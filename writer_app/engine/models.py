@@ -39,7 +39,8 @@ class ModelInfo:
         return self.path.suffix.lower() == ".gguf"
 
     def describe(self) -> str:
-        return f"{self.spec}\t{self.name}\t{self.source}\t{self.size_bytes / 2**20:.0f} MiB\t{self.path}"
+        size = f"{self.size_bytes / 2**20:.0f} MiB"
+        return "\t".join((self.spec, self.name, self.source, size, str(self.path)))
 
 
 def builtin_model() -> ModelInfo:
@@ -88,11 +89,11 @@ def model_from_path(path: str | Path) -> ModelInfo:
 
 def hf_cache_models() -> list[ModelInfo]:
     """Causal language models with safetensors weights in the local Hugging Face cache."""
-    from huggingface_hub import scan_cache_dir
+    from huggingface_hub import constants, scan_cache_dir
     from huggingface_hub.errors import CacheNotFound
 
     try:
-        cache = scan_cache_dir()
+        cache = scan_cache_dir(constants.HF_HUB_CACHE)
     except (CacheNotFound, OSError):
         return []
     found = []
@@ -132,8 +133,10 @@ def resolve_model(spec: str) -> ModelInfo:
         raise ModelNotFoundError("No model was given")
     if spec == BUILTIN_SPEC:
         return builtin_model()
-    if Path(spec).expanduser().exists() or spec.startswith(("/", ".", "~")) or spec.endswith(
-        ".gguf"
+    if (
+        Path(spec).expanduser().exists()
+        or spec.startswith(("/", ".", "~"))
+        or spec.endswith(".gguf")
     ):
         return model_from_path(spec)
     for info in hf_cache_models():

@@ -12,8 +12,23 @@ from dataclasses import dataclass
 # next character shows the sentence is really over (whitespace).
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _WORD = re.compile(r"\S+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 _LAST_WORD = re.compile(r"[\w.]+$")
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "fig"}
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "fig",
+}
 # Roughly how many characters one token covers; used only to cut the text before tokenizing.
 CHARS_PER_TOKEN_BOUND = 8
 # A suggestion is cut where it starts copying this many words in a row from the text.
@@ -77,19 +92,20 @@ def _normalized(text: str) -> str:
 
 def _cut_copied_run(prefix: str, suggestion: str) -> str:
     """Cut the suggestion where it starts repeating a long run of words from the prefix."""
-    haystack = f" {_normalized(prefix)} "
+    haystack = f" {_normalized(prefix).lower()} "
     words = list(_WORD.finditer(suggestion))
     for i in range(len(words) - COPY_RUN_WORDS + 1):
-        run = " ".join(w.group() for w in words[i : i + COPY_RUN_WORDS])
-        if f" {run} " in haystack or f" {run}" in haystack:
+        run = " ".join(w.group() for w in words[i : i + COPY_RUN_WORDS]).lower()
+        if f" {run}" in haystack:
             return suggestion[: words[i].start()]
     return suggestion
 
 
 def clean(prefix: str, raw: str, stop_at: str) -> str:
     """Turn raw model output into the suggestion shown after the cursor."""
-    end = boundary(raw, stop_at)
-    text = raw if end is None else raw[:end]
+    text = _CONTROL.sub("", raw)
+    end = boundary(text, stop_at)
+    text = text if end is None else text[:end]
     text = _cut_copied_run(prefix, text)
     text = text.rstrip()
     if not text.strip():

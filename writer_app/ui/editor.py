@@ -22,16 +22,18 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPalette,
+    QResizeEvent,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
     QTextLayout,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QWidget
 
 from writer_app.tasks.continuation import context_before, distinct, next_word, wants_auto_suggestion
 
 _LINE_SEPARATOR = "\u2028"  # breaks a line inside a block layout without a new block
+TEXT_COLUMN_PX = 780  # prose reads best in a column, not across a wide screen
 
 
 @dataclass(eq=False)
@@ -69,15 +71,34 @@ class GhostTextEditor(QPlainTextEdit):
         self._revision = 0
         self._session: Session | None = None
         self._own_edit = False
+        self._restyling = False
+        self._resizing = False
         self._composing = False
         self._ghost_anchor: QTextCursor | None = None
         self._ghost_base_formats: list[QTextLayout.FormatRange] = []
         self._ghost_shown = ""
         self.highlighter: QSyntaxHighlighter | None = None
         self.setTabChangesFocus(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Base))
+        self.setPalette(palette)
         self.document().contentsChange.connect(self._on_contents_change)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
         self.selectionChanged.connect(self._on_selection_changed)
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        # Margins first: the base class lays the text out for the viewport's new width.
+        # (setViewportMargins sends this widget a resize event of its own.)
+        side = max(12, (e.size().width() - TEXT_COLUMN_PX) // 2)
+        if not self._resizing and self.viewportMargins().left() != side:
+            self._resizing = True
+            try:
+                self.setViewportMargins(side, 16, side, 16)
+            finally:
+                self._resizing = False
+        super().resizeEvent(e)
 
     # ----------------------------------------------------------------- state
 
@@ -209,6 +230,8 @@ class GhostTextEditor(QPlainTextEdit):
     # ---------------------------------------------------------------- events
 
     def _on_contents_change(self, _position: int, removed: int, added: int) -> None:
+        if self._restyling:  # our own re-highlighting: formats changed, not the text
+            return
         self._revision += 1
         if not self._own_edit and self._session is not None:
             self.end_session()
@@ -243,7 +266,10 @@ class GhostTextEditor(QPlainTextEdit):
             return "dismiss"
         if key == Qt.Key.Key_Right and mods == Qt.KeyboardModifier.ControlModifier:
             return "word"
-        if mods & Qt.KeyboardModifier.AltModifier and not mods & Qt.KeyboardModifier.ControlModifier:
+        if (
+            mods & Qt.KeyboardModifier.AltModifier
+            and not mods & Qt.KeyboardModifier.ControlModifier
+        ):
             if key == Qt.Key.Key_BracketRight:
                 return "next"
             if key == Qt.Key.Key_BracketLeft:
@@ -274,8 +300,12 @@ class GhostTextEditor(QPlainTextEdit):
             ):
                 self._type_through(e, session, typed)
                 return
+        # Clear the ghost before Qt edits the block; if the key changed nothing (a lone
+        # modifier, say), the suggestion is still valid and comes back.
         self._clear_ghost()
         super().keyPressEvent(e)
+        if self._session is not None:
+            self._refresh_ghost()
 
     def _type_through(self, e: QKeyEvent, session: Session, typed: str) -> None:
         """The user typed what the suggestion predicted: keep the rest of it."""
@@ -371,7 +401,13 @@ class GhostTextEditor(QPlainTextEdit):
         layout.setFormats(self._ghost_base_formats)
         self._ghost_base_formats = []
         if self.highlighter is not None:
-            self.highlighter.rehighlightBlock(block)
+            # The text may have changed under the ghost (e.g. a paste from the context menu):
+            # let the highlighter format the block afresh. It reports this as a change.
+            self._restyling = True
+            try:
+                self.highlighter.rehighlightBlock(block)
+            finally:
+                self._restyling = False
         self.document().markContentsDirty(block.position(), block.length())
 
 

@@ -26,19 +26,19 @@ class FindBar(QWidget):
         self.query.setClearButtonEnabled(True)
         self.case = QCheckBox("Match case", self)
         self.status = QLabel(self)
-        previous = QToolButton(self, text="Previous", toolTip="Find previous (Shift+F3)")
-        following = QToolButton(self, text="Next", toolTip="Find next (F3)")
-        close = QToolButton(self, text="✕", toolTip="Close (Esc)")
+        previous = _button(self, "Previous", "Find previous (Shift+F3)")
+        following = _button(self, "Next", "Find next (F3)")
+        close = _button(self, "✕", "Close (Esc)")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         for w in (self.query, previous, following, self.case, self.status):
             layout.addWidget(w)
         layout.addStretch(1)
         layout.addWidget(close)
-        self.query.textEdited.connect(lambda: self.find(forward=True, from_start=True))
-        self.query.returnPressed.connect(lambda: self.find(forward=True))
-        previous.clicked.connect(lambda: self.find(forward=False))
-        following.clicked.connect(lambda: self.find(forward=True))
+        self.query.textEdited.connect(lambda: self.search(forward=True, from_start=True))
+        self.query.returnPressed.connect(lambda: self.search(forward=True))
+        previous.clicked.connect(lambda: self.search(forward=False))
+        following.clicked.connect(lambda: self.search(forward=True))
         close.clicked.connect(self.close_bar)
         self.hide()
 
@@ -54,7 +54,7 @@ class FindBar(QWidget):
         self.hide()
         self.editor.setFocus()
 
-    def find(self, *, forward: bool = True, from_start: bool = False) -> bool:
+    def search(self, *, forward: bool = True, from_start: bool = False) -> bool:
         """Select the next match; wraps around the end. Returns whether anything was found."""
         text = self.query.text()
         if not text:
@@ -88,6 +88,13 @@ class FindBar(QWidget):
         if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
             e.modifiers() & Qt.KeyboardModifier.ShiftModifier
         ):
-            self.find(forward=False)
+            self.search(forward=False)
             return
         super().keyPressEvent(e)
+
+
+def _button(parent: QWidget, text: str, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    return button

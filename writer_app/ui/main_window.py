@@ -124,8 +124,12 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         edit = bar.addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action(edit, "&Redo", self.editor.redo, QKeySequence.StandardKey.Redo)
+        self.undo_action = self._action(
+            edit, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo
+        )
+        self.redo_action = self._action(
+            edit, "&Redo", self.editor.redo, QKeySequence.StandardKey.Redo
+        )
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         self.editor.undoAvailable.connect(self.undo_action.setEnabled)
@@ -137,8 +141,10 @@ class MainWindow(QMainWindow):
         self._action(edit, "Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
         edit.addSeparator()
         self._action(edit, "&Find…", self.find_bar.open_bar, QKeySequence.StandardKey.Find)
-        self._action(edit, "Find &Next", lambda: self.find_bar.find(forward=True), "F3")
-        self._action(edit, "Find Pre&vious", lambda: self.find_bar.find(forward=False), "Shift+F3")
+        self._action(edit, "Find &Next", lambda: self.find_bar.search(forward=True), "F3")
+        self._action(
+            edit, "Find Pre&vious", lambda: self.find_bar.search(forward=False), "Shift+F3"
+        )
 
         suggest = bar.addMenu("&Suggestions")
         self.enable_action = self._action(suggest, "&Inline Suggestions", self._toggle_suggestions)
@@ -165,12 +171,12 @@ class MainWindow(QMainWindow):
         """Load the configured model in the background (the editor stays usable)."""
         if self._load_task is not None and not self._load_task.done():
             self._load_task.cancel()
+        self.progress.show()
+        self.model_label.setText("Starting the model…")
         self._load_task = asyncio.ensure_future(self._load_model())
 
     async def _load_model(self) -> None:
         model = self.settings.model
-        self.progress.show()
-        self.model_label.setText("Starting the model…")
         job = self.assistant.load(model.model, model.device)
         try:
             async for event in job:
@@ -183,8 +189,10 @@ class MainWindow(QMainWindow):
             self.model_error = str(exc)
             self.model_label.setText("No suggestions: the model could not be loaded")
             self.model_label.setToolTip(self.model_error)
-            self.show_error("The model could not be loaded", f"{exc}\n\nYou can keep writing; "
-                            "suggestions are off until a model loads.")
+            self.show_error(
+                "The model could not be loaded",
+                f"{exc}\n\nYou can keep writing; suggestions are off until a model loads.",
+            )
             return
         finally:
             self.progress.hide()
@@ -276,8 +284,9 @@ class MainWindow(QMainWindow):
         try:
             write_document(path, self.editor.toPlainText(), self.text_format)
         except DocumentError as exc:
-            self.show_error("Could not save", f"{exc}\n\nYour text is still here; "
-                            "try saving somewhere else.")
+            self.show_error(
+                "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
+            )
             return False
         renamed = path != self.path
         self.path = path
@@ -317,7 +326,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------- messages
 
     def show_error(self, title: str, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not modal to the event loop: the model thread keeps reporting
 
@@ -326,8 +337,13 @@ class MainWindow(QMainWindow):
 
     def show_key_bindings(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in KEY_BINDINGS)
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
-                          f"<table cellspacing=6>{rows}</table>", QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "Keyboard Shortcuts",
+            f"<table cellspacing=6>{rows}</table>",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -340,4 +356,3 @@ class MainWindow(QMainWindow):
             f"<b>{APP_NAME} {__version__}</b><p>A local-first writing assistant. The language "
             "model runs on this computer; your text never leaves it.</p>",
         )
-

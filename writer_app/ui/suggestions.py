@@ -44,7 +44,7 @@ class SuggestionController(QObject):
         settings: Callable[[], Continuation],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent or editor)  # it lives and dies with its editor
         self.editor = editor
         self.source = source
         self.settings = settings

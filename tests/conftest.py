@@ -1,0 +1,148 @@
+"""Shared fixtures: isolated app folders, a tiny random model, the real built-in model,
+and an asyncio loop running inside Qt (qasync) for GUI tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+TINY_CORPUS = [
+    "The quick brown fox jumps over the lazy dog. A writer writes words, sentences and "
+    "paragraphs. The morning was cold and the river was quiet.",
+    "She opened the door and looked outside. It was raining again, and the street was empty.",
+    "def add(a, b):\n    return a + b\n\nprint(add(1, 2))\n",
+]
+
+
+@pytest.fixture(autouse=True)
+def app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own config, data and state folders (never the user's)."""
+    root = tmp_path_factory.mktemp("home")
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(root / var.lower()))
+    return root
+
+
+def _build_tiny_model(folder: Path) -> None:
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(TINY_CORPUS, trainer)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token=specials[0],
+        bos_token=specials[1],
+        eos_token=specials[2],
+        pad_token=specials[2],
+    )
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=1024,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=2,
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(config)
+    # Sharp, random preferences among plain printable tokens only; never the end of text,
+    # control bytes or bare whitespace. Its output is readable, never empty, and greedy
+    # decoding is deterministic.
+    with torch.no_grad():
+        model.lm_head.weight.mul_(20.0)
+        for i in range(len(tokenizer)):
+            text = tokenizer.decode([i])
+            if i < len(specials) or not (text.isascii() and text.isprintable() and text.strip()):
+                model.lm_head.weight[i] = 0.0
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random Llama with a small BPE tokenizer, saved as safetensors."""
+    folder = tmp_path_factory.mktemp("tiny-model")
+    _build_tiny_model(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(tiny_model_dir: Path):  # type: ignore[no-untyped-def]
+    from writer_app.engine.loader import load_model
+
+    return load_model(str(tiny_model_dir), "cpu")
+
+
+@pytest.fixture(scope="session")
+def real_lm():  # type: ignore[no-untyped-def]
+    """The built-in model (converted once into the user's cache, like the app does)."""
+    from writer_app.engine.loader import load_model
+
+    return load_model("builtin", "cpu")
+
+
+@pytest.fixture
+def aio(qapp):  # type: ignore[no-untyped-def]
+    """An asyncio loop driven by Qt's event loop, as in the app (qasync), for one test."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()
+    qapp.aboutToQuit.disconnect(loop._after_run_forever)
+    # Mark it stopped without loop.stop(): that calls QApplication.exit(), which would
+    # make every later Qt event loop in this process return at once.
+    loop._QEventLoop__is_running = False
+    loop._after_run_forever()
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_async(aio, qtbot):  # type: ignore[no-untyped-def]
+    """Run a coroutine to completion while Qt processes events."""
+
+    def run(coro, timeout: float = 60.0):  # type: ignore[no-untyped-def]
+        task = asyncio.ensure_future(coro)
+        qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def assistant(aio) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    from writer_app.assistant import Assistant
+
+    a = Assistant()
+    a.start()
+    yield a
+    a.shutdown()

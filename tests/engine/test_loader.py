@@ -1,0 +1,155 @@
+"""Loading models: clear errors, the GGUF conversion cache, and the CPU fallback."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from writer_app.config import Decoding
+from writer_app.engine import gguf_cache, loader
+from writer_app.engine.generation import generate
+from writer_app.engine.loader import ModelLoadError, load_model
+from writer_app.engine.models import builtin_model
+
+
+def test_tiny_model_loads_on_the_cpu(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    assert tiny_lm.device == "cpu" and tiny_lm.dtype == torch.float32
+    assert "CPU" in tiny_lm.describe() and tiny_lm.notices == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("/no/such/model", "No model at"),
+        ("nobody/nothing", "not in the local Hugging Face cache"),
+        ("", "No model was given"),
+    ],
+)
+def test_missing_models_give_clear_errors(spec: str, message: str) -> None:
+    with pytest.raises(ModelLoadError, match=message):
+        load_model(spec, "cpu")
+
+
+def test_unavailable_device_is_refused_clearly(tiny_model_dir: Path) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ModelLoadError, match="not available"):
+        load_model(str(tiny_model_dir), "cuda")
+
+
+def test_corrupt_gguf_gives_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00garbage" * 100)
+    with pytest.raises(ModelLoadError, match="Could not read the model file"):
+        load_model(str(bad), "cpu")
+    assert not gguf_cache.converted_dir(bad).exists()
+
+
+def test_corrupt_weights_give_a_clear_error(tiny_model_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken-model"
+    shutil.copytree(tiny_model_dir, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(ModelLoadError, match="Could not load broken-model"):
+        load_model(str(broken), "cpu")
+
+
+def _fail_on_gpu(real_to):  # type: ignore[no-untyped-def]
+    def to(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "cuda" in [str(a) for a in args] + [str(v) for v in kwargs.values()]:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real_to(self, *args, **kwargs)
+
+    return to
+
+
+def test_gpu_out_of_memory_at_load_falls_back_to_cpu(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "resolve_device", lambda choice: "cuda")
+    monkeypatch.setattr(loader, "default_dtype", lambda device: torch.float32)
+    monkeypatch.setattr(torch.nn.Module, "to", _fail_on_gpu(torch.nn.Module.to))
+    lm = load_model(str(tiny_model_dir), "auto")
+    assert lm.device == "cpu"
+    assert lm.notices == [
+        "CUDA failed (CUDA out of memory. Tried to allocate 2.00 GiB); running on the CPU instead."
+    ]
+    assert generate(lm, "The quick", Decoding(max_new_tokens=3)).texts[0]
+
+
+def test_gpu_out_of_memory_while_generating_falls_back_to_cpu(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lm = load_model(str(tiny_model_dir), "cpu")
+    lm.device = "cuda"  # as if it had been placed on a GPU that then ran out of memory
+    real_generate = lm.model.generate
+    calls = []
+
+    def generate_once_oom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(lm.device)
+        if lm.device == "cuda":
+            raise torch.OutOfMemoryError("CUDA out of memory")
+        return real_generate(*args, **kwargs)
+
+    monkeypatch.setattr(lm.model, "generate", generate_once_oom)
+    notices: list[str] = []
+    result = generate(lm, "The quick", Decoding(max_new_tokens=3), on_notice=notices.append)
+    assert calls == ["cuda", "cpu"] and result.texts[0]
+    assert notices and "running on the CPU" in notices[0]
+
+
+@pytest.mark.real_model
+def test_gguf_conversion_is_atomic_and_recovers_from_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    gguf = builtin_model().path
+    target = gguf_cache.converted_dir(gguf)
+    assert not target.exists()
+
+    # Read the GGUF once; later conversions in this test reuse a copy of that model.
+    read = gguf_cache.AutoModelForCausalLM.from_pretrained
+    memo: dict[str, object] = {}
+
+    def read_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if "model" not in memo:
+            memo["model"] = read(*args, **kwargs)
+        return copy.deepcopy(memo["model"])
+
+    monkeypatch.setattr(gguf_cache.AutoModelForCausalLM, "from_pretrained", read_once)
+
+    # An interrupted conversion (the final rename fails) leaves nothing behind.
+    def no_rename(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(gguf_cache.os, "rename", no_rename)
+        with pytest.raises(ModelLoadError, match="No space left"):
+            load_model("builtin", "cpu")
+    assert list(target.parent.iterdir()) == []
+
+    messages: list[str] = []
+    lm = load_model("builtin", "cpu", progress=messages.append)
+    assert messages[0] == "Preparing built-in model (first run only)…"
+    assert {"model.safetensors", "config.json", "tokenizer.json"} <= {
+        p.name for p in target.iterdir()
+    }
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    text = generate(lm, "The capital of France is", Decoding(max_new_tokens=4)).texts[0]
+
+    # Later starts load the cached copy without converting.
+    messages.clear()
+    again = load_model("builtin", "cpu", progress=messages.append)
+    assert messages == ["Loading SmolLM2-135M-Instruct…"]
+    assert generate(again, "The capital of France is", Decoding(max_new_tokens=4)).texts[0] == text
+
+    # A damaged cached copy is rebuilt from the GGUF file.
+    (target / "model.safetensors").write_bytes(b"damaged")
+    repaired = load_model("builtin", "cpu")
+    assert generate(repaired, "The capital of France is", Decoding(max_new_tokens=4)).texts[0] == (
+        text
+    )

@@ -1,0 +1,65 @@
+"""The built-in model on real English text, directly and through the worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from writer_app.assistant import Assistant, suggest
+from writer_app.config import Continuation
+from writer_app.tasks.continuation import ContinuationRequest
+
+pytestmark = pytest.mark.real_model
+
+STORY = (
+    "The old lighthouse keeper climbed the narrow stairs every evening. At the top, he "
+    "wiped the salt from the glass and lit the great lamp, and"
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> None:  # type: ignore[no-untyped-def]
+    settings = Continuation()
+    candidates = suggest(real_lm, ContinuationRequest(STORY, "sentence"), settings)
+    assert candidates, "no suggestion"
+    best = candidates[0]
+    assert len(_words(best)) >= 2
+    assert best.strip() and best.strip() not in STORY
+    # It ends at a sentence boundary or at the length limit, never with trailing space.
+    assert best == best.rstrip()
+    # The first word continues after "and": it starts with a space, not a doubled one.
+    assert best.startswith(" ") and not best.startswith("  ")
+    assert len(candidates) == len(set(candidates)) <= settings.alternatives
+
+
+def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:  # type: ignore[no-untyped-def]
+    settings = Continuation()
+    settings.alternatives = 1
+    prefix = "After a long day at work, she finally went to sle"
+    (best,) = suggest(real_lm, ContinuationRequest(prefix, "sentence"), settings)
+    # The word is finished ("ep…"), not followed by a new word or a stray space.
+    assert best[0].isalpha(), best
+    assert (prefix + best).split()[10].lower().startswith("sle")
+
+
+def test_suggestions_through_the_worker_thread(real_lm) -> None:  # type: ignore[no-untyped-def]
+    async def main() -> tuple[list[list[str]], list[str]]:
+        assistant = Assistant()
+        assistant._lm = real_lm  # the loaded model, handed to the worker that owns it
+        assistant.start()
+        try:
+            job = assistant.continue_text(ContinuationRequest(STORY, "sentence"), Continuation())
+            updates = [event async for event in job]
+            return updates, await job.result()
+        finally:
+            assistant.shutdown()
+
+    updates, final = asyncio.run(main())
+    assert final and final[0].strip()
+    assert len(updates) >= 3  # it streamed
+    assert updates[-1] == final or final[0].startswith(updates[-1][0])

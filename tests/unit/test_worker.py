@@ -1,0 +1,154 @@
+"""The model worker thread and its asyncio-facing jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from writer_app.worker import JobCancelled, JobContext, ModelWorker, Priority
+
+
+@pytest.fixture
+def worker():  # type: ignore[no-untyped-def]
+    w = ModelWorker()
+    w.start()
+    yield w
+    w.shutdown()
+
+
+def test_events_stream_and_the_result_arrives(worker: ModelWorker) -> None:
+    threads = []
+
+    def work(ctx: JobContext) -> str:
+        threads.append(threading.current_thread().name)
+        for i in range(3):
+            ctx.emit(i)
+        return "done"
+
+    async def main() -> tuple[list[int], str]:
+        job = worker.submit(work)
+        events = [e async for e in job]
+        return events, await job.result()
+
+    assert asyncio.run(main()) == ([0, 1, 2], "done")
+    assert threads == ["model-worker"]
+
+
+def test_errors_reach_the_awaiting_side(worker: ModelWorker) -> None:
+    def work(ctx: JobContext) -> None:
+        raise ValueError("bad model")
+
+    async def main() -> None:
+        job = worker.submit(work)
+        assert [e async for e in job] == []
+        await job.result()
+
+    with pytest.raises(ValueError, match="bad model"):
+        asyncio.run(main())
+
+
+def _wait_for_cancel(started: threading.Event) -> object:
+    def work(ctx: JobContext) -> int:
+        started.set()
+        steps = 0
+        while not ctx.cancelled and steps < 500:
+            time.sleep(0.01)
+            steps += 1
+        return steps
+
+    return work
+
+
+def test_leaving_the_iteration_cancels_the_job(worker: ModelWorker) -> None:
+    started = threading.Event()
+
+    async def main() -> None:
+        job = worker.submit(_wait_for_cancel(started))  # type: ignore[arg-type]
+        task = asyncio.ensure_future(job.__aiter__().__anext__())
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        t0 = time.perf_counter()
+        steps = await job.result()
+        assert steps < 500 and time.perf_counter() - t0 < 1.0
+        assert job.cancelled
+
+    asyncio.run(main())
+
+
+def test_a_newer_job_in_the_group_supersedes_the_older(worker: ModelWorker) -> None:
+    started = threading.Event()
+    ran = []
+
+    def second(ctx: JobContext) -> str:
+        ran.append("second")
+        return "second"
+
+    def third(ctx: JobContext) -> str:
+        ran.append("third")
+        return "third"
+
+    async def main() -> None:
+        first = worker.submit(_wait_for_cancel(started), group="continuation")  # type: ignore[arg-type]
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        queued = worker.submit(second, group="continuation")
+        latest = worker.submit(third, group="continuation")
+        assert first.cancelled and queued.cancelled and not latest.cancelled
+        assert await latest.result() == "third"
+        with pytest.raises(JobCancelled):
+            await queued.result()
+        await first.result()  # it returns early: it saw the cancel flag
+
+    asyncio.run(main())
+    assert ran == ["third"]
+
+
+def test_queued_jobs_run_by_priority(worker: ModelWorker) -> None:
+    gate = threading.Event()
+    order: list[str] = []
+
+    def blocker(ctx: JobContext) -> None:
+        gate.wait(5)
+
+    def named(name: str):  # type: ignore[no-untyped-def]
+        return lambda ctx: order.append(name)
+
+    async def main() -> None:
+        first = worker.submit(blocker)
+        jobs = [
+            worker.submit(named("background"), priority=Priority.BACKGROUND),
+            worker.submit(named("interactive"), priority=Priority.INTERACTIVE),
+            worker.submit(named("load"), priority=Priority.LOAD),
+        ]
+        gate.set()
+        await first.result()
+        for job in jobs:
+            await job.result()
+
+    asyncio.run(main())
+    assert order == ["load", "interactive", "background"]
+
+
+def test_shutdown_cancels_running_and_queued_work() -> None:
+    worker = ModelWorker()
+    worker.start()
+    started = threading.Event()
+
+    async def main() -> None:
+        running = worker.submit(_wait_for_cancel(started), group="a")  # type: ignore[arg-type]
+        queued = worker.submit(lambda ctx: "never", group="b")
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        await asyncio.get_running_loop().run_in_executor(None, worker.shutdown)
+        assert not worker.running
+        await running.result()
+        with pytest.raises(JobCancelled):
+            await queued.result()
+
+    asyncio.run(main())
