@@ -39,11 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(assistant, loaded.settings)
     window.show()
     if args.file is not None:
-        window.open_path(args.file)
-    for notice in loaded.notices:
-        window.show_notice(notice)
+        if args.file.exists():
+            window.open_path(args.file)
+        else:  # like other editors: a new document that will be saved there
+            window.new_document_at(args.file)
+    if loaded.notices:
+        window.show_notice("Settings: " + "; ".join(loaded.notices))
     loop.call_soon(window.start_model_load)
-    app.aboutToQuit.connect(assistant.shutdown)
+    # Generation stops within a token; a model conversion in progress is simply abandoned
+    # (it writes to a temporary folder, so nothing half-done is left in its place).
+    app.aboutToQuit.connect(lambda: assistant.shutdown(timeout=2.0))
     with loop:
         loop.run_forever()
     return 0

@@ -127,8 +127,8 @@ class Assistant:
     def start(self) -> None:
         self.worker.start()
 
-    def shutdown(self) -> None:
-        self.worker.shutdown()
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self.worker.shutdown(timeout)
 
     @property
     def ready(self) -> bool:

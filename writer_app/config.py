@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import shutil
-import tempfile
 import time
 import tomllib
 import types
@@ -22,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+
+from writer_app.documents import atomic_write
 
 
 @dataclass(frozen=True)
@@ -295,17 +295,7 @@ def _backup(path: Path) -> Path:
 
 
 def save_settings(settings: Settings, path: Path) -> None:
-    """Write the settings file atomically (temp file, fsync, rename)."""
+    """Write the settings file atomically."""
     validate(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = tomli_w.dumps(to_dict(settings)).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, tomli_w.dumps(to_dict(settings)).encode("utf-8"))

@@ -80,22 +80,17 @@ def encode_document(text: str, fmt: TextFormat) -> bytes:
     return (codecs.BOM_UTF8 if fmt.bom else b"") + data
 
 
-def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) -> None:
-    """Save atomically. On any error the file on disk is unchanged and DocumentError says why."""
-    path = Path(path)
-    target = path.resolve() if path.is_symlink() else path  # save through links to their target
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once: temp file beside it, fsync, rename.
+
+    The file mode is kept, a link is written through to its target, and on any OSError the
+    original file is untouched and no temporary file is left behind.
+    """
+    target = path.resolve() if path.is_symlink() else path
     try:
-        data = encode_document(text, fmt)
-    except UnicodeEncodeError as exc:
-        raise DocumentError(
-            f"Could not save {path}: the text cannot be written as {fmt.encoding}"
-        ) from exc
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    except OSError as exc:
-        raise _explain(path, exc, "save") from exc
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -103,16 +98,28 @@ def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) 
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
+        if mode is None:
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
         tmp = None
-    except OSError as exc:
-        raise _explain(path, exc, "save") from exc
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) -> None:
+    """Save atomically. On any error the file on disk is unchanged and DocumentError says why."""
+    path = Path(path)
+    try:
+        data = encode_document(text, fmt)
+    except UnicodeEncodeError as exc:
+        raise DocumentError(
+            f"Could not save {path}: the text cannot be written as {fmt.encoding}"
+        ) from exc
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise _explain(path, exc, "save") from exc

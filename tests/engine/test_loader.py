@@ -153,3 +153,21 @@ def test_gguf_conversion_is_atomic_and_recovers_from_damage(
     assert generate(repaired, "The capital of France is", Decoding(max_new_tokens=4)).texts[0] == (
         text
     )
+
+
+def test_abandoned_conversions_are_cleaned_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    target = gguf_cache.converted_dir(builtin_model().path)
+    old = target.parent / f".{target.name}.abc123"
+    fresh = target.parent / f".{target.name}.def456"  # maybe another process, converting now
+    for d in (old, fresh):
+        d.mkdir(parents=True)
+    hours_ago = time.time() - 2 * gguf_cache.STALE_SECONDS
+    os.utime(old, (hours_ago, hours_ago))
+    gguf_cache._remove_abandoned(target)
+    assert not old.exists() and fresh.exists()

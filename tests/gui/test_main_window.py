@@ -166,3 +166,12 @@ def test_built_in_model_end_to_end(qtbot, make_window) -> None:  # type: ignore[
     assert w.editor.toPlainText() == text + ghost
     w.editor.undo()
     assert w.editor.toPlainText() == text
+
+
+def test_a_new_file_from_the_command_line(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "new-story.md"
+    window.new_document_at(path)
+    assert window.windowTitle() == "new-story.md[*] — Writer"
+    qtbot.keyClicks(window.editor, "Chapter one")
+    assert window.save()
+    assert path.read_text() == "Chapter one"

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import torch
@@ -30,11 +31,22 @@ def is_converted(gguf: Path) -> bool:
     return converted_dir(gguf).is_dir()
 
 
+STALE_SECONDS = 3600
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Temporary folders of conversions that were interrupted (the app quit, say)."""
+    for tmp in target.parent.glob(f".{target.name}.*"):
+        if time.time() - tmp.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def convert(gguf: Path) -> Path:
     """Convert a GGUF file into a safetensors model folder (if not done already); return it."""
     target = converted_dir(gguf)
     if target.is_dir():
         return target
+    _remove_abandoned(target)
     model = AutoModelForCausalLM.from_pretrained(
         gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
     )

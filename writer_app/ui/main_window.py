@@ -252,6 +252,10 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             self._set_document("", None, TextFormat())
 
+    def new_document_at(self, path: Path) -> None:
+        """An empty document that Save writes to `path` (which does not exist yet)."""
+        self._set_document("", path, TextFormat())
+
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
