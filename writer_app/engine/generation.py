@@ -25,6 +25,7 @@ from transformers import DynamicCache, StoppingCriteria
 from transformers import set_seed as _set_seed
 
 from writer_app.config import Decoding
+from writer_app.engine.decoding import generate_kwargs
 from writer_app.engine.loader import LoadedModel, reason
 
 IsDone = Callable[[str], bool]
@@ -149,19 +150,6 @@ class _Stream(StoppingCriteria):
         return [t if v else "" for t, v in zip(self.texts, self.valid, strict=True)]
 
 
-def _decoding_kwargs(decoding: Decoding, sample: bool) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"max_new_tokens": decoding.max_new_tokens, "do_sample": sample}
-    if sample:
-        kwargs.update(temperature=decoding.temperature, top_k=decoding.top_k, top_p=decoding.top_p)
-    else:
-        kwargs.update(temperature=None, top_k=None, top_p=None)
-    if decoding.repetition_penalty != 1.0:
-        kwargs["repetition_penalty"] = decoding.repetition_penalty
-    if decoding.max_time > 0:
-        kwargs["max_time"] = decoding.max_time
-    return kwargs
-
-
 def prompt_ids(lm: LoadedModel, text: str, max_tokens: int) -> torch.Tensor:
     """Token ids of the last `max_tokens` tokens of `text`."""
     ids = lm.tokenizer(text, return_tensors="pt").input_ids[0]
@@ -235,7 +223,7 @@ def _generate(
 
     def run(rows: int, sample: bool, report: OnUpdate | None) -> _Stream:
         stream = _Stream(lm, len(ids), required, rows, is_done, cancel, report)
-        kwargs = _decoding_kwargs(decoding, sample)
+        kwargs = generate_kwargs(decoding, sample=sample)
         if required:
             kwargs["prefix_allowed_tokens_fn"] = _Healing(lm, required, len(ids))
         input_ids = ids.unsqueeze(0).expand(rows, -1).to(device)
