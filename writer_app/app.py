@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = load_settings(paths.settings_file())
     assistant = Assistant()
     assistant.start()
-    window = MainWindow(assistant, loaded.settings)
+    window = MainWindow(assistant, loaded.settings, paths.settings_file())
     window.show()
     if args.file is not None:
         if args.file.exists():

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from writer_app.config import Continuation, Decoding
+from writer_app.config import Decoding, Model
 from writer_app.tasks import continuation
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
@@ -51,6 +51,7 @@ class ModelStatus:
     load_seconds: float
     tokens_per_second: float
     notices: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ("cpu",)  # what this machine offers, best first
 
 
 class ModelNotReady(RuntimeError):
@@ -84,8 +85,9 @@ def warm_up(lm: LoadedModel) -> float:
 def suggest(
     lm: LoadedModel,
     request: continuation.ContinuationRequest,
-    settings: Continuation,
+    decoding: Decoding,
     *,
+    context_tokens: int = 512,
     cancel: threading.Event | None = None,
     on_update: Callable[[list[str]], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
@@ -105,9 +107,9 @@ def suggest(
     result = generate(
         lm,
         request.prefix,
-        settings.decoding,
-        candidates=settings.alternatives,
-        max_context=settings.context_tokens,
+        decoding,
+        candidates=decoding.alternatives,
+        max_context=context_tokens,
         is_done=lambda text: continuation.is_complete(text, request.stop_at),
         cancel=cancel,
         on_update=publish,
@@ -134,16 +136,24 @@ class Assistant:
     def ready(self) -> bool:
         return self.status is not None
 
-    def load(self, spec: str, device: str) -> Job[ModelStatus]:
+    def load(self, model: Model) -> Job[ModelStatus]:
         """Load (or switch to) a model; emits Progress events, returns its ModelStatus."""
         self.status = None
+        model = copy.deepcopy(model)
 
         def run(ctx: JobContext) -> ModelStatus:
+            from writer_app.engine.devices import available_devices
             from writer_app.engine.loader import load_model
 
             self._lm = None  # release the old model before loading the new one
             with frozen_heap():
-                lm = load_model(spec, device, progress=lambda m: ctx.emit(Progress(m)))
+                lm = load_model(
+                    model.model,
+                    model.device,
+                    progress=lambda m: ctx.emit(Progress(m)),
+                    precision=model.precision,
+                    threads=model.threads,
+                )
                 ctx.emit(Progress(f"Warming up {lm.info.name}…"))
                 speed = warm_up(lm)
             self._lm = lm
@@ -154,6 +164,7 @@ class Assistant:
                 load_seconds=lm.load_seconds,
                 tokens_per_second=speed,
                 notices=tuple(lm.notices),
+                devices=tuple(available_devices()),
             )
 
         job = self.worker.submit(run, priority=Priority.LOAD, group="load")
@@ -165,10 +176,10 @@ class Assistant:
             self.status = future.result()
 
     def continue_text(
-        self, request: continuation.ContinuationRequest, settings: Continuation
+        self, request: continuation.ContinuationRequest, decoding: Decoding, context_tokens: int
     ) -> Job[list[str]]:
         """Ghost-text candidates; emits the candidate list as it grows. Supersedes older ones."""
-        settings = copy.deepcopy(settings)
+        decoding = copy.deepcopy(decoding)
 
         def run(ctx: JobContext) -> list[str]:
             if self._lm is None:
@@ -176,7 +187,8 @@ class Assistant:
             return suggest(
                 self._lm,
                 request,
-                settings,
+                decoding,
+                context_tokens=context_tokens,
                 cancel=ctx.cancel,
                 on_update=ctx.emit,
                 on_notice=lambda m: ctx.emit(Notice(m)),

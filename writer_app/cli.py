@@ -1,51 +1,101 @@
 """`writer-cli`: Writer's features without the window.
 
-Errors are one line on stderr and a non-zero exit status: 1 when the work failed (no model,
-unreadable file), 2 for wrong usage, 130 when interrupted.
+The decoding and model flags are derived from the settings declarations in `config.py`:
+flags override the saved settings (and `--preset`), which override the defaults. Errors are
+one line on stderr and a non-zero exit status: 1 when the work failed (no model, unreadable
+file), 2 for wrong usage (including settings that cannot work together), 130 when
+interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import sys
+import typing
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from writer_app import __version__, paths
-from writer_app.config import Decoding, load_settings
+from writer_app.config import (
+    TASK_TITLES,
+    TASKS,
+    Decoding,
+    Model,
+    SettingError,
+    Settings,
+    coerce,
+    find_preset,
+    load_settings,
+    matching_preset,
+    preset_names,
+    spec_of,
+)
 from writer_app.tasks.continuation import STOP_CHOICES, ContinuationRequest
+
+SAMPLING_FLAGS = ("temperature", "top_k", "top_p", "min_p", "typical_p")
 
 
 class CliError(Exception):
     """A failure to report as one line on stderr."""
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+class UsageError(CliError):
+    """Wrong usage: reported like argparse's own errors (exit status 2)."""
 
 
-def _probability(text: str) -> float:
-    value = float(text)
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError("must be in (0, 1]")
-    return value
+def _value_type(name: str, hint: Any, spec: Any) -> Any:
+    """An argparse type that checks a flag against its setting's declared type and range."""
+    base = next((a for a in typing.get_args(hint) if a is not type(None)), hint)
+
+    def parse(text: str) -> Any:
+        try:
+            value = base(text)
+            if name == "temperature" and value == 0:
+                return 0.0  # 0 means greedy, as in other tools
+            return coerce(name, hint, spec, value)
+        except (ValueError, SettingError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    parse.__name__ = base.__name__  # argparse names the type in its messages
+    return parse
 
 
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
+def _add_setting_flags(group: Any, cls: type, skip: tuple[str, ...] = ()) -> None:
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        spec, hint = spec_of(f), hints[f.name]
+        flag = "--" + f.name.replace("_", "-")
+        if hint is bool:
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, help=spec.help)
+        elif typing.get_origin(hint) is list:
+            group.add_argument(
+                flag, action="append", metavar="TEXT", help=f"{spec.help} Repeat for more."
+            )
+        elif spec.choices:
+            group.add_argument(flag, choices=spec.choices, help=spec.help)
+        else:
+            metavar = f.name.split("_")[-1].upper()
+            group.add_argument(
+                flag, type=_value_type(f.name, hint, spec), metavar=metavar, help=spec.help
+            )
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
+def _decoding_options(parser: argparse.ArgumentParser, task: str) -> None:
+    group = parser.add_argument_group(f"decoding (override the saved {TASK_TITLES[task]} settings)")
+    group.add_argument(
+        "--preset", metavar="NAME", help="start from this preset (see `writer-cli presets`)"
+    )
+    _add_setting_flags(group, Decoding)
+    group.set_defaults(task=task)
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    _add_setting_flags(parser.add_argument_group("model"), Model, skip=("extra_paths",))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,36 +109,48 @@ def _parser() -> argparse.ArgumentParser:
     source = cont.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the text to continue")
     source.add_argument("--file", type=Path, help="continue the text of this file ('-' = stdin)")
-    cont.add_argument("--max-new-tokens", type=_positive_int, default=64, metavar="N")
-    cont.add_argument("--seed", type=_non_negative_int, metavar="S", help="seed for sampling")
-    cont.add_argument(
-        "--temperature",
-        type=_non_negative_float,
-        metavar="X",
-        help="sampling temperature (0 or unset = greedy)",
-    )
-    cont.add_argument("--top-k", type=_non_negative_int, metavar="K", help="sample from top K")
-    cont.add_argument("--top-p", type=_probability, metavar="P", help="nucleus sampling mass")
     cont.add_argument(
         "--until",
         choices=STOP_CHOICES,
         default="length",
         help="stop at the end of a sentence or paragraph, or only at the length limit",
     )
+    _decoding_options(cont, "continuation")
     _model_options(cont)
+    cont.set_defaults(parser=cont)
 
-    models = commands.add_parser("models", help="list the models Writer can use")
-    models.set_defaults(command="models")
+    presets = commands.add_parser("presets", help="list the decoding presets of each task")
+    presets.add_argument("--task", choices=TASKS, help="only this task")
+
+    commands.add_parser("models", help="list the models Writer can use")
     return parser
 
 
-def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--model",
-        metavar="M",
-        help="builtin, a Hugging Face repo id in the local cache, a folder or a .gguf file",
-    )
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"))
+def decoding_from_args(settings: Settings, args: argparse.Namespace) -> Decoding:
+    """Saved settings, then `--preset`, then each flag given; checked before any model loads."""
+    task = args.task
+    try:
+        decoding = find_preset(settings, task, args.preset) if args.preset else None
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from exc
+    decoding = decoding or copy.deepcopy(settings.decoding(task))
+    given = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(Decoding)
+        if getattr(args, f.name) is not None
+    }
+    if given.get("temperature") == 0.0:
+        given.pop("temperature")
+        given.setdefault("do_sample", False)
+    elif "do_sample" not in given and any(name in given for name in SAMPLING_FLAGS):
+        given["do_sample"] = True  # asking for a temperature means asking to sample
+    decoding = dataclasses.replace(decoding, **given)
+    from writer_app.decoding import problems
+
+    found = problems(decoding)
+    if found:
+        raise UsageError("these settings cannot work together: " + "; ".join(found))
+    return decoding
 
 
 def _read_source(args: argparse.Namespace) -> str:
@@ -105,39 +167,57 @@ def _read_source(args: argparse.Namespace) -> str:
     return text
 
 
-def _load(args: argparse.Namespace) -> object:
-    settings = load_settings(paths.settings_file()).settings
+def _load(settings: Settings, args: argparse.Namespace) -> Any:
+    model = dataclasses.replace(
+        settings.model,
+        **{
+            f.name: getattr(args, f.name)
+            for f in dataclasses.fields(Model)
+            if getattr(args, f.name, None) is not None
+        },
+    )
     from writer_app.engine.loader import ModelLoadError, load_model
 
-    spec = args.model or settings.model.model
-    device = args.device or settings.model.device
     try:
-        return load_model(spec, device, progress=lambda m: print(m, file=sys.stderr))
+        return load_model(
+            model.model,
+            model.device,
+            progress=lambda m: print(m, file=sys.stderr),
+            precision=model.precision,
+            threads=model.threads,
+        )
     except ModelLoadError as exc:
         raise CliError(str(exc)) from exc
 
 
 def cmd_continue(args: argparse.Namespace) -> int:
+    settings = load_settings(paths.settings_file()).settings
+    if args.alternatives is None:
+        args.alternatives = 1  # one continuation, unless more are asked for
+    decoding = decoding_from_args(settings, args)
     text = _read_source(args)
     if not text.strip():
         raise CliError("There is no text to continue")
-    settings = load_settings(paths.settings_file()).settings.continuation
-    sample = bool(args.temperature) or args.top_k is not None or args.top_p is not None
-    defaults = Decoding()
-    settings.alternatives = 1
-    settings.decoding = Decoding(
-        do_sample=sample,
-        temperature=args.temperature or defaults.temperature,
-        top_k=defaults.top_k if args.top_k is None else args.top_k,
-        top_p=args.top_p or defaults.top_p,
-        max_new_tokens=args.max_new_tokens,
-        seed=args.seed,
-    )
-    lm = _load(args)
+    lm = _load(settings, args)
     from writer_app.assistant import suggest
 
-    (result, *_rest) = suggest(lm, ContinuationRequest(text, args.until), settings) or [""]  # type: ignore[arg-type]
-    print(result)
+    request = ContinuationRequest(text, args.until)
+    results = suggest(lm, request, decoding, context_tokens=settings.editor.context_tokens)
+    print("\n---\n".join(results or [""]))
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    settings = load_settings(paths.settings_file()).settings
+    for task in [args.task] if args.task else TASKS:
+        current = matching_preset(settings, task)
+        own = settings.presets.get(task, {})
+        print(f"{TASK_TITLES[task]}:")
+        for name in preset_names(settings, task):
+            marks = ["yours" if name in own else "built-in"]
+            if name == current:
+                marks.append("current")
+            print(f"  {name} ({', '.join(marks)})")
     return 0
 
 
@@ -154,10 +234,15 @@ def cmd_models(_args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    commands = {"continue": cmd_continue, "models": cmd_models}
+    parser = _parser()
+    args = parser.parse_args(argv)
+    commands = {"continue": cmd_continue, "presets": cmd_presets, "models": cmd_models}
     try:
         return commands[args.command](args)
+    except UsageError as exc:
+        getattr(args, "parser", parser).print_usage(sys.stderr)
+        print(f"writer-cli: error: {exc}", file=sys.stderr)
+        return 2
     except CliError as exc:
         print(f"writer-cli: error: {exc}", file=sys.stderr)
         return 1

@@ -23,29 +23,46 @@ import tomli_w
 
 from writer_app.documents import atomic_write
 
+TASKS = ("continuation", "rewrite", "draft", "code")
+TASK_TITLES = {
+    "continuation": "Continuation",
+    "rewrite": "Rewrite",
+    "draft": "Draft",
+    "code": "Code",
+}
+
 
 @dataclass(frozen=True)
 class Spec:
     """What the app knows about one setting besides its type and default."""
 
     help: str
+    label: str = ""
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()  # decoding knobs that only some tasks use
+    sampling: bool = False  # only used when sampling
+
+    def title(self, name: str) -> str:
+        return self.label or name.replace("_", " ").capitalize()
 
 
 def setting(
     default: Any,
     help: str,
     *,
+    label: str = "",
     minimum: float | None = None,
     maximum: float | None = None,
     choices: tuple[str, ...] = (),
+    tasks: tuple[str, ...] = (),
+    sampling: bool = False,
 ) -> Any:
     """Declare a setting field on a settings dataclass."""
-    spec = Spec(help=help, minimum=minimum, maximum=maximum, choices=choices)
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata={"spec": spec})
+    spec = Spec(help, label, minimum, maximum, choices, tasks, sampling)
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata={"spec": spec})
     return field(default=default, metadata={"spec": spec})
 
 
@@ -60,80 +77,247 @@ class Decoding:
 
     do_sample: bool = setting(
         False,
-        "Sample the main suggestion instead of taking the likeliest token each step (greedy).",
+        "Sample from the likely tokens instead of always taking the likeliest (greedy). "
+        "Off is focused and repeatable; on is varied.",
+        label="Sampling",
     )
     temperature: float = setting(
         0.8,
-        "Randomness of sampling: lower is more focused, higher more varied.",
+        "Randomness of sampling: lower is more focused, higher more surprising.",
         minimum=0.05,
         maximum=5.0,
+        sampling=True,
     )
     top_k: int = setting(
-        50, "Sample only from the K likeliest tokens (0 = no limit).", minimum=0, maximum=1000
+        50,
+        "Sample only among the K likeliest tokens (0 = no limit).",
+        label="Top-k",
+        minimum=0,
+        maximum=1000,
+        sampling=True,
     )
     top_p: float = setting(
         0.95,
-        "Sample only from the likeliest tokens whose probabilities add up to P.",
+        "Sample only among the likeliest tokens that together have probability P.",
+        label="Top-p",
         minimum=0.01,
         maximum=1.0,
+        sampling=True,
+    )
+    min_p: float = setting(
+        0.0,
+        "Drop tokens less likely than P times the likeliest one (0 = off).",
+        label="Min-p",
+        minimum=0.0,
+        maximum=1.0,
+        sampling=True,
+    )
+    typical_p: float = setting(
+        1.0,
+        "Keep tokens whose surprise is close to the expected surprise (1 = off).",
+        label="Typical-p",
+        minimum=0.01,
+        maximum=1.0,
+        sampling=True,
     )
     repetition_penalty: float = setting(
         1.0,
-        "Values above 1 discourage repeating tokens already in the text.",
+        "Above 1 discourages tokens that are already in the text (1 = off).",
         minimum=1.0,
         maximum=3.0,
     )
+    no_repeat_ngram_size: int = setting(
+        0,
+        "Never repeat any run of this many tokens (0 = off).",
+        label="No-repeat n-gram size",
+        minimum=0,
+        maximum=20,
+    )
+    num_beams: int = setting(
+        1,
+        "Keep this many candidate texts at each step and return the best (1 = off). "
+        "Slower; the text appears when it is finished.",
+        label="Beams",
+        minimum=1,
+        maximum=8,
+    )
+    length_penalty: float = setting(
+        1.0,
+        "With beams: above 1 favours longer texts, below 1 shorter ones.",
+        minimum=-5.0,
+        maximum=5.0,
+    )
     max_new_tokens: int = setting(
-        32, "The most tokens one request may generate.", minimum=1, maximum=8192
+        32,
+        "The most tokens one request may generate.",
+        label="Max new tokens",
+        minimum=1,
+        maximum=8192,
     )
     max_time: float = setting(
         0.0,
         "Stop generating after this many seconds (0 = no limit).",
+        label="Max time (s)",
         minimum=0.0,
         maximum=3600.0,
     )
+    alternatives: int = setting(
+        1,
+        "How many candidates one request offers; the first follows the settings above, "
+        "the others are sampled.",
+        minimum=1,
+        maximum=8,
+        tasks=("continuation", "code"),
+    )
     seed: int | None = setting(
         None,
-        "Random seed for reproducible sampling (empty = random).",
+        "Random seed, for reproducible sampling (empty = random).",
         minimum=0,
         maximum=2**32 - 1,
     )
+    stop_strings: list[str] = setting(
+        [],
+        "Stop when the text contains one of these; it is not included.",
+    )
+    banned_words: list[str] = setting(
+        [],
+        "Words or phrases the model may not write.",
+        label="Banned words and phrases",
+    )
 
 
-def _continuation_decoding() -> Decoding:
-    return Decoding(do_sample=False, temperature=0.8, max_new_tokens=32, max_time=5.0)
+# Good defaults differ by task: short and focused for continuation, longer for drafting,
+# greedy-ish for code.
+TASK_DEFAULTS: dict[str, dict[str, Any]] = {
+    "continuation": {"max_new_tokens": 32, "max_time": 5.0, "alternatives": 3},
+    "rewrite": {
+        "do_sample": True,
+        "temperature": 0.7,
+        "top_p": 0.9,
+        "repetition_penalty": 1.05,
+        "max_new_tokens": 512,
+        "max_time": 90.0,
+    },
+    "draft": {
+        "do_sample": True,
+        "temperature": 0.8,
+        "top_p": 0.95,
+        "repetition_penalty": 1.15,
+        "no_repeat_ngram_size": 4,
+        "max_new_tokens": 320,
+        "max_time": 120.0,
+    },
+    "code": {"temperature": 0.4, "max_new_tokens": 256, "max_time": 60.0, "alternatives": 4},
+}
+
+# Built-in presets change how text is chosen, never how much of it (length and time stay).
+PRESETS: dict[str, dict[str, Any]] = {
+    "Precise": {
+        "do_sample": False,
+        "temperature": 0.3,
+        "top_k": 20,
+        "top_p": 0.8,
+        "repetition_penalty": 1.1,
+        "seed": None,
+    },
+    "Balanced": {},
+    "Creative": {
+        "do_sample": True,
+        "temperature": 1.0,
+        "top_k": 100,
+        "top_p": 0.95,
+        "min_p": 0.02,
+        "repetition_penalty": 1.15,
+        "seed": None,
+    },
+    "Deterministic": {
+        "do_sample": False,
+        "num_beams": 1,
+        "repetition_penalty": 1.0,
+        "seed": 0,
+    },
+}
+
+
+def task_defaults(task: str) -> Decoding:
+    """The decoding settings a task starts with (its Balanced preset)."""
+    return Decoding(**TASK_DEFAULTS[task])
+
+
+def builtin_preset(task: str, name: str) -> Decoding:
+    return dataclasses.replace(task_defaults(task), **PRESETS[name])
+
+
+def preset_names(settings: Settings, task: str) -> list[str]:
+    """Built-in presets first, then the user's own, in the order they were saved."""
+    return [*PRESETS, *settings.presets.get(task, {})]
+
+
+def find_preset(settings: Settings, task: str, name: str) -> Decoding:
+    """A preset by name, matched case-insensitively. Raises KeyError with the choices."""
+    for candidate in preset_names(settings, task):
+        if candidate.casefold() == name.strip().casefold():
+            user = settings.presets.get(task, {})
+            if candidate in user:
+                return copy.deepcopy(user[candidate])
+            return builtin_preset(task, candidate)
+    choices = ", ".join(preset_names(settings, task))
+    raise KeyError(f"No preset {name!r} for {task}; choose one of: {choices}")
+
+
+def matching_preset(settings: Settings, task: str) -> str | None:
+    """The preset whose values the task's settings equal, if any."""
+    current = getattr(settings, task)
+    for name in preset_names(settings, task):
+        if find_preset(settings, task, name) == current:
+            return name
+    return None
 
 
 @dataclass
-class Continuation:
-    """Inline ghost-text suggestions."""
+class Editor:
+    """The editor and its inline suggestions."""
 
-    enabled: bool = setting(True, "Offer a continuation as grey text when you pause.")
+    suggestions: bool = setting(
+        True, "Offer a continuation as grey text when you pause.", label="Inline suggestions"
+    )
     delay_ms: int = setting(
         300,
-        "How long to wait after the last keystroke before suggesting (ms).",
+        "How long to wait after the last keystroke before suggesting.",
+        label="Suggestion delay (ms)",
         minimum=0,
         maximum=5000,
     )
-    stop_at: str = setting(
+    suggestion_length: str = setting(
         "sentence",
-        "Where a suggestion ends: the end of a sentence, of a paragraph, or only at the length "
-        "limit.",
+        "Where a suggestion ends: the end of the sentence, of the paragraph, or "
+        "only at the length limit (Continuation → Max new tokens).",
         choices=("sentence", "paragraph", "length"),
-    )
-    alternatives: int = setting(
-        3,
-        "How many alternatives one request offers (Alt+] and Alt+[ cycle).",
-        minimum=1,
-        maximum=8,
     )
     context_tokens: int = setting(
         512,
-        "How much of the text before the cursor the model reads (tokens).",
+        "How much of the text before the cursor the model reads for a suggestion.",
+        label="Context (tokens)",
         minimum=32,
         maximum=8192,
     )
-    decoding: Decoding = section(_continuation_decoding, "Decoding for continuation.")
+    font_family: str = setting("", "The editor's font (empty = the system's).", label="Font")
+    font_size: float = setting(12.0, "The editor's font size in points.", minimum=6.0, maximum=72.0)
+    theme: str = setting(
+        "system",
+        "Light or dark colours, or follow the system.",
+        choices=("system", "light", "dark"),
+    )
+    autosave_seconds: float = setting(
+        1.0,
+        "Keep a recovery copy of unsaved work this long after you stop typing.",
+        label="Autosave after (s)",
+        minimum=0.2,
+        maximum=60.0,
+    )
+
+
+PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8")
 
 
 @dataclass
@@ -150,8 +334,23 @@ class Model:
         "Where the model runs; auto picks CUDA, then MPS, then the CPU.",
         choices=("auto", "cpu", "cuda", "mps"),
     )
+    precision: str = setting(
+        "auto",
+        "Number format of the weights: auto is float32 on the CPU and 16-bit on GPUs; "
+        "int8 (CPU only) is faster and smaller, with slightly different output.",
+        choices=PRECISIONS,
+    )
+    threads: int = setting(
+        0,
+        "CPU threads the model may use (0 = automatic).",
+        label="CPU threads",
+        minimum=0,
+        maximum=256,
+    )
     extra_paths: list[str] = setting(
-        [], "More model folders or .gguf files to list beside the built-in model."
+        [],
+        "More model folders or .gguf files to list beside the built-in model.",
+        label="Model paths",
     )
 
 
@@ -159,8 +358,21 @@ class Model:
 class Settings:
     """Everything the user can set."""
 
-    model: Model = section(Model, "Model and device.")
-    continuation: Continuation = section(Continuation, "Inline continuation.")
+    editor: Editor = section(Editor, "Editor")
+    model: Model = section(Model, "Model & Device")
+    continuation: Decoding = section(lambda: task_defaults("continuation"), "Continuation")
+    rewrite: Decoding = section(lambda: task_defaults("rewrite"), "Rewrite")
+    draft: Decoding = section(lambda: task_defaults("draft"), "Draft")
+    code: Decoding = section(lambda: task_defaults("code"), "Code")
+    presets: dict[str, dict[str, Decoding]] = setting(
+        {}, "Your own decoding presets, by task and name."
+    )
+
+    def decoding(self, task: str) -> Decoding:
+        if task not in TASKS:
+            raise KeyError(task)
+        value: Decoding = getattr(self, task)
+        return value
 
 
 def spec_of(f: dataclasses.Field[Any]) -> Spec:
@@ -210,14 +422,19 @@ def coerce(name: str, hint: Any, spec: Spec, value: Any) -> Any:
 
 def to_dict(obj: Any) -> dict[str, Any]:
     """A settings object as plain TOML-ready data (unset optional values are left out)."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
+
+    def plain(value: Any) -> Any:
         if dataclasses.is_dataclass(value):
-            out[f.name] = to_dict(value)
-        elif value is not None:
-            out[f.name] = value
-    return out
+            return to_dict(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return {
+        f.name: plain(getattr(obj, f.name))
+        for f in dataclasses.fields(obj)
+        if getattr(obj, f.name) is not None
+    }
 
 
 def from_dict(defaults: Any, data: Any, prefix: str = "", notices: list[str] | None = None) -> Any:
@@ -236,12 +453,29 @@ def from_dict(defaults: Any, data: Any, prefix: str = "", notices: list[str] | N
             notices.append(f"{name}: unknown setting, ignored")
         elif dataclasses.is_dataclass(getattr(obj, key)):
             setattr(obj, key, from_dict(getattr(obj, key), value, f"{name}.", notices))
+        elif typing.get_origin(hints[key]) is dict:
+            setattr(obj, key, _mapping_from(hints[key], value, name, notices))
         else:
             try:
                 setattr(obj, key, coerce(name, hints[key], spec_of(f), value))
             except SettingError as exc:
                 notices.append(f"{exc}; using the default")
     return obj
+
+
+def _mapping_from(hint: Any, data: Any, name: str, notices: list[str]) -> dict[str, Any]:
+    """A table of named entries, e.g. presets by task and name; bad entries are dropped."""
+    if not isinstance(data, dict):
+        notices.append(f"{name}: expected a table; ignored")
+        return {}
+    value_type = typing.get_args(hint)[1]
+    out = {}
+    for key, value in data.items():
+        if typing.get_origin(value_type) is dict:
+            out[key] = _mapping_from(value_type, value, f"{name}.{key}", notices)
+        else:
+            out[key] = from_dict(value_type(), value, f"{name}.{key}.", notices)
+    return out
 
 
 def validate(obj: Any, prefix: str = "") -> None:
@@ -251,8 +485,18 @@ def validate(obj: Any, prefix: str = "") -> None:
         value = getattr(obj, f.name)
         if dataclasses.is_dataclass(value):
             validate(value, f"{prefix}{f.name}.")
+        elif isinstance(value, dict):
+            _validate_mapping(value, f"{prefix}{f.name}")
         else:
             coerce(f"{prefix}{f.name}", hints[f.name], spec_of(f), value)
+
+
+def _validate_mapping(mapping: dict[str, Any], prefix: str) -> None:
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            _validate_mapping(value, f"{prefix}.{key}")
+        else:
+            validate(value, f"{prefix}.{key}.")
 
 
 @dataclass
@@ -281,6 +525,9 @@ def load_settings(path: Path) -> Loaded:
         )
     notices: list[str] = []
     settings = from_dict(Settings(), data, "", notices)
+    for task in [t for t in settings.presets if t not in TASKS]:
+        notices.append(f"presets.{task}: no such task, ignored")
+        del settings.presets[task]
     if not notices:
         return Loaded(settings, [])
     copy_path = _backup(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -41,3 +42,10 @@ def log_dir() -> Path:
 
 def settings_file() -> Path:
     return config_dir() / "settings.toml"
+
+
+def converted_model_dir(gguf: Path) -> Path:
+    """The cache folder for the safetensors copy of one GGUF file; a changed file gets a new one."""
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    return model_cache_dir() / f"{gguf.stem}-{key[:12]}"

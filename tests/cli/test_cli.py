@@ -121,3 +121,74 @@ def test_continue_on_the_built_in_model() -> None:
     words = result.stdout.split()
     assert len(words) >= 5
     assert "Traceback" not in result.stderr
+
+
+def _decoding(argv: list[str]):  # type: ignore[no-untyped-def]
+    from writer_app import paths
+    from writer_app.cli import _parser, decoding_from_args
+    from writer_app.config import load_settings
+
+    args = _parser().parse_args(["continue", "--text", "x", *argv])
+    return decoding_from_args(load_settings(paths.settings_file()).settings, args)
+
+
+def test_flags_override_the_preset_which_overrides_the_saved_settings() -> None:
+    from writer_app import paths
+
+    paths.settings_file().write_text("[continuation]\ntop_k = 11\nmax_new_tokens = 7\n")
+    saved = _decoding([])
+    assert (saved.top_k, saved.max_new_tokens) == (11, 7)
+    preset = _decoding(["--preset", "CREATIVE"])
+    assert preset.top_k == 100 and preset.do_sample  # the preset replaces the saved values
+    flagged = _decoding(["--preset", "creative", "--top-k", "5", "--no-do-sample"])
+    assert flagged.top_k == 5 and not flagged.do_sample
+    assert _decoding(["--temperature", "0.9"]).do_sample  # a temperature asks for sampling
+    assert not _decoding(["--temperature", "0"]).do_sample  # 0 means greedy
+    listed = _decoding(
+        ["--stop-strings", "\n\n", "--stop-strings", "END", "--banned-words", "very"]
+    )
+    assert listed.stop_strings == ["\n\n", "END"] and listed.banned_words == ["very"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--preset", "nope"], "No preset 'nope' for continuation; choose one of: Precise"),
+        (["--length-penalty", "2"], "cannot work together: Beams is not set"),
+        (["--top-k", "-1"], "top_k must be at least 0"),
+        (["--precision", "int4"], "invalid choice"),
+    ],
+)
+def test_bad_decoding_flags_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(["continue", "--text", "x", *argv])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_presets_lists_each_task(capsys: pytest.CaptureFixture[str]) -> None:
+    from writer_app import paths
+
+    paths.settings_file().write_text(
+        "[presets.rewrite.'My Tone']\ntemperature = 0.4\n[rewrite]\ndo_sample = false\n"
+    )
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert "Rewrite:\n  Precise (built-in)\n" in out
+    assert "  My Tone (yours)" in out
+    assert "Draft:\n  Precise (built-in)\n  Balanced (built-in, current)" in out
+    assert main(["presets", "--task", "code"]) == 0
+    assert capsys.readouterr().out.startswith("Code:\n")
+
+
+def test_continue_with_a_preset_and_int8(
+    tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["continue", "--text", "The quick brown fox", "--model", str(tiny_model_dir)]
+    assert main([*args, "--preset", "Deterministic", "--precision", "int8"]) == 0
+    assert capsys.readouterr().out.strip()

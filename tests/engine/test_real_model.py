@@ -8,7 +8,7 @@ import re
 import pytest
 
 from writer_app.assistant import Assistant, suggest
-from writer_app.config import Continuation
+from writer_app.config import task_defaults
 from writer_app.tasks.continuation import ContinuationRequest
 
 pytestmark = pytest.mark.real_model
@@ -24,8 +24,8 @@ def _words(text: str) -> list[str]:
 
 
 def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> None:  # type: ignore[no-untyped-def]
-    settings = Continuation()
-    candidates = suggest(real_lm, ContinuationRequest(STORY, "sentence"), settings)
+    decoding = task_defaults("continuation")
+    candidates = suggest(real_lm, ContinuationRequest(STORY, "sentence"), decoding)
     assert candidates, "no suggestion"
     best = candidates[0]
     assert len(_words(best)) >= 2
@@ -34,14 +34,14 @@ def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> N
     assert best == best.rstrip()
     # The first word continues after "and": it starts with a space, not a doubled one.
     assert best.startswith(" ") and not best.startswith("  ")
-    assert len(candidates) == len(set(candidates)) <= settings.alternatives
+    assert len(candidates) == len(set(candidates)) <= decoding.alternatives
 
 
 def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:  # type: ignore[no-untyped-def]
-    settings = Continuation()
-    settings.alternatives = 1
+    decoding = task_defaults("continuation")
+    decoding.alternatives = 1
     prefix = "After a long day at work, she finally went to sle"
-    (best,) = suggest(real_lm, ContinuationRequest(prefix, "sentence"), settings)
+    (best,) = suggest(real_lm, ContinuationRequest(prefix, "sentence"), decoding)
     # The word is finished ("ep…"), not followed by a new word or a stray space.
     assert best[0].isalpha(), best
     assert (prefix + best).split()[10].lower().startswith("sle")
@@ -53,7 +53,9 @@ def test_suggestions_through_the_worker_thread(real_lm) -> None:  # type: ignore
         assistant._lm = real_lm  # the loaded model, handed to the worker that owns it
         assistant.start()
         try:
-            job = assistant.continue_text(ContinuationRequest(STORY, "sentence"), Continuation())
+            job = assistant.continue_text(
+                ContinuationRequest(STORY, "sentence"), task_defaults("continuation"), 512
+            )
             updates = [event async for event in job]
             return updates, await job.result()
         finally:
@@ -63,3 +65,35 @@ def test_suggestions_through_the_worker_thread(real_lm) -> None:  # type: ignore
     assert final and final[0].strip()
     assert len(updates) >= 3  # it streamed
     assert updates[-1] == final or final[0].startswith(updates[-1][0])
+
+
+def test_seed_reproduces_sampling_and_presets_differ(real_lm) -> None:  # type: ignore[no-untyped-def]
+    from writer_app.config import Settings, find_preset
+    from writer_app.engine.generation import generate
+
+    prompt = "Write one sentence about the sea.\nThe sea"
+    settings = Settings()
+    creative = find_preset(settings, "draft", "Creative")
+    creative.max_new_tokens = 24
+    creative.seed = 1234
+    a = generate(real_lm, prompt, creative).texts[0]
+    b = generate(real_lm, prompt, creative).texts[0]
+    creative.seed = 99
+    c = generate(real_lm, prompt, creative).texts[0]
+    assert a == b and a != c
+    precise = find_preset(settings, "draft", "Precise")
+    precise.max_new_tokens = 24
+    greedy = generate(real_lm, prompt, precise).texts[0]
+    assert greedy == generate(real_lm, prompt, precise).texts[0]  # greedy needs no seed
+    assert greedy not in (a, c)
+
+
+def test_int8_precision_runs(real_lm) -> None:  # type: ignore[no-untyped-def]
+    from writer_app.config import Decoding
+    from writer_app.engine.generation import generate
+    from writer_app.engine.loader import load_model
+
+    lm = load_model("builtin", "cpu", precision="int8")
+    assert lm.quantized and lm.describe().endswith("· CPU · int8")
+    text = generate(lm, STORY, Decoding(max_new_tokens=12)).texts[0]
+    assert len(_words(text)) >= 3

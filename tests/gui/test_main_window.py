@@ -36,9 +36,9 @@ def make_window(qtbot, assistant):  # type: ignore[no-untyped-def]
 def window(make_window, tiny_model_dir: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
-    settings.continuation.delay_ms = 30
-    settings.continuation.stop_at = "length"
-    settings.continuation.decoding.max_new_tokens = 5
+    settings.editor.delay_ms = 30
+    settings.editor.suggestion_length = "length"
+    settings.continuation.max_new_tokens = 5
     return make_window(settings)
 
 

@@ -7,24 +7,23 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from writer_app.config import Continuation, Decoding
+from writer_app.config import Decoding, Model, Settings
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.suggestions import SuggestionController
 
 
 @pytest.fixture
-def settings() -> Continuation:
-    return Continuation(
-        delay_ms=30,
-        stop_at="length",
-        alternatives=1,
-        decoding=Decoding(max_new_tokens=6),
-    )
+def settings() -> Settings:
+    s = Settings()
+    s.editor.delay_ms = 30
+    s.editor.suggestion_length = "length"
+    s.continuation = Decoding(max_new_tokens=6, alternatives=1)
+    return s
 
 
 @pytest.fixture
-def setup(qtbot, assistant, tiny_model_dir: Path, settings: Continuation, run_async):  # type: ignore[no-untyped-def]
-    run_async(assistant.load(str(tiny_model_dir), "cpu").result())
+def setup(qtbot, assistant, tiny_model_dir: Path, settings: Settings, run_async):  # type: ignore[no-untyped-def]
+    run_async(assistant.load(Model(model=str(tiny_model_dir), device="cpu")).result())
     editor = GhostTextEditor()
     qtbot.addWidget(editor)
     editor.show()
@@ -61,11 +60,11 @@ def test_the_same_text_gets_the_same_greedy_suggestion(setup, qtbot) -> None:  #
 
 
 def test_typing_during_generation_cancels_it_and_nothing_stale_arrives(  # type: ignore[no-untyped-def]
-    setup, qtbot, settings: Continuation
+    setup, qtbot, settings: Settings
 ) -> None:
     editor, controller = setup
-    settings.decoding.max_new_tokens = 900  # a long generation, to type in the middle of it
-    settings.delay_ms = 5000  # and no new request right after
+    settings.continuation.max_new_tokens = 900  # a long generation, to type in the middle of it
+    settings.editor.delay_ms = 5000  # and no new request right after
     qtbot.keyClicks(editor, "The quick brown fox")
     assert controller.request(explicit=True)
     job = controller._job
@@ -94,10 +93,9 @@ def test_typing_the_predicted_text_keeps_the_request_alive(setup, qtbot) -> None
     assert editor.toPlainText() == "The quick brown fox" + ghost
 
 
-def test_alternatives_from_one_request(setup, qtbot, settings: Continuation) -> None:  # type: ignore[no-untyped-def]
+def test_alternatives_from_one_request(setup, qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     editor, controller = setup
-    settings.alternatives = 3
-    settings.decoding = Decoding(max_new_tokens=6, temperature=1.5, seed=11)
+    settings.continuation = Decoding(max_new_tokens=6, temperature=1.5, seed=11, alternatives=3)
     counts: list[int] = []
     editor.ghostChanged.connect(lambda i, n: counts.append(n))
     qtbot.keyClicks(editor, "The quick brown fox")
@@ -110,13 +108,13 @@ def test_alternatives_from_one_request(setup, qtbot, settings: Continuation) -> 
     assert len(shown) == max(counts)
 
 
-def test_no_request_when_disabled_or_mid_line(setup, qtbot, settings: Continuation) -> None:  # type: ignore[no-untyped-def]
+def test_no_request_when_disabled_or_mid_line(setup, qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     editor, controller = setup
-    settings.enabled = False
+    settings.editor.suggestions = False
     qtbot.keyClicks(editor, "The quick brown fox")
     qtbot.wait(150)
     assert editor.session is None and not controller.busy
-    settings.enabled = True
+    settings.editor.suggestions = True
     for _ in range(4):  # into the middle of the line
         qtbot.keyClick(editor, Qt.Key.Key_Left)
     assert not controller.request(explicit=False)

@@ -25,7 +25,7 @@ from transformers import DynamicCache, StoppingCriteria
 from transformers import set_seed as _set_seed
 
 from writer_app.config import Decoding
-from writer_app.engine.decoding import generate_kwargs
+from writer_app.decoding import alternatives_decoding, generate_kwargs
 from writer_app.engine.loader import LoadedModel, reason
 
 IsDone = Callable[[str], bool]
@@ -87,6 +87,17 @@ class _Healing:
         return self.allowed_for(self.required[len(produced) :])
 
 
+class _CancelOnly(StoppingCriteria):
+    """For beam search, whose rows are beams: stop everything when cancelled, nothing else."""
+
+    def __init__(self, cancel: threading.Event | None) -> None:
+        self.cancel = cancel
+
+    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+        cancelled = self.cancel is not None and self.cancel.is_set()
+        return torch.full((input_ids.shape[0],), cancelled, device=input_ids.device)  # type: ignore[return-value]
+
+
 class _Stream(StoppingCriteria):
     """Decodes every row after each token, reports the texts, and decides which rows are done."""
 
@@ -99,8 +110,10 @@ class _Stream(StoppingCriteria):
         is_done: IsDone | None,
         cancel: threading.Event | None,
         on_update: OnUpdate | None,
+        stops: list[str],
     ) -> None:
         self.tokenizer = lm.tokenizer
+        self.stops = stops
         self.prompt_len = prompt_len
         self.required = required
         self.is_done = is_done
@@ -121,6 +134,11 @@ class _Stream(StoppingCriteria):
             return produced[len(self.required) :].rstrip("\ufffd"), True
         return "", self.required.startswith(produced)
 
+    def _stopped(self, text: str) -> str | None:
+        """The text before the first stop string, if one has appeared."""
+        found = [text.index(s) for s in self.stops if s in text]
+        return text[: min(found)] if found else None
+
     def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
         self.finished_at = time.perf_counter()
         if self.first_token_at is None:
@@ -132,6 +150,10 @@ class _Stream(StoppingCriteria):
                 continue
             ids = input_ids[row, self.prompt_len :]
             text, valid = self._row_text(ids)
+            before_stop = self._stopped(text)
+            if before_stop is not None:
+                text = before_stop
+                self.finished[row] = True
             if text != self.texts[row]:
                 self.texts[row] = text
                 changed = True
@@ -148,6 +170,17 @@ class _Stream(StoppingCriteria):
 
     def current(self) -> list[str]:
         return [t if v else "" for t, v in zip(self.texts, self.valid, strict=True)]
+
+
+def _banned_ids(lm: LoadedModel, words: list[str]) -> list[list[int]]:
+    """Token sequences of banned words and phrases, as they appear mid-sentence and first."""
+    found: list[list[int]] = []
+    for word in filter(None, (w.strip() for w in words)):
+        for variant in {word, f" {word}", word.capitalize(), f" {word.capitalize()}"}:
+            ids = lm.tokenizer(variant, add_special_tokens=False).input_ids
+            if ids and ids not in found:
+                found.append(ids)
+    return found
 
 
 def prompt_ids(lm: LoadedModel, text: str, max_tokens: int) -> torch.Tensor:
@@ -221,40 +254,54 @@ def _generate(
     device = lm.model.device
     first: list[str] = []
 
-    def run(rows: int, sample: bool, report: OnUpdate | None) -> _Stream:
-        stream = _Stream(lm, len(ids), required, rows, is_done, cancel, report)
-        kwargs = generate_kwargs(decoding, sample=sample)
+    def run(d: Decoding, rows: int, report: OnUpdate | None) -> tuple[list[str], _Stream]:
+        stream = _Stream(lm, len(ids), required, rows, is_done, cancel, report, d.stop_strings)
+        beams = d.num_beams > 1  # beams are whole texts chosen at the end: no streaming
+        kwargs = generate_kwargs(d, sample=d.do_sample)
+        if d.banned_words:
+            kwargs["bad_words_ids"] = _banned_ids(lm, d.banned_words)
         if required:
             kwargs["prefix_allowed_tokens_fn"] = _Healing(lm, required, len(ids))
         input_ids = ids.unsqueeze(0).expand(rows, -1).to(device)
-        lm.model.generate(
+        out = lm.model.generate(
             input_ids=input_ids,
             attention_mask=torch.ones_like(input_ids),
-            cache=cache,
-            stopping_criteria=[stream],
+            cache=None if beams else cache,
+            stopping_criteria=[_CancelOnly(cancel) if beams else stream],
             pad_token_id=lm.tokenizer.pad_token_id,
             **kwargs,
         )
-        return stream
+        if not beams:
+            return stream.current(), stream
+        text, valid = stream._row_text(out[0, len(ids) :])
+        before_stop = stream._stopped(text)
+        text = "" if not valid else text if before_stop is None else before_stop
+        stream.steps = out.shape[1] - len(ids)
+        stream.first_token_at = stream.finished_at = time.perf_counter()
+        if report is not None:
+            report([text])
+        return [text], stream
 
     with torch.inference_mode():
         # Read the prompt once (all but its last token, which generate feeds itself).
         cache = DynamicCache(config=lm.model.config)
-        if len(ids) > 1:
+        if len(ids) > 1 and decoding.num_beams == 1:
             lm.model(input_ids=ids[:-1].unsqueeze(0).to(device), cache=cache, use_cache=True)
-        main = run(1, decoding.do_sample, on_update)
-        first = main.current()
+        first, main = run(decoding, 1, on_update)
         cancelled = cancel is not None and cancel.is_set()
         texts = first
         if candidates > 1 and not cancelled:
-            cache.crop(len(ids) - 1 - cache.get_seq_length())  # back to the prompt alone
+            if decoding.num_beams > 1 and len(ids) > 1:
+                lm.model(input_ids=ids[:-1].unsqueeze(0).to(device), cache=cache, use_cache=True)
+            else:
+                cache.crop(len(ids) - 1 - cache.get_seq_length())  # back to the prompt alone
             cache.batch_repeat_interleave(candidates - 1)
 
             def report(alternatives: list[str]) -> None:
                 if on_update is not None:
                     on_update(first + alternatives)
 
-            texts = first + run(candidates - 1, True, report).current()
+            texts = first + run(alternatives_decoding(decoding), candidates - 1, report)[0]
             cancelled = cancel is not None and cancel.is_set()
     if cancelled and not any(texts):
         raise GenerationCancelled()

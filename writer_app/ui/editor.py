@@ -28,7 +28,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextLayout,
 )
-from PySide6.QtWidgets import QFrame, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QWidget
 
 from writer_app.tasks.continuation import context_before, distinct, next_word, wants_auto_suggestion
 
@@ -81,12 +81,16 @@ class GhostTextEditor(QPlainTextEdit):
         self.setTabChangesFocus(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAutoFillBackground(True)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Base))
-        self.setPalette(palette)
+        self.refresh_colors()
         self.document().contentsChange.connect(self._on_contents_change)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
         self.selectionChanged.connect(self._on_selection_changed)
+
+    def refresh_colors(self) -> None:
+        """Follow the application palette; the margins around the text column match it."""
+        palette = QApplication.palette()
+        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Base))
+        self.setPalette(palette)
 
     def resizeEvent(self, e: QResizeEvent) -> None:
         # Margins first: the base class lays the text out for the viewport's new width.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -19,14 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from writer_app import APP_NAME
+from writer_app import APP_NAME, paths
 from writer_app.assistant import Progress
-from writer_app.config import Settings
+from writer_app.config import Settings, save_settings
 from writer_app.documents import DocumentError, TextFormat, read_document, write_document
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.find_bar import FindBar
 from writer_app.ui.markdown import MARKDOWN_SUFFIXES, MarkdownHighlighter
+from writer_app.ui.settings_dialog import SettingsDialog, editor_font
 from writer_app.ui.suggestions import SuggestionController
+from writer_app.ui.theme import apply_theme
 
 FILE_FILTERS = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
 _WORDS = re.compile(r"\w+(?:['’-]\w+)*")
@@ -40,25 +44,27 @@ KEY_BINDINGS = [
     ("Ctrl+F, F3, Shift+F3", "Find, find next, find previous"),
     ("Ctrl+N, Ctrl+O, Ctrl+S, Ctrl+Shift+S", "New, open, save, save as"),
     ("Ctrl+Z, Ctrl+Shift+Z", "Undo, redo (an accepted suggestion is one step)"),
+    ("Ctrl+,", "Settings"),
 ]
 
 
 class MainWindow(QMainWindow):
     """One document in an editor with inline suggestions."""
 
-    def __init__(self, assistant: Any, settings: Settings) -> None:
+    def __init__(
+        self, assistant: Any, settings: Settings, settings_path: Path | None = None
+    ) -> None:
         super().__init__()
         self.assistant = assistant
         self.settings = settings
+        self.settings_path = settings_path or paths.settings_file()
         self.path: Path | None = None
         self.text_format = TextFormat()
         self.model_error: str | None = None
         self._load_task: asyncio.Task[None] | None = None
 
         self.editor = GhostTextEditor(self)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-        font.setPointSizeF(max(font.pointSizeF(), 11.0))
-        self.editor.setFont(font)
+        self.base_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
         self.find_bar = FindBar(self.editor, self)
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -68,9 +74,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.find_bar)
         self.setCentralWidget(central)
 
-        self.controller = SuggestionController(
-            self.editor, assistant, lambda: self.settings.continuation, self
-        )
+        self.controller = SuggestionController(self.editor, assistant, lambda: self.settings, self)
         self.controller.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.controller.notice.connect(self.show_notice)
         self.controller.firstGhost.connect(self._on_first_ghost)
@@ -85,6 +89,7 @@ class MainWindow(QMainWindow):
         self.editor.textChanged.connect(self._count_timer.start)
         self._update_title()
         self._update_word_count()
+        self._apply_look()
         self.resize(900, 640)
 
     # ------------------------------------------------------------- building
@@ -149,7 +154,7 @@ class MainWindow(QMainWindow):
         suggest = bar.addMenu("&Suggestions")
         self.enable_action = self._action(suggest, "&Inline Suggestions", self._toggle_suggestions)
         self.enable_action.setCheckable(True)
-        self.enable_action.setChecked(self.settings.continuation.enabled)
+        self.enable_action.setChecked(self.settings.editor.suggestions)
         self._action(suggest, "Suggest &Now", self.suggest_now, QKeySequence("Ctrl+Space"))
         suggest.addSeparator()
         for text, slot, keys in (
@@ -160,6 +165,10 @@ class MainWindow(QMainWindow):
             ("&Dismiss\tEsc", self.editor.dismiss, None),
         ):
             self._action(suggest, text, slot, keys)
+
+        edit.addSeparator()
+        self.settings_action = self._action(edit, "Se&ttings…", self.open_settings, "Ctrl+,")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", self.show_key_bindings)
@@ -177,7 +186,7 @@ class MainWindow(QMainWindow):
 
     async def _load_model(self) -> None:
         model = self.settings.model
-        job = self.assistant.load(model.model, model.device)
+        job = self.assistant.load(model)
         try:
             async for event in job:
                 if isinstance(event, Progress):
@@ -211,10 +220,48 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing to continue here", 3000)
 
     def _toggle_suggestions(self, checked: bool) -> None:
-        self.settings.continuation.enabled = checked
-        if not checked:
+        new = copy.deepcopy(self.settings)
+        new.editor.suggestions = checked
+        self.apply_settings(new)
+
+    # -------------------------------------------------------------- settings
+
+    def open_settings(self, page: str = "") -> SettingsDialog:
+        status = self.assistant.status
+        dialog = SettingsDialog(self.settings, status.devices if status else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(self.apply_settings)
+        if page:
+            dialog.show_page(page)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, new: Settings) -> None:
+        """Use new settings at once, keep them in the settings file, reload the model if needed."""
+        old, self.settings = self.settings, new
+        try:
+            save_settings(new, self.settings_path)
+        except (OSError, ValueError) as exc:
+            self.show_error("Could not save the settings", f"{exc}\n\nThey apply until you quit.")
+        self.enable_action.setChecked(new.editor.suggestions)
+        if not new.editor.suggestions:
             self.editor.end_session()
             self.controller.timer.stop()
+        if (new.editor.theme, new.editor.font_family, new.editor.font_size) != (
+            old.editor.theme,
+            old.editor.font_family,
+            old.editor.font_size,
+        ):
+            self._apply_look()
+        if new.model != old.model:
+            self.start_model_load()
+
+    def _apply_look(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.settings.editor.theme)
+        self.editor.setFont(editor_font(self.settings.editor, self.base_font))
+        self.editor.refresh_colors()
 
     def _on_ghost_changed(self, index: int, count: int) -> None:
         self.ghost_label.setText(f"Suggestion {index + 1}/{count}" if count > 1 else "")

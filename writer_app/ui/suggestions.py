@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from writer_app.assistant import Notice
-from writer_app.config import Continuation
+from writer_app.config import Decoding, Settings
 from writer_app.tasks.continuation import ContinuationRequest
 from writer_app.ui.editor import GhostTextEditor, Session
 from writer_app.worker import JobCancelled
@@ -27,7 +27,9 @@ class ContinuationSource(Protocol):
     @property
     def ready(self) -> bool: ...
 
-    def continue_text(self, request: ContinuationRequest, settings: Continuation) -> Any: ...
+    def continue_text(
+        self, request: ContinuationRequest, decoding: Decoding, context_tokens: int
+    ) -> Any: ...
 
 
 class SuggestionController(QObject):
@@ -41,7 +43,7 @@ class SuggestionController(QObject):
         self,
         editor: GhostTextEditor,
         source: ContinuationSource,
-        settings: Callable[[], Continuation],
+        settings: Callable[[], Settings],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent or editor)  # it lives and dies with its editor
@@ -62,9 +64,9 @@ class SuggestionController(QObject):
 
     def _on_edited(self) -> None:
         self.cancel()
-        settings = self.settings()
-        if settings.enabled and self.source.ready:
-            self.timer.start(settings.delay_ms)
+        editor = self.settings().editor
+        if editor.suggestions and self.source.ready:
+            self.timer.start(editor.delay_ms)
         else:
             self.timer.stop()
 
@@ -74,16 +76,17 @@ class SuggestionController(QObject):
         if not self.source.ready:
             return False
         settings = self.settings()
-        if not explicit and not settings.enabled:
+        editor = settings.editor
+        if not explicit and not editor.suggestions:
             return False
-        session = self.editor.start_session(
-            explicit=explicit, context_tokens=settings.context_tokens
-        )
+        session = self.editor.start_session(explicit=explicit, context_tokens=editor.context_tokens)
         if session is None:
             return False
         self.cancel()
         job = self.source.continue_text(
-            ContinuationRequest(session.prefix, settings.stop_at), settings
+            ContinuationRequest(session.prefix, editor.suggestion_length),
+            settings.continuation,
+            editor.context_tokens,
         )
         self._job = job
         self._task = asyncio.ensure_future(self._consume(session, job))

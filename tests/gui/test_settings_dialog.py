@@ -1,0 +1,211 @@
+"""The Settings dialog: derived from the declarations, validated, applied and saved."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QInputDialog,
+    QMessageBox,
+    QSpinBox,
+)
+
+from writer_app import paths
+from writer_app.config import TASKS, Decoding, Settings, load_settings, spec_of
+from writer_app.ui.main_window import MainWindow
+from writer_app.ui.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def window(qtbot, assistant, tiny_model_dir: Path, run_async):  # type: ignore[no-untyped-def]
+    settings = Settings()
+    settings.model.model = str(tiny_model_dir)
+    settings.editor.delay_ms = 30
+    settings.editor.suggestion_length = "length"
+    settings.continuation.max_new_tokens = 5
+    w = MainWindow(assistant, settings)
+    w.show()
+    qtbot.waitExposed(w)
+    w.start_model_load()
+    qtbot.waitUntil(lambda: assistant.ready, timeout=20_000)
+    w.editor.setFocus()
+    yield w
+    w.editor.document().setModified(False)
+    w.close()
+    w.deleteLater()
+
+
+@pytest.fixture
+def dialog(window: MainWindow) -> SettingsDialog:
+    return window.open_settings()
+
+
+def _press(dialog: SettingsDialog, button: QDialogButtonBox.StandardButton) -> None:
+    dialog.buttons.button(button).click()
+
+
+def _warnings(dialog: SettingsDialog) -> list[QMessageBox]:
+    return [b for b in dialog.findChildren(QMessageBox) if b.isVisible()]
+
+
+def test_every_decoding_setting_is_on_every_task_page(dialog: SettingsDialog) -> None:
+    for task, page in dialog.decoding_pages.items():
+        for f in dataclasses.fields(Decoding):
+            spec = spec_of(f)
+            if spec.tasks and task not in spec.tasks:
+                assert f.name not in page.fields
+                continue
+            editor = page.fields[f.name]
+            assert editor.widget.toolTip() == spec.help
+            if isinstance(editor.widget, QSpinBox | QDoubleSpinBox) and spec.maximum is not None:
+                assert editor.widget.maximum() == pytest.approx(spec.maximum)
+    assert "alternatives" in dialog.decoding_pages["continuation"].fields
+    assert [dialog.pages_list.item(i).text() for i in range(dialog.pages_list.count())] == [
+        "Editor",
+        "Model & Device",
+        "Continuation",
+        "Rewrite",
+        "Draft",
+        "Code",
+    ]
+
+
+def test_a_changed_setting_reaches_the_next_request_and_the_file(  # type: ignore[no-untyped-def]
+    window: MainWindow, dialog: SettingsDialog, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = dialog.decoding_pages["continuation"]
+    page.fields["max_new_tokens"].widget.setValue(3)
+    page.fields["alternatives"].widget.setValue(2)
+    page.fields["seed"].widget.setText("42")
+    _press(dialog, QDialogButtonBox.StandardButton.Ok)
+    assert not dialog.isVisible()
+    sent: list[Decoding] = []
+    real = window.assistant.continue_text
+
+    def spy(request, decoding, context_tokens):  # type: ignore[no-untyped-def]
+        sent.append(decoding)
+        return real(request, decoding, context_tokens)
+
+    monkeypatch.setattr(window.assistant, "continue_text", spy)
+    qtbot.keyClicks(window.editor, "The quick brown fox")
+    qtbot.waitUntil(lambda: bool(sent), timeout=5000)
+    assert (sent[0].max_new_tokens, sent[0].alternatives, sent[0].seed) == (3, 2, 42)
+    saved = load_settings(paths.settings_file()).settings
+    assert saved == window.settings and saved.continuation.max_new_tokens == 3
+
+
+def test_an_invalid_combination_is_refused_with_a_clear_message(  # type: ignore[no-untyped-def]
+    window: MainWindow, dialog: SettingsDialog, qtbot
+) -> None:
+    before = dataclasses.replace(window.settings.rewrite)
+    page = dialog.decoding_pages["rewrite"]
+    page.fields["length_penalty"].widget.setValue(2.0)  # beams stay at 1
+    _press(dialog, QDialogButtonBox.StandardButton.Ok)
+    boxes = _warnings(dialog)
+    assert len(boxes) == 1
+    assert "Rewrite: " in boxes[0].text() and "Length penalty" in boxes[0].text()
+    boxes[0].close()
+    assert dialog.isVisible() and dialog.stack.currentWidget() is page
+    assert window.settings.rewrite == before
+    assert not paths.settings_file().exists()
+
+
+def test_presets_apply_and_your_own_can_be_saved_renamed_and_deleted(  # type: ignore[no-untyped-def]
+    window: MainWindow, dialog: SettingsDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = dialog.decoding_pages["draft"]
+    assert page.preset.currentText() == "Balanced"
+    page.apply_preset("Creative")
+    assert page.fields["temperature"].widget.value() == pytest.approx(1.0)
+    assert page.preset.currentText() == "Creative"
+    page.fields["top_k"].widget.setValue(77)
+    assert page.preset.currentText() == "Custom"
+    names = iter(["Wild", "Wilder"])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(names), True))
+    page.save_preset()
+    assert page.preset.currentText() == "Wild" and page.delete_button.isEnabled()
+    page.rename_preset()
+    assert page.preset.currentText() == "Wilder"
+    page.apply_preset("Precise")
+    assert not page.fields["do_sample"].widget.isChecked()
+    assert not page.fields["temperature"].widget.isEnabled()  # greedy: no sampling knobs
+    page.apply_preset("Wilder")
+    assert page.fields["top_k"].widget.value() == 77
+    _press(dialog, QDialogButtonBox.StandardButton.Apply)
+    assert "Wilder" in window.settings.presets["draft"]
+    assert load_settings(paths.settings_file()).settings.presets["draft"]["Wilder"].top_k == 77
+    page.delete_preset()
+    assert "Wilder" not in [page.preset.itemText(i) for i in range(page.preset.count())]
+    page.reset_button.click()
+    assert page.preset.currentText() == "Balanced"
+
+
+def test_editor_page_applies_at_once(window: MainWindow, dialog: SettingsDialog) -> None:
+    fields = dialog.editor_fields
+    fields["font_size"].widget.setValue(17.0)
+    fields["theme"].widget.setCurrentText("dark")
+    fields["suggestions"].widget.setChecked(False)
+    _press(dialog, QDialogButtonBox.StandardButton.Apply)
+    assert window.editor.font().pointSizeF() == 17.0
+    base = QApplication.palette().color(QPalette.ColorRole.Base)
+    assert base.lightness() < 80
+    assert not window.enable_action.isChecked()
+    fields["theme"].widget.setCurrentText("light")
+    _press(dialog, QDialogButtonBox.StandardButton.Ok)
+    assert QApplication.palette().color(QPalette.ColorRole.Base).lightness() > 200
+
+
+def test_model_page_lists_models_with_sizes_and_only_present_devices(
+    window: MainWindow, dialog: SettingsDialog
+) -> None:
+    page = dialog.model_page
+    labels = [page.choice.itemText(i) for i in range(page.choice.count())]
+    assert labels[0] == "SmolLM2-135M-Instruct (built-in)"
+    assert any(
+        str(window.settings.model.model) == page.choice.itemData(i)
+        for i in range(page.choice.count())
+    )
+    device = page.fields["device"].widget
+    assert isinstance(device, QComboBox)
+    enabled = {
+        device.itemText(i): device.model().item(i).isEnabled()  # type: ignore[attr-defined]
+        for i in range(device.count())
+    }
+    assert enabled["auto"] and enabled["cpu"]
+    for name in ("cuda", "mps"):
+        assert enabled[name] == (name in window.assistant.status.devices)
+    page.choice.setCurrentIndex(0)
+    assert "needs about" in page.estimate.text() and "GB" in page.estimate.text()
+    float32 = page.estimate.text()
+    page.fields["precision"].widget.setCurrentText("int8")
+    assert page.estimate.text() != float32
+
+
+def test_switching_the_model_reloads_it_in_the_background(  # type: ignore[no-untyped-def]
+    window: MainWindow, dialog: SettingsDialog, qtbot, tiny_model_dir: Path
+) -> None:
+    dialog.model_page.fields["precision"].widget.setCurrentText("int8")
+    _press(dialog, QDialogButtonBox.StandardButton.Ok)
+    assert window.progress.isVisible()  # loading, and the editor is usable meanwhile
+    qtbot.keyClicks(window.editor, "typing while it loads")
+    qtbot.waitUntil(lambda: "int8" in window.model_label.text(), timeout=20_000)
+    assert window.editor.toPlainText() == "typing while it loads"
+
+
+def test_keyboard_shortcut_opens_the_dialog(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window.editor, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    dialogs = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].reject()
+
+
+def test_all_tasks_have_pages(dialog: SettingsDialog) -> None:
+    assert set(dialog.decoding_pages) == set(TASKS)

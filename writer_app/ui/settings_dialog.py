@@ -1,0 +1,498 @@
+"""The Settings dialog: a view of the typed settings in `config.py`.
+
+Every field editor is made from a setting's declaration (type, range, choices, help), so a
+new setting appears here without further work. The dialog edits a copy; OK and Apply check
+it (ranges, and transformers' own validation of each task's decoding) before handing it to
+the window, which saves and applies it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QIntValidator
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFontComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from writer_app.config import (
+    PRESETS,
+    TASK_TITLES,
+    TASKS,
+    Decoding,
+    Editor,
+    Model,
+    SettingError,
+    Settings,
+    find_preset,
+    matching_preset,
+    preset_names,
+    spec_of,
+    validate,
+)
+from writer_app.decoding import problems
+
+CUSTOM = "Custom"
+
+
+class FieldEditor:
+    """One setting's widget: reads and writes the value in its declared type."""
+
+    def __init__(self, owner: Any, f: dataclasses.Field[Any], hint: Any) -> None:
+        self.owner, self.name = owner, f.name
+        self.spec = spec_of(f)
+        self.widget, self.get, self.set = self._make(hint)
+        self.widget.setToolTip(self.spec.help)
+        self.widget.setWhatsThis(self.spec.help)
+        self.widget.setObjectName(f.name)
+        self.set(getattr(owner, f.name))
+
+    @property
+    def label(self) -> str:
+        return self.spec.title(self.name)
+
+    def _make(self, hint: Any) -> tuple[QWidget, Callable[[], Any], Callable[[Any], None]]:
+        spec = self.spec
+        if hint is bool:
+            box = QCheckBox()
+            return box, box.isChecked, box.setChecked
+        if hint is int:
+            spin = QSpinBox()
+            spin.setRange(int(spec.minimum or 0), int(spec.maximum or 2**31 - 1))
+            return spin, spin.value, spin.setValue
+        if hint is float:
+            dspin = QDoubleSpinBox()
+            low, high = spec.minimum or 0.0, spec.maximum or 1e9
+            dspin.setDecimals(2 if high > 10 else 3)
+            dspin.setRange(low, high)
+            dspin.setSingleStep(0.05 if high <= 5 else 1.0)
+            return dspin, dspin.value, dspin.setValue
+        if hint is str and self.name == "font_family":
+            fonts = QFontComboBox()
+
+            def set_font(family: str) -> None:
+                fonts.setCurrentFont(QFont(family) if family else QApplication.font())
+
+            return fonts, lambda: fonts.currentFont().family(), set_font
+        if hint is str and spec.choices:
+            combo = QComboBox()
+            combo.addItems(list(spec.choices))
+            return combo, combo.currentText, combo.setCurrentText
+        if hint is str:
+            line = QLineEdit()
+            return line, line.text, line.setText
+        if typing.get_origin(hint) is list:
+            text = QPlainTextEdit()
+            text.setPlaceholderText("One per line")
+            text.setFixedHeight(64)
+            return (
+                text,
+                lambda: [s for s in text.toPlainText().split("\n") if s.strip()],
+                lambda v: text.setPlainText("\n".join(v)),
+            )
+        # An optional whole number, e.g. the seed: blank means "not set".
+        line = QLineEdit()
+        line.setPlaceholderText("random")
+        line.setValidator(QIntValidator(int(spec.minimum or 0), 2**31 - 1))
+        return (
+            line,
+            lambda: int(line.text()) if line.text().strip() else None,
+            lambda v: line.setText("" if v is None else str(v)),
+        )
+
+    def changed(self) -> Any:
+        """The widget's change signal."""
+        w = self.widget
+        for signal in ("toggled", "valueChanged", "currentTextChanged", "textChanged"):
+            if hasattr(w, signal):
+                return getattr(w, signal)
+        raise AssertionError(f"no change signal on {type(w).__name__}")
+
+    def store(self) -> None:
+        setattr(self.owner, self.name, self.get())
+
+
+def _form(
+    owner: Any, skip: tuple[str, ...] = (), task: str = ""
+) -> tuple[QFormLayout, dict[str, FieldEditor]]:
+    hints = typing.get_type_hints(type(owner))
+    layout = QFormLayout()
+    editors: dict[str, FieldEditor] = {}
+    for f in dataclasses.fields(owner):
+        spec = spec_of(f)
+        if f.name in skip or (spec.tasks and task not in spec.tasks):
+            continue
+        editor = FieldEditor(owner, f, hints[f.name])
+        label = QLabel(editor.label)
+        label.setToolTip(spec.help)
+        label.setBuddy(editor.widget)
+        layout.addRow(label, editor.widget)
+        editors[f.name] = editor
+    return layout, editors
+
+
+def _scrolling(inner: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(inner)
+    return area
+
+
+class DecodingPage(QWidget):
+    """One task's decoding settings, with its presets."""
+
+    def __init__(self, settings: Settings, task: str) -> None:
+        super().__init__()
+        self.settings, self.task = settings, task
+        self.preset = QComboBox()
+        self.preset.setObjectName("preset")
+        self.preset.setToolTip("Apply a preset; changing any value below makes it Custom.")
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("Save as Preset…")
+        self.rename_button = QPushButton("Rename…")
+        self.delete_button = QPushButton("Delete")
+        self.reset_button = QPushButton("Reset to Defaults")
+        for b in (self.save_button, self.rename_button, self.delete_button, self.reset_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        top = QFormLayout()
+        top.addRow("Preset", self.preset)
+        column = QVBoxLayout(self)
+        column.addLayout(top)
+        column.addLayout(buttons)
+        self.body = QWidget()
+        column.addWidget(_scrolling(self.body), 1)
+        self._build_fields()
+        self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentText()))
+        self.save_button.clicked.connect(self.save_preset)
+        self.rename_button.clicked.connect(self.rename_preset)
+        self.delete_button.clicked.connect(self.delete_preset)
+        self.reset_button.clicked.connect(lambda: self.apply_preset("Balanced"))
+
+    @property
+    def decoding(self) -> Decoding:
+        return self.settings.decoding(self.task)
+
+    def _build_fields(self) -> None:
+        old = self.body.layout()
+        if old is not None:
+            QWidget().setLayout(old)  # reparent the old form to a throwaway widget
+        layout, self.fields = _form(self.decoding, task=self.task)
+        self.body.setLayout(layout)
+        for editor in self.fields.values():
+            editor.changed().connect(self._on_changed)
+        self._refresh()
+
+    def _on_changed(self, *_args: Any) -> None:
+        self.store()
+        self._refresh()
+
+    def store(self) -> None:
+        for editor in self.fields.values():
+            editor.store()
+
+    def _refresh(self) -> None:
+        d = self.decoding
+        # Sampling knobs matter when sampling, or for the sampled alternatives.
+        sampling = d.do_sample or d.alternatives > 1
+        for editor in self.fields.values():
+            if editor.spec.sampling:
+                editor.widget.setEnabled(sampling)
+        self.fields["length_penalty"].widget.setEnabled(d.num_beams > 1)
+        names = preset_names(self.settings, self.task)
+        current = matching_preset(self.settings, self.task) or CUSTOM
+        self.preset.blockSignals(True)
+        self.preset.clear()
+        self.preset.addItems(names if current != CUSTOM else [*names, CUSTOM])
+        self.preset.setCurrentText(current)
+        self.preset.blockSignals(False)
+        own = current in self.settings.presets.get(self.task, {})
+        self.rename_button.setEnabled(own)
+        self.delete_button.setEnabled(own)
+
+    def apply_preset(self, name: str) -> None:
+        if name == CUSTOM:
+            return
+        setattr(self.settings, self.task, find_preset(self.settings, self.task, name))
+        self._build_fields()
+
+    def _ask_name(self, title: str, start: str = "") -> str | None:
+        name, ok = QInputDialog.getText(self, title, "Preset name:", text=start)
+        name = name.strip()
+        if not ok or not name:
+            return None
+        taken = {n.casefold() for n in preset_names(self.settings, self.task)}
+        if name.casefold() in taken and name.casefold() != start.casefold():
+            QMessageBox.warning(self, title, f"There is already a preset called {name}.")
+            return None
+        return name
+
+    def save_preset(self) -> None:
+        name = self._ask_name("Save as Preset")
+        if name:
+            self.settings.presets.setdefault(self.task, {})[name] = copy.deepcopy(self.decoding)
+            self._refresh()
+
+    def rename_preset(self) -> None:
+        old = self.preset.currentText()
+        new = self._ask_name("Rename Preset", old)
+        if new and new != old:
+            own = self.settings.presets[self.task]
+            self.settings.presets[self.task] = {(new if k == old else k): v for k, v in own.items()}
+            self._refresh()
+
+    def delete_preset(self) -> None:
+        name = self.preset.currentText()
+        own = self.settings.presets.get(self.task, {})
+        if name in own and name not in PRESETS:
+            del own[name]
+            if not own:
+                del self.settings.presets[self.task]
+            self._refresh()
+
+
+class ModelPage(QWidget):
+    """Which model, where it runs, in what precision, with how many threads."""
+
+    def __init__(self, settings: Settings, devices: tuple[str, ...] | None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.devices = devices  # None: not known yet (the model is still loading)
+        model = settings.model
+        layout, self.fields = _form(model, skip=("model", "extra_paths"))
+        self.choice = QComboBox()
+        self.choice.setObjectName("model")
+        self.choice.setToolTip(spec_of(dataclasses.fields(Model)[0]).help)
+        add_folder = QPushButton("Add Folder…")
+        add_gguf = QPushButton("Add GGUF File…")
+        self.forget = QPushButton("Forget")
+        self.forget.setToolTip("Remove this added path from the list (nothing is deleted)")
+        row = QHBoxLayout()
+        row.addWidget(self.choice, 1)
+        for button in (add_folder, add_gguf, self.forget):
+            row.addWidget(button)
+        layout.insertRow(0, "Model", row)
+        self.estimate = QLabel()
+        self.estimate.setObjectName("estimate")
+        self.estimate.setWordWrap(True)
+        layout.addRow("", self.estimate)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        layout.addRow("", self.problems)
+        self.setLayout(layout)
+        device = self.fields["device"].widget
+        assert isinstance(device, QComboBox)
+        for i, name in enumerate(device.itemText(i) for i in range(device.count())):
+            present = devices is None or name == "auto" or name in devices
+            device.model().item(i).setEnabled(present)  # type: ignore[attr-defined]
+        self._fill_models()
+        self.choice.currentIndexChanged.connect(self._on_changed)
+        for editor in self.fields.values():
+            editor.changed().connect(self._on_changed)
+        add_folder.clicked.connect(self.add_folder)
+        add_gguf.clicked.connect(self.add_gguf)
+        self.forget.clicked.connect(self.forget_path)
+        self._on_changed()
+
+    def _fill_models(self) -> None:
+        from writer_app.engine.models import discover_models, model_from_path
+
+        found, notes = discover_models(self.settings.model.extra_paths)
+        self.models = {m.spec: m for m in found}
+        current = self.settings.model.model
+        if current not in self.models and current != "builtin":
+            with contextlib.suppress(LookupError):
+                self.models[current] = model_from_path(current)
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        for spec, info in self.models.items():
+            label = f"{info.name} ({'built-in' if info.source == 'built-in' else info.source})"
+            self.choice.addItem(label, spec)
+        if current not in self.models:
+            self.choice.addItem(f"{current} (not found)", current)
+        self.choice.setCurrentIndex(self.choice.findData(current))
+        self.choice.blockSignals(False)
+        self.problems.setText("\n".join(notes))
+
+    def _on_changed(self, *_args: Any) -> None:
+        for editor in self.fields.values():
+            editor.store()
+        self.settings.model.model = self.choice.currentData() or self.settings.model.model
+        self.forget.setEnabled(self.settings.model.model in self.settings.model.extra_paths)
+        info = self.models.get(self.settings.model.model)
+        if info is None:
+            self.estimate.setText("This model is not on this machine.")
+            return
+        from writer_app.engine.models import memory_estimate
+
+        m = self.settings.model
+        device = m.device
+        if device == "auto":
+            device = (self.devices or ("cpu",))[0]
+        need = memory_estimate(info, m.precision, device)
+        self.estimate.setText(
+            f"{info.size_bytes / 2**20:,.0f} MiB on disk · needs about "
+            f"{need / 2**30:.1f} GB of memory on {device.upper()}"
+        )
+
+    def _add_path(self, path: str) -> None:
+        if not path:
+            return
+        paths_ = self.settings.model.extra_paths
+        if path not in paths_:
+            paths_.append(path)
+        self.settings.model.model = path
+        self._fill_models()
+        self._on_changed()
+
+    def forget_path(self) -> None:
+        self.settings.model.extra_paths.remove(self.settings.model.model)
+        self.settings.model.model = "builtin"
+        self._fill_models()
+        self._on_changed()
+
+    def add_folder(self) -> None:
+        self._add_path(QFileDialog.getExistingDirectory(self, "Model Folder"))
+
+    def add_gguf(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "GGUF Model", "", "GGUF models (*.gguf)")
+        self._add_path(name)
+
+
+class SettingsDialog(QDialog):
+    """Pages: Editor, Model & Device, and one per task's decoding."""
+
+    applied = Signal(object)  # a checked Settings object
+
+    def __init__(
+        self,
+        settings: Settings,
+        devices: tuple[str, ...] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = copy.deepcopy(settings)
+        self.pages_list = QListWidget()
+        self.pages_list.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        editor_page = QWidget()
+        editor_form, self.editor_fields = _form(self.settings.editor)
+        editor_page.setLayout(editor_form)
+        for editor in self.editor_fields.values():
+            editor.changed().connect(lambda *_a, e=editor: e.store())
+        self.model_page = ModelPage(self.settings, devices)
+        self.decoding_pages = {task: DecodingPage(self.settings, task) for task in TASKS}
+        pages: list[tuple[str, QWidget]] = [
+            ("Editor", editor_page),
+            ("Model & Device", self.model_page),
+            *((TASK_TITLES[t], p) for t, p in self.decoding_pages.items()),
+        ]
+        for title, page in pages:
+            self.pages_list.addItem(title)
+            self.stack.addWidget(page)
+        self.pages_list.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.pages_list.setCurrentRow(0)
+        self.help = QLabel("Hover over a setting to see what it does.")
+        self.help.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Apply
+            | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.clicked.connect(self._on_button)
+        row = QHBoxLayout()
+        row.addWidget(self.pages_list)
+        row.addWidget(self.stack, 1)
+        column = QVBoxLayout(self)
+        column.addLayout(row, 1)
+        column.addWidget(self.help)
+        column.addWidget(self.buttons)
+        QApplication.instance().focusChanged.connect(self._show_help)  # type: ignore[union-attr]
+        self.resize(760, 560)
+
+    def show_page(self, title: str) -> None:
+        for i in range(self.pages_list.count()):
+            if self.pages_list.item(i).text() == title:
+                self.pages_list.setCurrentRow(i)
+
+    def _show_help(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.isAncestorOf(new) and new.toolTip():
+            self.help.setText(new.toolTip())
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(page title, problem) for everything that would stop the settings from working."""
+        found: list[tuple[str, str]] = []
+        try:
+            validate(self.settings)
+        except SettingError as exc:
+            found.append(("Settings", str(exc)))
+        for task in TASKS:
+            found += [(TASK_TITLES[task], p) for p in problems(self.settings.decoding(task))]
+        return found
+
+    def accept_changes(self) -> bool:
+        """Check the settings; hand them over if they can work, else say why."""
+        for page in self.decoding_pages.values():
+            page.store()
+        found = self.problems()
+        if found:
+            self.show_page(found[0][0])
+            text = "\n".join(f"{page}: {problem}" for page, problem in found)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "These settings cannot work",
+                text,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return False
+        self.applied.emit(copy.deepcopy(self.settings))
+        return True
+
+    def _on_button(self, button: QAbstractButton) -> None:
+        role = self.buttons.buttonRole(button)
+        if role == QDialogButtonBox.ButtonRole.RejectRole:
+            self.reject()
+        elif self.accept_changes() and role == QDialogButtonBox.ButtonRole.AcceptRole:
+            self.accept()
+
+
+def editor_font(editor: Editor, fallback: QFont) -> QFont:
+    """The editor font the settings ask for."""
+    font = QFont(fallback)
+    if editor.font_family:
+        font.setFamily(editor.font_family)
+    font.setPointSizeF(editor.font_size)
+    return font
