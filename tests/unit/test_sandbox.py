@@ -1,0 +1,360 @@
+"""Doctests of generated code run in a contained child: results, limits and refused actions."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from writer_app import sandbox
+from writer_app.sandbox import DoctestReport, Limits, run_doctests
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="resource limits need POSIX")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+
+REVERSE = '''
+def reverse(text: str) -> str:
+    """Return the text backwards.
+
+    >>> reverse("abc")
+    'cba'
+    >>> reverse("")
+    ''
+    """
+    return {body}
+'''
+
+
+def check(body: str, *, imports: str = "import os", limits: Limits | None = None) -> DoctestReport:
+    """Run a function ``f`` whose one example, ``f()``, expects ``'ok'``."""
+    source = f"{imports}\n\ndef f():\n    '''\n    >>> f()\n    'ok'\n    '''\n"
+    source += textwrap.indent(textwrap.dedent(body).strip(), "    ") + "\n    return 'ok'\n"
+    return run_doctests(source, "f", limits or Limits())
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a killed one waiting to be reaped by init does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def sandbox_processes(marker: str) -> list[int]:
+    """Running processes whose command line mentions ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+# ------------------------------------------------------------------ results
+
+
+def test_a_correct_function_passes() -> None:
+    report = run_doctests(REVERSE.format(body="text[::-1]"), "reverse")
+    assert report == DoctestReport(True, 2, 0, "2 examples passed")
+
+
+def test_a_wrong_function_fails_naming_the_example() -> None:
+    report = run_doctests(REVERSE.format(body="text"), "reverse")
+    assert not report.passed
+    assert (report.attempted, report.failed) == (2, 1)
+    assert report.summary == "1 of 2 examples failed: reverse(\"abc\") expected 'cba', got 'abc'"
+
+
+def test_an_exception_is_reported_with_its_example() -> None:
+    report = run_doctests(REVERSE.format(body="text[::-1] + 1"), "reverse")
+    assert not report.passed and report.failed == 2
+    assert report.summary.startswith('2 of 2 examples failed: reverse("abc") raised TypeError')
+    assert report.summary.endswith("(and 1 more)")
+
+
+def test_no_examples_is_not_a_pass() -> None:
+    report = run_doctests('def f():\n    """Nothing to run."""\n    return 1\n', "f")
+    assert report == DoctestReport(False, 0, 0, "no doctest examples")
+
+
+def test_a_syntax_error_is_reported_with_its_line() -> None:
+    report = run_doctests("import os\n\ndef f(:\n    return 1\n", "f")
+    assert not report.passed
+    assert report.summary.startswith("syntax error on line 3:")
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "summary"),
+    [
+        ("def g():\n    pass\n", "f", "no function named 'f' in the code"),
+        ("f = 3\n", "f", "'f' is not a function or class"),
+        ("import no_such_module_here\n", "f", "the code failed while loading: ModuleNotFoundError"),
+    ],
+)
+def test_code_that_cannot_be_tested_is_explained(source: str, name: str, summary: str) -> None:
+    report = run_doctests(source, name)
+    assert not report.passed
+    assert report.summary.startswith(summary)
+
+
+def test_a_method_is_found_by_its_dotted_name() -> None:
+    source = textwrap.dedent('''
+        class Stack:
+            def __init__(self):
+                self.items = []
+
+            def push(self, item):
+                """Add an item.
+
+                >>> s = Stack(); s.push(1); s.push(2); s.items
+                [1, 2]
+                """
+                self.items.append(item)
+    ''')
+    assert run_doctests(source, "Stack.push").passed
+
+
+def test_stdout_noise_does_not_confuse_the_report() -> None:
+    fake = '{"type": "result", "status": "ran", "attempted": 9, "failed": 0}'
+    source = textwrap.dedent(f'''
+        import sys
+        print('{fake}')
+        print("noise", file=sys.stderr)
+        sys.stdout.write("no newline at the end")
+
+        def f():
+            """
+            >>> f()
+            hello
+            """
+            print("hello")
+            print('{fake}', file=sys.stderr)
+    ''')
+    report = run_doctests(source, "f")
+    assert report == DoctestReport(True, 1, 0, "1 example passed")
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "limits"),
+    [
+        ("x = 1", "not a name", Limits()),
+        ("x = 1", "", Limits()),
+        ("x = 1", "f.", Limits()),
+        ("x = 1", "class", Limits()),
+        (b"x = 1", "f", Limits()),
+        ("x = 1", "f", "fast"),
+    ],
+)
+def test_bad_arguments_raise_value_error(source: object, name: str, limits: object) -> None:
+    with pytest.raises(ValueError):
+        run_doctests(source, name, limits)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"timeout_s": 0}, {"timeout_s": float("nan")}, {"memory_mb": -1}, {"cpu_s": 1.5}],
+)
+def test_bad_limits_raise_value_error(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Limits(**kwargs)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ limits
+
+
+@linux_only
+def test_an_endless_loop_times_out_and_leaves_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    start = time.monotonic()
+    report = check("while True:\n    pass", limits=Limits(timeout_s=1.5))
+    elapsed = time.monotonic() - start
+    assert not report.passed
+    assert report.summary == "timed out after 1.5 s in f()"
+    assert 1.4 < elapsed < 3.0
+    assert sandbox_processes(str(tmp_path)) == []
+
+
+@posix_only
+def test_cpu_time_is_limited() -> None:
+    report = check("while True:\n    pass", limits=Limits(timeout_s=10, cpu_s=1))
+    assert not report.passed
+    assert report.summary == "used more than 1 s of CPU time in f()"
+
+
+@posix_only
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        "data = bytearray(8 * 1024**3)",
+        "data = []\nwhile True:\n    data.append(bytearray(10**6))",
+    ],
+)
+def test_a_memory_bomb_is_contained(bomb: str) -> None:
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    report = check(bomb, limits=Limits(memory_mb=256))
+    assert not report.passed
+    assert "memory" in report.summary
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # the limit was the child's own
+    assert len(bytearray(300 * 1024**2)) == 300 * 1024**2  # and this process still allocates
+
+
+@posix_only
+def test_a_huge_file_is_cut_off() -> None:
+    report = check("open('big', 'wb').write(b'x' * (64 << 20))")
+    assert not report.passed
+    assert "File too large" in report.summary
+
+
+def test_the_temporary_folder_is_its_working_folder_and_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    body = f"""
+        import sqlite3
+        assert os.getcwd().startswith({str(tmp_path)!r}), os.getcwd()
+        os.makedirs("a/b")
+        with open("a/b/notes.txt", "w") as file:
+            file.write("kept inside")
+        with tempfile.TemporaryFile() as file:
+            file.write(b"scratch")
+        sqlite3.connect("data.db").execute("create table t (x)")
+    """
+    report = check(body, imports="import os, tempfile")
+    assert report.passed, report.summary
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ refused actions
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "open(TARGET, 'w').write('escaped')",
+        "pathlib.Path(TARGET).write_text('escaped')",
+        "os.close(os.open(TARGET, os.O_CREAT | os.O_WRONLY))",
+        # Catching the error does not hide the attempt.
+        "try:\n    open(TARGET, 'w')\nexcept OSError:\n    pass",
+    ],
+)
+def test_writing_outside_its_folder_is_refused(tmp_path: Path, write: str) -> None:
+    target = tmp_path / "escaped.txt"
+    report = check(write.replace("TARGET", repr(str(target))), imports="import os, pathlib")
+    assert not target.exists()
+    assert not report.passed
+    assert report.summary == f"tried to write outside its folder: {target}"
+
+
+def test_deleting_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    victim = tmp_path / "keep.txt"
+    victim.write_text("mine")
+    report = check(f"os.remove({str(victim)!r})")
+    assert victim.read_text() == "mine"
+    assert report.summary.startswith("tried to write outside its folder")
+
+
+def test_the_parent_environment_is_not_inherited(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WRITER_TEST_SECRET", "s3cret")
+    report = check("assert os.environ.get('WRITER_TEST_SECRET') is None, dict(os.environ)")
+    assert report.passed, report.summary
+    assert "s3cret" not in report.summary
+
+
+@linux_only
+def test_the_parent_environment_cannot_be_read_from_proc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WRITER_TEST_SECRET", "s3cret")
+    report = check("print(open(f'/proc/{os.getppid()}/environ', 'rb').read())")
+    assert not report.passed
+    assert "s3cret" not in report.summary
+    assert report.summary.startswith("tried to read files outside its folder: /proc/")
+
+
+@posix_only  # Windows finds the home folder through USERPROFILE
+def test_the_home_folder_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "diary.txt").write_text("private")
+    monkeypatch.setenv("HOME", str(home))
+    report = check(f"print(open({str(home / 'diary.txt')!r}).read())")
+    assert not report.passed
+    assert "private" not in report.summary
+    assert report.summary.startswith("tried to read files outside its folder")
+
+
+@posix_only
+@pytest.mark.parametrize(
+    "start",
+    [
+        "subprocess.run(['touch', MARKER])",
+        "subprocess.Popen(['touch', MARKER]).wait()",
+        "os.system('touch ' + MARKER)",
+        "os.posix_spawn('/usr/bin/touch', ['touch', MARKER], {})",
+        "pid = os.fork()\nif pid == 0:\n    open(MARKER, 'w')\n    os._exit(0)",
+    ],
+)
+def test_starting_a_process_is_refused(tmp_path: Path, start: str) -> None:
+    marker = tmp_path / "ran.txt"
+    body = f"MARKER = {str(marker)!r}\n{start}"
+    report = check(body, imports="import os, subprocess")
+    assert not marker.exists()
+    assert not report.passed
+    assert report.summary.startswith("tried to start a process")
+
+
+def test_a_network_connection_is_refused() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        port = server.getsockname()[1]
+        report = check(
+            f"socket.create_connection(('127.0.0.1', {port}), timeout=1)", imports="import socket"
+        )
+        with pytest.raises(BlockingIOError):
+            server.accept()
+    assert not report.passed
+    assert report.summary.startswith("tried to use the network")
+
+
+def test_name_lookups_are_refused() -> None:
+    report = check("socket.getaddrinfo('localhost', 80)", imports="import socket")
+    assert report.summary == "tried to use the network: socket.getaddrinfo"
+
+
+def test_loading_native_code_is_refused() -> None:
+    report = check("ctypes.CDLL(None).getpid()", imports="import ctypes")
+    assert not report.passed
+    assert report.summary.startswith("tried to load native code")
+
+
+@linux_only
+@pytest.mark.parametrize("leave_running", [False, True])
+def test_the_whole_process_group_is_killed(tmp_path: Path, leave_running: bool) -> None:
+    pid_file = tmp_path / "pid"
+    script = f"sleep 30 & echo $! > {pid_file}" + ("; sleep 30" if leave_running else "")
+    proc = subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    exited = sandbox._wait_then_kill(proc, timeout=1.0)
+    assert exited is not leave_running
+    assert proc.returncode is not None  # reaped: no zombie left
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 2
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not alive(grandchild)
