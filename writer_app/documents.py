@@ -1,4 +1,29 @@
-"""Reading and writing documents: encoding, line endings, atomic saves.
+"""Reading and writing documents: encodings, line endings, bad input, atomic saves.
+
+Reading (`read_document`) finds how a file is stored and remembers it in a `TextFormat`; the
+editor always sees text with ``\\n`` line ends. Writing (`write_document`) stores the text the
+same way again. Opening and saving without an edit writes back exactly the bytes that were
+read, mixed line endings and a missing final newline included.
+
+Encoding detection, in this order (the first rule that applies wins):
+
+1. A byte-order mark: UTF-32 LE/BE, UTF-8, UTF-16 LE/BE (UTF-32 LE before UTF-16 LE, whose
+   mark it starts with). What follows must decode in that encoding, or the file is refused.
+2. Any NUL byte: a binary file (text in one of the 8-bit encodings below never has one).
+3. Strict UTF-8.
+4. GB18030 (a superset of GBK and GB2312), only if the bytes are plausibly Chinese: they decode
+   strictly and, in the first 64 KiB, at least 80 % of the multi-byte characters are GB2312
+   level-1 hanzi or GB2312 symbols (both bytes 0xA1–0xFE, lead byte 0xA1–0xA9 or 0xB0–0xD7).
+   GB18030 decodes almost any byte string, and Latin-1 letter pairs such as "öß" happen to be
+   rare hanzi; real Chinese text is overwhelmingly made of the common ones.
+5. Windows-1252 (strict: it has five undefined bytes).
+6. Latin-1, which decodes anything.
+
+The decoded text is then refused as binary if it holds a NUL character, or if more than 10 % of
+its first 64 Ki characters (and more than four) are control characters other than tab, line and
+page breaks and escape. UTF-16 without a byte-order mark is not guessed; "Reopen with encoding"
+reads a file in any Python codec (`read_document(path, encoding=...)`), and undecodable bytes are
+then an error that names the byte offset, never replaced.
 
 Saving writes a temporary file beside the target, flushes it to disk and renames it over the
 original, so a failed save leaves the original byte-for-byte untouched.
@@ -7,41 +32,203 @@ original, so a failed save leaves the original byte-for-byte untouched.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
+import re
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-BINARY_SNIFF_BYTES = 8192
+LARGE_FILE_BYTES = 10 * 1024 * 1024
+"""Files above this size open, but the UI may want to warn first (see `is_large_file`)."""
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Files above this size are refused: an editor cannot work with them in memory."""
+
+SNIFF_CHARS = 64 * 1024
+"""How much of the start of a file the binary and GB18030 heuristics look at."""
+
+CONTROL_RATIO_LIMIT = 0.10
+_CONTROL_MIN = 4  # a few stray control codes in a tiny file are no proof of anything
+
+NEWLINE_NAMES = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
+
+_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "utf-32-le": "UTF-32 LE",
+    "utf-32-be": "UTF-32 BE",
+    "gb18030": "GB18030",
+    "gbk": "GBK",
+    "gb2312": "GB2312",
+    "big5": "Big5",
+    "shift_jis": "Shift JIS",
+    "euc_jp": "EUC-JP",
+    "euc_kr": "EUC-KR",
+    "cp1252": "Windows-1252",
+    "iso8859-1": "Latin-1",
+    "iso8859-15": "Latin-9",
+    "cp1251": "Windows-1251",
+    "koi8-r": "KOI8-R",
+    "cp1250": "Windows-1250",
+    "cp1253": "Windows-1253",
+    "cp1254": "Windows-1254",
+    "cp1255": "Windows-1255",
+    "cp1256": "Windows-1256",
+}
+
+# Longest first where one mark starts another (UTF-32 LE begins with the UTF-16 LE mark).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BOM_OF = {codec: bom for bom, codec in _BOMS}
+
+# Codecs whose strict decode and encode are exact inverses: for these (and one kind of line
+# ending) re-encoding the text always gives the original bytes back, so nothing is checked.
+_ROUND_TRIP = frozenset(
+    {"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp1252", "iso8859-1"}
+)
+
+# One GB18030 character per match, scanned from the start (ASCII bytes never match, so the
+# scan stays in step with the decoder). "common": GB2312 symbols and level-1 hanzi.
+_GB_CHAR = re.compile(
+    rb"(?P<common>[\xa1-\xa9\xb0-\xd7][\xa1-\xfe])"
+    rb"|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]"
+    rb"|[\x81-\xfe][\x40-\x7e\x80-\xfe]"
+)
+_GB_COMMON_RATIO = 0.8
+
+# Control characters that do not occur in text (C0 except tab, LF, VT, FF, CR and ESC; DEL; C1).
+_CONTROL = re.compile("[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
 class DocumentError(OSError):
     """A document could not be read or written; the message is for the user."""
 
 
+class UndecodableError(DocumentError):
+    """The file's bytes are not valid in the encoding asked for (or announced by its BOM)."""
+
+    def __init__(self, message: str, *, encoding: str, offset: int) -> None:
+        super().__init__(message)
+        self.encoding = encoding
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class EncodingChoice:
+    """One entry of a "Reopen with encoding" menu."""
+
+    codec: str
+    label: str
+
+
+OFFERED_ENCODINGS: tuple[EncodingChoice, ...] = tuple(
+    EncodingChoice(codec, _LABELS[codec])
+    for codec in (
+        "utf-8",
+        "utf-16-le",
+        "utf-16-be",
+        "gb18030",
+        "big5",
+        "shift_jis",
+        "euc_kr",
+        "cp1252",
+        "iso8859-1",
+        "iso8859-15",
+        "cp1250",
+        "cp1251",
+        "koi8-r",
+    )
+)
+"""Encodings to offer for "Reopen with encoding"; any Python codec name also works."""
+
+
+def canonical_encoding(name: str) -> str:
+    """Python's own name for a codec ("UTF8" → "utf-8", "latin-1" → "iso8859-1").
+
+    Raises LookupError for an unknown name.
+    """
+    return codecs.lookup(name).name
+
+
+def encoding_label(codec: str) -> str:
+    """The name a user knows an encoding by: "UTF-16 LE", "Windows-1252", "GB18030"."""
+    with contextlib.suppress(LookupError):
+        codec = canonical_encoding(codec)
+    return _LABELS.get(codec, codec.upper())
+
+
+@dataclass(frozen=True)
+class _Original:
+    """The bytes a document was read from, kept when re-encoding would not reproduce them."""
+
+    data: bytes
+    start: int  # where the text starts (after a byte-order mark)
+    key: tuple[str, bool, str, bool]  # (encoding, bom, newline, mixed) when read
+    length: int  # len() of the text as read (with \n line ends)
+
+    def text(self) -> str:
+        raw = self.data[self.start :].decode(self.key[0])
+        return _normalize(raw)
+
+
 @dataclass(frozen=True)
 class TextFormat:
-    """How a document's text is stored on disk."""
+    """How a document's text is stored on disk.
+
+    `newline` is what edited text is saved with; when the file had more than one kind of line
+    ending, `mixed` is set and `newline` is the most common one. Text saved unedited is written
+    back exactly as read, whatever it held.
+    """
 
     encoding: str = "utf-8"
     bom: bool = False
     newline: str = "\n"
+    mixed: bool = False
+    original: _Original | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        with contextlib.suppress(LookupError):  # an unknown one is reported on saving
+            object.__setattr__(self, "encoding", canonical_encoding(self.encoding))
+
+    @property
+    def label(self) -> str:
+        """The encoding as a user knows it, e.g. "UTF-16 LE BOM"."""
+        return f"{encoding_label(self.encoding)}{' BOM' if self.bom else ''}"
 
     def describe(self) -> str:
-        names = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
-        return f"{self.encoding.upper()}{' BOM' if self.bom else ''} · {names[self.newline]}"
+        """For the status bar: "UTF-8 · LF", "UTF-16 LE BOM · CRLF", "UTF-8 · Mixed (LF)"."""
+        ending = NEWLINE_NAMES[self.newline]
+        return f"{self.label} · {f'Mixed ({ending})' if self.mixed else ending}"
+
+    def _key(self) -> tuple[str, bool, str, bool]:
+        return (self.encoding, self.bom, self.newline, self.mixed)
 
 
-def _detect_newline(text: str) -> str:
-    crlf = text.count("\r\n")
-    lf = text.count("\n") - crlf
-    cr = text.count("\r") - crlf
-    if crlf >= lf and crlf >= cr and crlf:
-        return "\r\n"
+def _normalize(raw: str) -> str:
+    if "\r" not in raw:
+        return raw
+    return raw.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_endings(raw: str) -> tuple[str, bool]:
+    """The most common line ending (LF when there is none) and whether there are several."""
+    crlf = raw.count("\r\n")
+    lf = raw.count("\n") - crlf
+    cr = raw.count("\r") - crlf
+    mixed = (crlf > 0) + (lf > 0) + (cr > 0) > 1
+    if crlf and crlf >= lf and crlf >= cr:
+        return "\r\n", mixed
     if cr > lf:
-        return "\r"
-    return "\n"
+        return "\r", mixed
+    return "\n", mixed
 
 
 def _explain(path: Path, exc: OSError, verb: str) -> DocumentError:
@@ -49,77 +236,290 @@ def _explain(path: Path, exc: OSError, verb: str) -> DocumentError:
     return DocumentError(f"Could not {verb} {path}: {reason}")
 
 
-def read_document(path: str | Path) -> tuple[str, TextFormat]:
-    """The text of a file (with \\n line ends) and how it was stored."""
-    path = Path(path)
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def is_large_file(path: str | Path) -> bool:
+    """Whether a file is over LARGE_FILE_BYTES (one stat call; False if it cannot be read)."""
     try:
-        data = path.read_bytes()
+        return os.stat(path).st_size > LARGE_FILE_BYTES
+    except (OSError, ValueError):
+        return False
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise _explain(path, exc, "open") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise DocumentError(f"{path} is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DocumentError(f"{path} is not a regular file (a device, pipe or socket)")
+    too_large = DocumentError(
+        f"{path} is too large to open ({_size(info.st_size)}; the limit is {_size(MAX_FILE_BYTES)})"
+    )
+    if info.st_size > MAX_FILE_BYTES:
+        raise too_large
+    try:
+        with path.open("rb") as handle:
+            data = handle.read()
     except IsADirectoryError:
         raise DocumentError(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise _explain(path, exc, "open") from exc
-    bom = data.startswith(codecs.BOM_UTF8)
-    if bom:
-        data = data[len(codecs.BOM_UTF8) :]
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
-        raise DocumentError(f"{path} looks like a binary file, not text")
+    if len(data) > MAX_FILE_BYTES:  # it grew after the check
+        raise too_large
+    return data
+
+
+def _undecodable(name: str, codec: str, data: bytes, start: int, exc: UnicodeDecodeError) -> str:
+    offset = start + exc.start
+    return (
+        f"{name} is not valid {encoding_label(codec)} text: byte 0x{data[offset]:02X} at "
+        f"offset {offset} cannot be decoded; it was not opened"
+    )
+
+
+def _decode_strict(data: bytes, codec: str, start: int, name: str) -> str:
     try:
-        raw = data.decode("utf-8")
+        return (data[start:] if start else data).decode(codec)
     except UnicodeDecodeError as exc:
-        raise DocumentError(
-            f"{path} is not valid UTF-8 text (byte {exc.start}); it was not opened"
+        raise UndecodableError(
+            _undecodable(name, codec, data, start, exc), encoding=codec, offset=start + exc.start
         ) from exc
-    newline = _detect_newline(raw)
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return text, TextFormat("utf-8", bom, newline)
+
+
+def _plausibly_chinese(data: bytes) -> bool:
+    sample = data[: SNIFF_CHARS + 3]
+    try:
+        # Incremental, so that a character cut in two at the end of the sample is no error.
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=len(sample) == len(data))
+    except UnicodeDecodeError:
+        return False
+    total = common = 0
+    for match in _GB_CHAR.finditer(sample):
+        total += 1
+        common += match.lastgroup == "common"
+    return total > 0 and common >= _GB_COMMON_RATIO * total
+
+
+def _binary(name: str, why: str) -> DocumentError:
+    return DocumentError(f"{name} looks like a binary file, not text ({why}); it was not opened")
+
+
+def _check_text(raw: str, name: str) -> None:
+    nul = raw.find("\0")
+    if nul != -1:
+        raise _binary(name, f"it contains a NUL character at character {nul}")
+    sample = raw[:SNIFF_CHARS]
+    controls = len(_CONTROL.findall(sample))
+    if controls > _CONTROL_MIN and controls > CONTROL_RATIO_LIMIT * len(sample):
+        raise _binary(name, f"{controls} of its first {len(sample)} characters are control codes")
+
+
+def _detect(data: bytes, name: str) -> tuple[str, str, bool]:
+    """(decoded text, codec, has BOM) following the rule in the module docstring."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _decode_strict(data, codec, len(bom), name), codec, True
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise _binary(name, f"it contains a NUL byte at offset {nul}")
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    if _plausibly_chinese(data):
+        try:
+            return data.decode("gb18030"), "gb18030", False
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("cp1252"), "cp1252", False
+    except UnicodeDecodeError:
+        return data.decode("iso8859-1"), "iso8859-1", False
+
+
+def _decode_as(data: bytes, encoding: str, name: str) -> tuple[str, str, bool]:
+    """(decoded text, codec, has BOM) in an encoding the user chose."""
+    try:
+        codec = canonical_encoding(encoding)
+    except LookupError:
+        raise DocumentError(f"Unknown encoding {encoding!r}; {name} was not opened") from None
+    if codec in ("utf-16", "utf-32"):  # byte order from the mark, else little-endian
+        big = data.startswith(_BOM_OF[f"{codec}-be"])
+        codec = f"{codec}-{'be' if big else 'le'}"
+    elif codec == "utf-8-sig":
+        codec = "utf-8"
+    bom = _BOM_OF.get(codec)
+    start = len(bom) if bom and data.startswith(bom) else 0
+    return _decode_strict(data, codec, start, name), codec, start > 0
+
+
+def decode_document(
+    data: bytes, encoding: str | None = None, *, name: str = "The file"
+) -> tuple[str, TextFormat]:
+    """The text in `data` (with \\n line ends) and how it was stored; see `read_document`."""
+    if encoding is None:
+        raw, codec, bom = _detect(data, name)
+    else:
+        raw, codec, bom = _decode_as(data, encoding, name)
+    _check_text(raw, name)
+    newline, mixed = _line_endings(raw)
+    text = _normalize(raw)
+    fmt = TextFormat(codec, bom, newline, mixed)
+    if mixed or codec not in _ROUND_TRIP:
+        try:
+            same = not mixed and _encode(text, fmt) == data
+        except UnicodeEncodeError:  # a codec whose decoding cannot be reversed
+            same = False
+        if not same:
+            start = len(_BOM_OF[codec]) if bom else 0
+            fmt = TextFormat(
+                codec, bom, newline, mixed, _Original(data, start, fmt._key(), len(text))
+            )
+    return text, fmt
+
+
+def read_document(path: str | Path, encoding: str | None = None) -> tuple[str, TextFormat]:
+    """The text of a file (with \\n line ends) and how it was stored.
+
+    Without `encoding` the encoding is detected (see the module docstring); with one (any
+    Python codec name, e.g. from OFFERED_ENCODINGS) the file is read in it. Raises
+    DocumentError, with a message for the user, for a missing, unreadable, binary or too large
+    file and for bytes the encoding cannot decode (UndecodableError, with the byte offset).
+    """
+    path = Path(path)
+    return decode_document(_read_bytes(path), encoding, name=str(path))
+
+
+def _encode(text: str, fmt: TextFormat) -> bytes:
+    body = text.replace("\n", fmt.newline) if fmt.newline != "\n" else text
+    data = body.encode(fmt.encoding)
+    bom = _BOM_OF.get(fmt.encoding, b"") if fmt.bom else b""
+    return bom + data if bom else data
 
 
 def encode_document(text: str, fmt: TextFormat) -> bytes:
-    body = text.replace("\n", fmt.newline) if fmt.newline != "\n" else text
-    data = body.encode(fmt.encoding)
-    return (codecs.BOM_UTF8 if fmt.bom else b"") + data
+    """The bytes `write_document` saves: the original bytes if the text was not edited.
+
+    Raises UnicodeEncodeError if the encoding cannot hold the text, LookupError for an
+    unknown encoding.
+    """
+    original = fmt.original
+    if (
+        original is not None
+        and original.key == fmt._key()
+        and original.length == len(text)
+        and original.text() == text
+    ):
+        return original.data
+    return _encode(text, fmt)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def _read_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# Read once, at import: setting it to read it is not thread-safe.
+_UMASK = _read_umask()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable; best effort (not possible on every system)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str | Path, data: bytes, *, mode: int | None = None) -> None:
     """Replace `path` with `data` all at once: temp file beside it, fsync, rename.
 
-    The file mode is kept, a link is written through to its target, and on any OSError the
+    An existing file keeps its mode (and, where allowed, its owner); a new one gets `mode`, by
+    default 0o666 less the umask. A link is written through to its target. On any OSError the
     original file is untouched and no temporary file is left behind.
     """
+    path = Path(path)
     target = path.resolve() if path.is_symlink() else path
+    owner: tuple[int, int] | None = None
     try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+        info = target.stat()
+        mode = stat.S_IMODE(info.st_mode)
+        owner = (info.st_uid, info.st_gid)
     except FileNotFoundError:
-        mode = None
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+            mode = 0o666 & ~_UMASK
+    # Keep the temporary name within the usual 255-byte limit.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:200]}.", suffix=".tmp")
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, mode)
+        if owner is not None and hasattr(os, "chown"):
+            mine = os.stat(tmp)
+            if (mine.st_uid, mine.st_gid) != owner:
+                # Where that is not allowed the file becomes ours, as with any other editor.
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, *owner)
         os.replace(tmp, target)
-        tmp = None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(target.parent)
 
 
-def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) -> None:
-    """Save atomically. On any error the file on disk is unchanged and DocumentError says why."""
+def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) -> TextFormat:
+    """Save atomically. On any error the file on disk is unchanged and DocumentError says why.
+
+    Returns the format of the file as now saved: `fmt` itself if the text was written back
+    unedited, else `fmt` without the memory of the original bytes (and no longer mixed).
+    """
     path = Path(path)
     try:
         data = encode_document(text, fmt)
+    except LookupError:
+        raise DocumentError(f"Could not save {path}: unknown encoding {fmt.encoding!r}") from None
     except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - text.rfind("\n", 0, exc.start)
+        char = text[exc.start]
         raise DocumentError(
-            f"Could not save {path}: the text cannot be written as {fmt.encoding}"
+            f"Could not save {path}: the text cannot be written as {encoding_label(fmt.encoding)}"
+            f" ({char!r}, U+{ord(char):04X}, on line {line}, column {column}); "
+            "choose another encoding, such as UTF-8"
         ) from exc
     try:
+        if path.is_dir():
+            raise DocumentError(f"Could not save {path}: it is a folder")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise DocumentError(f"Could not save {path}: the file is read-only")
         atomic_write(path, data)
+    except DocumentError:
+        raise
     except OSError as exc:
         raise _explain(path, exc, "save") from exc
+    if fmt.original is not None and data is fmt.original.data:
+        return fmt
+    return TextFormat(fmt.encoding, fmt.bom, fmt.newline)

@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
 
     def _write(self, path: Path) -> bool:
         try:
-            write_document(path, self.editor.toPlainText(), self.text_format)
+            self.text_format = write_document(path, self.editor.toPlainText(), self.text_format)
         except DocumentError as exc:
             self.show_error(
                 "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
             return False
         renamed = path != self.path
         self.path = path
+        self.format_label.setText(self.text_format.describe())
         self.editor.document().setModified(False)
         if renamed:
             self._update_title()
