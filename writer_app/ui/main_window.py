@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
+            self.controller.stop()
             self.editor.end_session()
             event.accept()
         else:

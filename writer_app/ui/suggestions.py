@@ -110,6 +110,11 @@ class SuggestionController(QObject):
         except Exception as exc:
             self.failed.emit(f"Suggestion failed: {exc}")
 
+    def stop(self) -> None:
+        """No more requests (the window is closing)."""
+        self.timer.stop()
+        self.cancel()
+
     def cancel(self) -> None:
         """Stop the running request, if any (its results are dropped)."""
         if self._job is not None:
