@@ -23,6 +23,7 @@ from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
 if TYPE_CHECKING:
     from writer_app.engine.loader import LoadedModel
+    from writer_app.engine.prefix_cache import PrefixCache
 
 WARM_UP_PROMPT = "Writing is"
 
@@ -91,6 +92,7 @@ def suggest(
     cancel: threading.Event | None = None,
     on_update: Callable[[list[str]], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    prefix_cache: PrefixCache | None = None,
 ) -> list[str]:
     """Continuations of the text before the cursor: cleaned, distinct, best first."""
     from writer_app.engine.generation import generate
@@ -114,6 +116,7 @@ def suggest(
         cancel=cancel,
         on_update=publish,
         on_notice=on_notice,
+        prefix_cache=prefix_cache,
     )
     return cleaned(result.texts)
 
@@ -123,7 +126,9 @@ class Assistant:
 
     def __init__(self) -> None:
         self.worker = ModelWorker()
-        self._lm: LoadedModel | None = None  # touched only on the worker thread
+        # Touched only on the worker thread: the model and the cache of the last prompt.
+        self._lm: LoadedModel | None = None
+        self._prefix_cache: PrefixCache | None = None
         self.status: ModelStatus | None = None
 
     def start(self) -> None:
@@ -144,8 +149,9 @@ class Assistant:
         def run(ctx: JobContext) -> ModelStatus:
             from writer_app.engine.devices import available_devices
             from writer_app.engine.loader import load_model
+            from writer_app.engine.prefix_cache import PrefixCache
 
-            self._lm = None  # release the old model before loading the new one
+            self._lm = self._prefix_cache = None  # release the old model first
             with frozen_heap():
                 lm = load_model(
                     model.model,
@@ -156,7 +162,7 @@ class Assistant:
                 )
                 ctx.emit(Progress(f"Warming up {lm.info.name}…"))
                 speed = warm_up(lm)
-            self._lm = lm
+            self._lm, self._prefix_cache = lm, PrefixCache()
             return ModelStatus(
                 name=lm.info.name,
                 device=lm.device,
@@ -189,6 +195,7 @@ class Assistant:
                 request,
                 decoding,
                 context_tokens=context_tokens,
+                prefix_cache=self._prefix_cache,
                 cancel=ctx.cancel,
                 on_update=ctx.emit,
                 on_notice=lambda m: ctx.emit(Notice(m)),

@@ -139,6 +139,8 @@ def decoding_from_args(settings: Settings, args: argparse.Namespace) -> Decoding
         for f in dataclasses.fields(Decoding)
         if getattr(args, f.name) is not None
     }
+    if "max_new_tokens" in given and "max_time" not in given:
+        given["max_time"] = 0.0  # asking for N tokens means N tokens, not a latency bound
     if given.get("temperature") == 0.0:
         given.pop("temperature")
         given.setdefault("do_sample", False)

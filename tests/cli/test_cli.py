@@ -143,6 +143,8 @@ def test_flags_override_the_preset_which_overrides_the_saved_settings() -> None:
     flagged = _decoding(["--preset", "creative", "--top-k", "5", "--no-do-sample"])
     assert flagged.top_k == 5 and not flagged.do_sample
     assert _decoding(["--temperature", "0.9"]).do_sample  # a temperature asks for sampling
+    assert _decoding(["--max-new-tokens", "9"]).max_time == 0  # N tokens, however long
+    assert _decoding(["--max-new-tokens", "9", "--max-time", "2"]).max_time == 2
     assert not _decoding(["--temperature", "0"]).do_sample  # 0 means greedy
     listed = _decoding(
         ["--stop-strings", "\n\n", "--stop-strings", "END", "--banned-words", "very"]

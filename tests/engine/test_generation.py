@@ -94,7 +94,7 @@ def test_token_healing_backs_off_the_last_token(tiny_lm) -> None:  # type: ignor
 
 def test_context_is_trimmed_to_the_token_budget(tiny_lm) -> None:  # type: ignore[no-untyped-def]
     long_text = " ".join(["word"] * 5000)
-    assert len(prompt_ids(tiny_lm, long_text, 64)) == 64
+    assert 48 <= len(prompt_ids(tiny_lm, long_text, 64)) <= 64  # the start moves in chunks
     result = generate(tiny_lm, long_text, Decoding(max_new_tokens=3), max_context=64)
     assert result.new_tokens == 3
 

@@ -14,6 +14,7 @@ Everything here plugs into `model.generate` through its own extension points:
 from __future__ import annotations
 
 import bisect
+import copy
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from transformers import set_seed as _set_seed
 from writer_app.config import Decoding
 from writer_app.decoding import alternatives_decoding, generate_kwargs
 from writer_app.engine.loader import LoadedModel, reason
+from writer_app.engine.prefix_cache import PrefixCache, window
 
 IsDone = Callable[[str], bool]
 OnUpdate = Callable[[list[str]], None]
@@ -184,9 +186,9 @@ def _banned_ids(lm: LoadedModel, words: list[str]) -> list[list[int]]:
 
 
 def prompt_ids(lm: LoadedModel, text: str, max_tokens: int) -> torch.Tensor:
-    """Token ids of the last `max_tokens` tokens of `text`."""
+    """Token ids of the end of `text`: at most `max_tokens`, the start moving in chunks."""
     ids = lm.tokenizer(text, return_tensors="pt").input_ids[0]
-    return ids[-max_tokens:]
+    return window(ids, max_tokens)
 
 
 def _healing_split(lm: LoadedModel, ids: torch.Tensor) -> tuple[torch.Tensor, str]:
@@ -212,11 +214,13 @@ def generate(
     on_update: OnUpdate | None = None,
     on_notice: Callable[[str], None] | None = None,
     heal: bool = True,
+    prefix_cache: PrefixCache | None = None,
 ) -> GenerationResult:
     """Generate `candidates` continuations of `prompt`, streaming them through `on_update`.
 
     The first candidate follows `decoding` (greedy unless it says to sample); the others are
-    always sampled, so they differ. Text is returned without the prompt. Raises
+    always sampled, so they differ. Text is returned without the prompt. With a
+    `prefix_cache`, the part of the prompt it already holds is not read again. Raises
     GenerationCancelled if `cancel` was set before anything useful was produced.
     """
     if isinstance(prompt, str):
@@ -230,8 +234,12 @@ def generate(
         _set_seed(decoding.seed)
     for attempt in range(2):
         try:
-            return _generate(lm, ids, required, decoding, candidates, is_done, cancel, on_update)
+            return _generate(
+                lm, ids, required, decoding, candidates, is_done, cancel, on_update, prefix_cache
+            )
         except torch.OutOfMemoryError as exc:
+            if prefix_cache is not None:
+                prefix_cache.clear()
             if lm.device == "cpu" or attempt:
                 raise
             notice = lm.move_to_cpu(reason(exc))
@@ -249,6 +257,7 @@ def _generate(
     is_done: IsDone | None,
     cancel: threading.Event | None,
     on_update: OnUpdate | None,
+    prefix_cache: PrefixCache | None,
 ) -> GenerationResult:
     started = time.perf_counter()
     device = lm.model.device
@@ -283,18 +292,26 @@ def _generate(
         return [text], stream
 
     with torch.inference_mode():
-        # Read the prompt once (all but its last token, which generate feeds itself).
-        cache = DynamicCache(config=lm.model.config)
-        if len(ids) > 1 and decoding.num_beams == 1:
-            lm.model(input_ids=ids[:-1].unsqueeze(0).to(device), cache=cache, use_cache=True)
+        # The prompt is read once; generate reads whatever the cache does not hold yet.
+        cache: DynamicCache | None = None
+        if decoding.num_beams == 1:
+            cache = (
+                prefix_cache.take(lm.model, ids)
+                if prefix_cache is not None
+                else DynamicCache(config=lm.model.config)
+            )
         first, main = run(decoding, 1, on_update)
+        if prefix_cache is not None and cache is not None:
+            prefix_cache.keep(lm.model, ids, cache)
         cancelled = cancel is not None and cancel.is_set()
         texts = first
         if candidates > 1 and not cancelled:
-            if decoding.num_beams > 1 and len(ids) > 1:
-                lm.model(input_ids=ids[:-1].unsqueeze(0).to(device), cache=cache, use_cache=True)
+            # The alternatives start from a copy of the prompt's cache, one row each.
+            if cache is None or cache.get_seq_length() < len(ids) - 1:
+                cache = DynamicCache(config=lm.model.config)
             else:
-                cache.crop(len(ids) - 1 - cache.get_seq_length())  # back to the prompt alone
+                cache = copy.deepcopy(cache)
+                cache.crop(len(ids) - 1 - cache.get_seq_length())
             cache.batch_repeat_interleave(candidates - 1)
 
             def report(alternatives: list[str]) -> None:

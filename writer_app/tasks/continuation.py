@@ -51,9 +51,14 @@ class ContinuationRequest:
 def context_before(text: str, cursor: int, max_tokens: int) -> str:
     """The part of the text before the cursor that the model should read.
 
-    Cut generously by characters here; the engine trims to the exact token budget.
+    Cut generously by characters here (the engine trims to the exact token budget), at a
+    start that moves in steps of a quarter of the window rather than with every keystroke:
+    the model's cache of the text stays valid while the writer types.
     """
-    start = max(0, cursor - max_tokens * CHARS_PER_TOKEN_BOUND)
+    span = max_tokens * CHARS_PER_TOKEN_BOUND
+    step = max(1, span // 4)
+    start = max(0, cursor - span)
+    start = min(-(-start // step) * step, cursor)  # up to the next step boundary
     return text[start:cursor]
 
 
