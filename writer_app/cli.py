@@ -123,6 +123,15 @@ def _parser() -> argparse.ArgumentParser:
     presets.add_argument("--task", choices=TASKS, help="only this task")
 
     commands.add_parser("models", help="list the models Writer can use")
+
+    bench = commands.add_parser(
+        "bench", help="measure speed against plain transformers and llama.cpp; prints a table"
+    )
+    bench.add_argument("--quick", action="store_true", help="few iterations (for CI)")
+    bench.add_argument(
+        "--no-gui", dest="gui", action="store_false", help="skip the GUI-thread timer check"
+    )
+    _model_options(bench)
     return parser
 
 
@@ -169,8 +178,9 @@ def _read_source(args: argparse.Namespace) -> str:
     return text
 
 
-def _load(settings: Settings, args: argparse.Namespace) -> Any:
-    model = dataclasses.replace(
+def _model_settings(settings: Settings, args: argparse.Namespace) -> Model:
+    """The saved model settings with the flags given on top."""
+    return dataclasses.replace(
         settings.model,
         **{
             f.name: getattr(args, f.name)
@@ -178,6 +188,10 @@ def _load(settings: Settings, args: argparse.Namespace) -> Any:
             if getattr(args, f.name, None) is not None
         },
     )
+
+
+def _load(settings: Settings, args: argparse.Namespace) -> Any:
+    model = _model_settings(settings, args)
     from writer_app.engine.loader import ModelLoadError, load_model
 
     try:
@@ -235,10 +249,30 @@ def cmd_models(_args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from writer_app import bench
+
+    settings = load_settings(paths.settings_file()).settings
+    model = _model_settings(settings, args)
+    try:
+        report = bench.run(
+            model, quick=args.quick, gui=args.gui, progress=lambda m: print(m, file=sys.stderr)
+        )
+    except LookupError as exc:
+        raise CliError(str(exc)) from exc
+    print(report.table())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    commands = {"continue": cmd_continue, "presets": cmd_presets, "models": cmd_models}
+    commands = {
+        "continue": cmd_continue,
+        "presets": cmd_presets,
+        "models": cmd_models,
+        "bench": cmd_bench,
+    }
     try:
         return commands[args.command](args)
     except UsageError as exc:

@@ -223,6 +223,7 @@ def generate(
     `prefix_cache`, the part of the prompt it already holds is not read again. Raises
     GenerationCancelled if `cancel` was set before anything useful was produced.
     """
+    started = time.perf_counter()  # the wait a user sees includes tokenizing the prompt
     if isinstance(prompt, str):
         ids = prompt_ids(lm, prompt, max_context)
     else:
@@ -235,7 +236,16 @@ def generate(
     for attempt in range(2):
         try:
             return _generate(
-                lm, ids, required, decoding, candidates, is_done, cancel, on_update, prefix_cache
+                lm,
+                ids,
+                required,
+                decoding,
+                candidates,
+                is_done,
+                cancel,
+                on_update,
+                prefix_cache,
+                started,
             )
         except torch.OutOfMemoryError as exc:
             if prefix_cache is not None:
@@ -258,8 +268,8 @@ def _generate(
     cancel: threading.Event | None,
     on_update: OnUpdate | None,
     prefix_cache: PrefixCache | None,
+    started: float,
 ) -> GenerationResult:
-    started = time.perf_counter()
     device = lm.model.device
     first: list[str] = []
 

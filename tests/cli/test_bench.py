@@ -1,0 +1,43 @@
+"""`writer-cli bench` keeps working (short mode); its goals are read from its table, not
+asserted here, because this machine is shared and timings are noisy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from writer_app.bench import PARAGRAPHS, document, percentile
+
+
+def test_the_document_has_about_the_requested_tokens(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    doc = document(tiny_lm.tokenizer, 300)
+    assert 280 <= len(tiny_lm.tokenizer(doc).input_ids) <= 300
+    assert doc.startswith("Chapter 1\n\n" + PARAGRAPHS[0][:20])
+
+
+def test_percentile() -> None:
+    assert percentile([3.0, 1.0, 2.0, 4.0], 0.5) in (2.0, 3.0)
+    assert percentile([1.0, 2.0], 0.99) == 2.0
+
+
+@pytest.mark.real_model
+def test_bench_prints_the_table() -> None:
+    cli = Path(sys.executable).parent / "writer-cli"
+    result = subprocess.run(
+        [str(cli), "bench", "--quick"], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    table = result.stdout
+    for row in (
+        "| first token after typing a word at the end of a",
+        "| decoding, tokens/s |",
+        "| GUI timer lateness while loading (p99 / max) |",
+        "| GUI timer lateness while suggesting (p99 / max) |",
+        "| warm model load, after imports |",
+        "| peak memory with the model loaded |",
+    ):
+        assert row in table, row
+    assert "x faster" in table and "Traceback" not in result.stderr

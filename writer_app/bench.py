@@ -1,0 +1,439 @@
+"""`writer-cli bench`: Writer's speed, measured side by side with plain transformers (and
+llama.cpp when `llama-cpp-python` is installed), in one run, as ratios.
+
+1. Time to the first token of a suggestion after typing one word at the end of a
+   ~2,000-token document: Writer's pipeline (prefix cache, precision) against a plain
+   `model.generate` that reads the same context.
+2. Decoding speed: Writer against transformers in float32, and against llama.cpp on the
+   same GGUF file.
+3. How late a 5 ms timer on the GUI thread fires while the model loads and generates on the
+   worker thread.
+4. Cold and warm model load times, and peak memory (fresh processes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from writer_app.config import Decoding, Model
+
+PARAGRAPHS = [
+    "The harbour town woke slowly in winter. Fishing boats knocked against the quay, gulls "
+    "argued over the nets, and the baker on Water Street lit his ovens long before the sun "
+    "cleared the hills. Most mornings the fog sat on the bay like a grey blanket, and the "
+    "lighthouse kept sounding its horn until the ferry had safely passed the rocks.",
+    "Mara had come back to the town after eleven years away. She rented the narrow house "
+    "above the chandlery, where the stairs creaked in three places and the windows rattled "
+    "whenever the wind swung round to the north. Her plan was simple: repair the old boat "
+    "her grandfather had left her, sell it in the spring, and leave again before anyone "
+    "asked too many questions.",
+    "The boat was in worse shape than she remembered. Its planks had dried and split, the "
+    "engine had seized, and something had nested in the cabin for several seasons. Still, "
+    "the keel was sound, and when she ran her hand along the curve of the hull she felt the "
+    "care that had gone into shaping it, one board at a time, by people who expected it to "
+    "outlast them.",
+    "Repairs took longer than plans. She learned which supplier in the next town would "
+    "deliver timber, which neighbour owned a bench saw, and which of the fishermen would "
+    "stop to give advice whether or not she had asked for it. By February she could tell "
+    "larch from oak by the smell of the shavings, and she had stopped counting the days "
+    "until spring.",
+    "In the evenings she read her grandfather's logbooks by the stove. He had written down "
+    "the weather, the catch, the price of diesel and, now and then, a line about the town: "
+    "a wedding, a storm that took the roof off the school, a child pulled from the water "
+    "by the harbour master. The entries grew shorter over the years, and the last pages "
+    "were almost empty.",
+    "One night a knock came at the door. It was Tomas, the harbour master's son, holding a "
+    "box of rusted fittings he had found in his father's shed. They had belonged to the "
+    "boat, he said, and his father had always meant to return them. He stayed for tea, "
+    "then for supper, and they talked until the fire burned down and the fog horn fell "
+    "silent for the night.",
+]
+
+WORDS = [
+    "and",
+    "the",
+    "slowly",
+    "harbour",
+    "then",
+    "boat",
+    "quietly",
+    "water",
+    "night",
+    "wind",
+    "again",
+    "morning",
+    "rope",
+    "light",
+    "she",
+    "found",
+    "old",
+    "grey",
+    "sea",
+    "after",
+]
+
+
+def document(tokenizer: Any, tokens: int = 2000) -> str:
+    """About `tokens` tokens of prose: the paragraphs in turn, in numbered chapters."""
+    parts: list[str] = []
+    chapter = 0
+    while len(tokenizer("\n\n".join(parts)).input_ids) < tokens:
+        chapter += 1
+        parts.append(f"Chapter {chapter}")
+        parts.extend(PARAGRAPHS)
+    text = "\n\n".join(parts)
+    ids = tokenizer(text).input_ids[:tokens]
+    return str(tokenizer.decode(ids)).rsplit(" ", 1)[0]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@dataclass
+class Row:
+    what: str
+    ours: str
+    baseline: str = ""
+    ratio: str = ""
+    goal: str = ""
+
+
+@dataclass
+class Report:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        lines = [
+            self.title,
+            "",
+            "| measure | Writer | baseline | ratio | goal |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.what} | {r.ours} | {r.baseline} | {r.ratio} | {r.goal} |" for r in self.rows
+        ]
+        lines += [""] + [f"- {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def first_token_after_edit(
+    lm: Any, doc: str, trials: int, plain_trials: int
+) -> tuple[list[float], list[float]]:
+    """Seconds to the first token after appending one word, ours and plain generate."""
+    import torch
+
+    from writer_app.engine.generation import generate
+    from writer_app.engine.prefix_cache import PrefixCache
+
+    one = Decoding(max_new_tokens=1, alternatives=1)
+    cache = PrefixCache()
+    generate(lm, doc, one, max_context=4096, prefix_cache=cache)  # the document is open
+    ours = []
+    text = doc
+    for i in range(trials):
+        text += " " + WORDS[i % len(WORDS)]
+        result = generate(lm, text, one, max_context=4096, prefix_cache=cache)
+        ours.append(result.first_token_seconds or 0.0)
+    plain = []
+    for i in range(plain_trials):
+        started = time.perf_counter()
+        ids = lm.tokenizer(doc + " " + WORDS[i], return_tensors="pt").input_ids
+        with torch.inference_mode():
+            lm.model.generate(
+                ids, max_new_tokens=1, do_sample=False, pad_token_id=lm.tokenizer.pad_token_id
+            )
+        plain.append(time.perf_counter() - started)
+    return ours, plain
+
+
+def decode_rate(generate_tokens: Any, steps: int) -> float:
+    """Tokens per second of decoding alone: (time for 1+steps tokens - time for 1) / steps."""
+    started = time.perf_counter()
+    generate_tokens(1)
+    one = time.perf_counter() - started
+    started = time.perf_counter()
+    generate_tokens(1 + steps)
+    return steps / max(1e-9, time.perf_counter() - started - one)
+
+
+PROMPT = "Write a long story about a lighthouse keeper and the storm that changed his life.\n\n"
+
+
+def transformers_rate(model: Any, tokenizer: Any, steps: int) -> float:
+    import torch
+
+    ids = tokenizer(PROMPT, return_tensors="pt").input_ids
+
+    def run(n: int) -> None:
+        with torch.inference_mode():
+            model.generate(
+                ids,
+                max_new_tokens=n,
+                min_new_tokens=n,
+                do_sample=False,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+
+    run(4)  # warm up
+    return decode_rate(run, steps)
+
+
+def writer_rate(lm: Any, steps: int) -> float:
+    from writer_app.engine.generation import generate
+
+    rates = []
+    for _ in range(2):
+        result = generate(lm, PROMPT, Decoding(max_new_tokens=steps, alternatives=1), heal=False)
+        rates.append(result.tokens_per_second)
+    return max(rates)
+
+
+def llama_cpp_rate(gguf: str, threads: int, steps: int) -> float | None:
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        return None
+    llm = Llama(model_path=gguf, n_threads=threads, n_ctx=2048, verbose=False)
+
+    def run(n: int) -> None:
+        llm.reset()
+        llm.create_completion(PROMPT, max_tokens=n, temperature=0.0)
+
+    run(4)
+    return decode_rate(run, steps)
+
+
+class Heartbeat:
+    """A 5 ms timer on the thread that runs the Qt event loop (the GUI thread in the app)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.late: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.late.append(max(0.0, now - self.last - 0.005))
+        self.last = now
+
+    def start(self) -> None:
+        self.late.clear()
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> tuple[float, float]:
+        self.timer.stop()
+        return percentile(self.late, 0.99), max(self.late, default=0.0)
+
+
+def gui_lateness(model: Model, doc: str, requests: int) -> dict[str, tuple[float, float]]:
+    """Lateness (p99, max) of the GUI-thread timer while the worker loads and suggests."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QCoreApplication
+
+    from writer_app.assistant import Assistant
+    from writer_app.tasks.continuation import ContinuationRequest
+
+    app = QCoreApplication.instance() or QCoreApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    results: dict[str, tuple[float, float]] = {}
+
+    async def run() -> None:
+        assistant = Assistant()
+        assistant.start()
+        beat = Heartbeat()
+        beat.start()
+        await assistant.load(model).result()
+        results["loading"] = beat.stop()
+        beat.start()
+        text = doc
+        for i in range(requests):
+            text += " " + WORDS[i % len(WORDS)]
+            job = assistant.continue_text(
+                ContinuationRequest(text, "sentence"),
+                Decoding(max_new_tokens=24, alternatives=3, max_time=5.0),
+                2048,
+            )
+            async for _update in job:
+                pass
+            await job.result()
+        results["suggesting"] = beat.stop()
+        assistant.shutdown()
+
+    with loop:
+        loop.run_until_complete(run())
+    return results
+
+
+LOAD_SCRIPT = """
+import json, resource, sys, time
+started = time.perf_counter()
+from writer_app.engine.loader import load_model
+from writer_app.engine.generation import generate
+from writer_app.config import Decoding
+from transformers import LlamaForCausalLM  # transformers imports model code lazily
+imported = time.perf_counter()
+lm = load_model(sys.argv[1], "cpu", precision=sys.argv[2])
+loaded = time.perf_counter()
+generate(lm, "The sea", Decoding(max_new_tokens=8))
+print(json.dumps({"imports": imported - started, "load": loaded - imported,
+                  "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def load_times(spec: str, precision: str, cold: bool) -> dict[str, float]:
+    """Import and load times and peak memory in a fresh process (cold: an empty cache)."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    with tempfile.TemporaryDirectory() as cache:
+        if cold:
+            env["XDG_CACHE_HOME"] = cache
+        out = subprocess.run(
+            [sys.executable, "-c", LOAD_SCRIPT, spec, precision],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = None) -> Report:
+    """Measure everything; `quick` uses few iterations (for CI), not fewer kinds."""
+    import torch
+
+    from writer_app.engine.loader import load_model
+    from writer_app.engine.models import resolve_model
+
+    say = progress or (lambda message: None)
+    info = resolve_model(model.model)
+    lm = load_model(model.model, model.device, precision=model.precision, threads=model.threads)
+    threads = torch.get_num_threads()
+    report = Report(
+        f"Writer benchmark — {info.name}, {lm.describe().split(' · ', 1)[1]}, {threads} threads"
+        f"{' (quick: few iterations)' if quick else ''}"
+    )
+    doc = document(lm.tokenizer)
+    doc_tokens = len(lm.tokenizer(doc).input_ids)
+
+    say("first token after an edit…")
+    ours, plain = first_token_after_edit(lm, doc, 5 if quick else 24, 2 if quick else 5)
+    p50, p95 = statistics.median(ours), percentile(ours, 0.95)
+    plain50, plain95 = statistics.median(plain), percentile(plain, 0.95)
+    report.rows.append(
+        Row(
+            f"first token after typing a word at the end of a {doc_tokens:,}-token document, p50",
+            _ms(p50),
+            f"{_ms(plain50)} (plain generate)",
+            f"{plain50 / p50:.0f}x faster",
+            "≥ 20x and < 150 ms",
+        )
+    )
+    report.rows.append(Row("… p95", _ms(p95), _ms(plain95), f"{plain95 / p95:.0f}x faster"))
+
+    say("decoding speed…")
+    steps = 16 if quick else 64
+    rate = writer_rate(lm, steps)
+    reference = (
+        lm
+        if lm.dtype == torch.float32 and not lm.quantized
+        else load_model(model.model, model.device, precision="float32")
+    )
+    fp32 = transformers_rate(reference.model, reference.tokenizer, steps)
+    report.rows.append(
+        Row(
+            "decoding, tokens/s",
+            f"{rate:.0f}",
+            f"{fp32:.0f} (transformers float32)",
+            f"{rate / fp32:.2f}x",
+        )
+    )
+    gguf = str(info.path) if info.is_gguf else None
+    llama = llama_cpp_rate(gguf, threads, steps) if gguf else None
+    if llama is not None:
+        report.rows.append(
+            Row(
+                "decoding vs llama.cpp (same GGUF)",
+                f"{rate:.0f}",
+                f"{llama:.0f} (llama.cpp)",
+                f"{rate / llama:.2f}x",
+                "≥ 0.6x",
+            )
+        )
+    else:
+        report.notes.append(
+            "llama.cpp: not measured ("
+            + (
+                "the model is not a GGUF file"
+                if not gguf
+                else "install the optional extra: pip install 'writer-app[bench]'"
+            )
+            + ")"
+        )
+
+    if gui:
+        say("GUI timer while loading and suggesting…")
+        late = gui_lateness(model, doc, 3 if quick else 12)
+        for phase, (p99, worst) in late.items():
+            report.rows.append(
+                Row(
+                    f"GUI timer lateness while {phase} (p99 / max)",
+                    f"{p99 * 1000:.1f} / {worst * 1000:.1f} ms",
+                    "",
+                    "",
+                    "≤ 16 / ≤ 50 ms",
+                )
+            )
+
+    say("load times…")
+    warm = load_times(model.model, model.precision, cold=False)
+    if quick:
+        report.notes.append("cold load: not measured in quick mode (it converts the GGUF again)")
+    else:
+        cold = load_times(model.model, model.precision, cold=True)
+        report.rows.append(
+            Row("cold model load (first run: GGUF conversion)", f"{cold['load']:.1f} s")
+        )
+    report.rows.append(
+        Row(
+            "warm model load, after imports",
+            f"{warm['load']:.2f} s",
+            f"imports {warm['imports']:.1f} s",
+            "",
+            "< 2 s",
+        )
+    )
+    report.rows.append(
+        Row(
+            "peak memory with the model loaded",
+            f"{warm['peak_rss'] / 2**30:.2f} GB",
+            "",
+            "",
+            "< 1.2 GB",
+        )
+    )
+    return report
