@@ -1,0 +1,515 @@
+"""Rewrite a selection in a chosen style: styles, splitting, the prompt, and output cleaning.
+
+Plain text in, plain text out; no Qt and no torch. The flow, for the worker and the UI:
+
+    pieces = split_passages(selection)
+    for i in passage_indices(pieces):            # progress: k of len(passage_indices(...))
+        messages = build_messages(style, pieces[i].text)
+        ... stream the model's reply, stopping when should_stop(partial, pieces[i].text, style)
+        rewritten[i] = clean_output(raw, pieces[i].text)
+    preview = join_pieces(pieces, rewritten)     # also fine mid-way: the rest stays as it was
+    diff = preview_diff(pieces, rewritten)       # the same, as a word diff against the selection
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from writer_app.tasks.diff import word_diff
+
+
+@dataclass(frozen=True)
+class Style:
+    """A way to rewrite: a name to pick it by, and the one-sentence instruction the model gets."""
+
+    name: str
+    instruction: str
+
+
+# Short, direct, one sentence each: a 135M-parameter model follows these best.
+BUILTIN_STYLES: tuple[Style, ...] = (
+    Style("Formal", "Rewrite the text in a formal tone."),
+    Style("Casual", "Rewrite the text in a casual, relaxed tone."),
+    Style("Concise", "Rewrite the text to be shorter and more concise."),
+    Style("Expand", "Expand the text with more details and examples."),
+    Style("Simplify", "Rewrite the text in simple words that are easy to understand."),
+    Style("Fix grammar and spelling", "Rewrite the text with correct spelling and grammar."),
+    Style("Academic", "Rewrite the text in an academic style."),
+    Style("Friendly", "Rewrite the text in a warm, friendly tone."),
+    Style("Persuasive", "Rewrite the text to be more persuasive."),
+    Style("Professional", "Rewrite the text in a professional tone."),
+    Style("Confident", "Rewrite the text to sound more confident."),
+    Style("Active voice", "Rewrite the text in the active voice."),
+)
+
+SYSTEM_PROMPT = "You rewrite text. Reply with only the rewritten text, nothing else."
+
+
+def custom_style(instruction: str) -> Style:
+    """A one-off style from the user's own instruction ("Custom")."""
+    instruction = " ".join(instruction.split())
+    if not instruction:
+        raise ValueError("A custom style needs an instruction.")
+    if instruction[-1].isalnum():
+        instruction += "."
+    return Style("Custom", instruction[0].upper() + instruction[1:])
+
+
+def style_names(user_styles: Sequence[Style] = ()) -> list[str]:
+    """Built-in style names, then the user's own (a name already taken is left out)."""
+    names: list[str] = []
+    for style in (*BUILTIN_STYLES, *user_styles):
+        if style.name.casefold() not in {n.casefold() for n in names}:
+            names.append(style.name)
+    return names
+
+
+def find_style(name: str, user_styles: Sequence[Style] = ()) -> Style:
+    """A style by name, matched case-insensitively; built-ins win over user styles.
+
+    Raises KeyError listing the available names.
+    """
+    wanted = " ".join(name.split()).casefold()
+    for style in (*BUILTIN_STYLES, *user_styles):
+        if style.name.casefold() == wanted:
+            return style
+    raise KeyError(f"No style {name!r}; choose one of: {', '.join(style_names(user_styles))}")
+
+
+def build_messages(style: Style, passage: str) -> list[dict[str, str]]:
+    """Chat messages (system, user) asking the model for the rewritten passage alone."""
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"{style.instruction}\n\n{passage.strip()}"},
+    ]
+
+
+# --- Splitting a selection into passages ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of the selection: a passage to rewrite, or text to keep as it is."""
+
+    text: str
+    rewrite: bool
+
+
+# A blank line (with any whitespace around it) separates paragraphs.
+_PARAGRAPH_BREAK = re.compile(r"[ \t\r]*\n[ \t\r]*\n\s*")
+# Fenced code blocks are never rewritten (an unclosed fence runs to the end).
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^`\n]*\n.*?(?:^[ \t]*\1[^\n]*$|\Z)", re.M | re.S)
+# Markdown line starts that are kept as they are: headings, list items, quotes.
+_LINE_MARKER = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?)")
+_TABLE_ROW = re.compile(r"[ \t]*\|")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(\s+)")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e"}
+
+
+def split_passages(text: str, max_chars: int = 1200) -> list[Piece]:
+    """Cut a selection into passages to rewrite one at a time, and the text between them.
+
+    Passages are paragraphs (and Markdown headings and list items, without their markers);
+    one longer than `max_chars` is cut at sentence ends into parts of about equal size.
+    Whitespace, blank lines, list markers, table rows, rules and fenced code are kept
+    verbatim. Always: "".join(p.text for p in split_passages(text)) == text.
+    """
+    pieces: list[Piece] = []
+    pos = 0
+    for fence in _FENCE.finditer(text):
+        _split_prose(text[pos : fence.start()], max_chars, pieces)
+        _add(pieces, fence.group(), False)
+        pos = fence.end()
+    _split_prose(text[pos:], max_chars, pieces)
+    return pieces
+
+
+def passage_indices(pieces: Sequence[Piece]) -> list[int]:
+    """The indices of the pieces to rewrite, in order."""
+    return [i for i, piece in enumerate(pieces) if piece.rewrite]
+
+
+def join_pieces(pieces: Sequence[Piece], rewritten: Mapping[int, str]) -> str:
+    """The selection with passages replaced by their rewrites, keyed by piece index.
+
+    A passage missing from `rewritten`, or rewritten as "" (nothing usable came back),
+    keeps its original text; so this also gives the preview while the rewrite is under way.
+    Raises ValueError for an index that is not a passage.
+    """
+    return "".join(_new_texts(pieces, rewritten))
+
+
+def preview_diff(pieces: Sequence[Piece], rewritten: Mapping[int, str]) -> list[tuple[str, str]]:
+    """The word diff of the selection against join_pieces(pieces, rewritten), for the preview.
+
+    Each passage is compared with its own rewrite only, so re-running this on every streamed
+    update costs about one paragraph's diff, however long the selection.
+    """
+    out: list[tuple[str, str]] = []
+    for piece, new in zip(pieces, _new_texts(pieces, rewritten), strict=True):
+        for op, text in word_diff(piece.text, new):
+            if out and out[-1][0] == op:
+                out[-1] = (op, out[-1][1] + text)
+            else:
+                out.append((op, text))
+    return out
+
+
+def _new_texts(pieces: Sequence[Piece], rewritten: Mapping[int, str]) -> list[str]:
+    """Each piece's text after the rewrite (see join_pieces)."""
+    for i in rewritten:
+        if not 0 <= i < len(pieces) or not pieces[i].rewrite:
+            raise ValueError(f"Piece {i} is not a passage to rewrite")
+    return [(rewritten.get(i) or p.text) if p.rewrite else p.text for i, p in enumerate(pieces)]
+
+
+def _add(pieces: list[Piece], text: str, rewrite: bool) -> None:
+    """Append a piece; text kept verbatim merges with the kept text before it."""
+    if not text:
+        return
+    if not rewrite and pieces and not pieces[-1].rewrite:
+        pieces[-1] = Piece(pieces[-1].text + text, False)
+    else:
+        pieces.append(Piece(text, rewrite))
+
+
+def _split_prose(text: str, max_chars: int, pieces: list[Piece]) -> None:
+    """Paragraphs and the blank lines between them."""
+    pos = 0
+    for gap in _PARAGRAPH_BREAK.finditer(text):
+        _split_block(text[pos : gap.start()], max_chars, pieces)
+        _add(pieces, gap.group(), False)
+        pos = gap.end()
+    _split_block(text[pos:], max_chars, pieces)
+
+
+def _split_block(block: str, max_chars: int, pieces: list[Piece]) -> None:
+    """One paragraph: its units (lines that start a heading, list item or quote begin one)."""
+    units: list[str] = []
+    for line in block.split("\n"):
+        starts_unit = _LINE_MARKER.match(line) or _TABLE_ROW.match(line)
+        if not units or starts_unit or _single_line(units[-1]):
+            units.append(line)
+        else:
+            units[-1] += "\n" + line
+    for k, unit in enumerate(units):
+        if k:
+            _add(pieces, "\n", False)
+        _split_unit(unit, max_chars, pieces)
+
+
+def _single_line(unit: str) -> bool:
+    """Headings and table rows end at the end of their line."""
+    return bool(_TABLE_ROW.match(unit) or re.match(r"[ \t]*#{1,6}[ \t]", unit))
+
+
+def _split_unit(unit: str, max_chars: int, pieces: list[Piece]) -> None:
+    """A heading, list item or plain paragraph: marker and outer whitespace kept verbatim."""
+    if _TABLE_ROW.match(unit):
+        _add(pieces, unit, False)
+        return
+    marker = _LINE_MARKER.match(unit)
+    start = marker.end() if marker else 0
+    core = unit[start:].strip()
+    if not re.search(r"\w", core):
+        _add(pieces, unit, False)
+        return
+    lead = start + len(unit[start:]) - len(unit[start:].lstrip())
+    _add(pieces, unit[:lead], False)
+    for part, rewrite in _sentence_chunks(core, max_chars):
+        _add(pieces, part, rewrite and re.search(r"\w", part) is not None)
+    _add(pieces, unit[lead + len(core) :], False)
+
+
+def _sentence_chunks(text: str, max_chars: int) -> list[tuple[str, bool]]:
+    """Cut a long passage at sentence ends into parts of about equal size (≤ max_chars where
+    the sentences allow); the whitespace at each cut is kept verbatim."""
+    if len(text) <= max_chars:
+        return [(text, True)]
+    target = len(text) / math.ceil(len(text) / max_chars)
+    out: list[tuple[str, bool]] = []
+    start = 0
+    cut: tuple[int, int] | None = None  # the last sentence end seen: (end of text, next start)
+    for end, next_start in _sentence_ends(text):
+        length = end - start
+        if cut and length > max_chars:
+            out += [(text[start : cut[0]], True), (text[cut[0] : cut[1]], False)]
+            start = cut[1]
+            length = end - start
+        cut = (end, next_start)
+        if length >= target:
+            out += [(text[start:end], True), (text[end:next_start], False)]
+            start, cut = next_start, None
+    if cut and len(text) - start > max_chars:
+        out += [(text[start : cut[0]], True), (text[cut[0] : cut[1]], False)]
+        start = cut[1]
+    out.append((text[start:], True))
+    return out
+
+
+def _sentence_ends(text: str) -> list[tuple[int, int]]:
+    """(end of sentence, start of the next) for each sentence boundary inside `text`."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        word = re.search(r"[\w.]+$", text[: match.start()])
+        before = word.group().lower() if word else ""
+        if match.group()[0] == "." and (before in _ABBREVIATIONS or len(before) == 1):
+            continue  # "Dr. Smith", "J. Smith"
+        following = text[match.end() : match.end() + 1]
+        if match.end() == len(text) or following.islower():
+            continue
+        ends.append((match.start(1), match.end()))
+    return ends
+
+
+# --- Cleaning the model's output -----------------------------------------------------------
+
+_CHAT_TOKEN = re.compile(r"<\|[\w-]+\|>|</?s>")
+_LEADING_ROLE = re.compile(r"\A\s*(?:<\|im_start\|>)?\s*(?:assistant|user|system)?\s*\n", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+# Chat openers: "Sure!", "Certainly, here's the text:", "Here is a more formal version:",
+# "I'd be happy to help.", and labels such as "Rewritten text:" or "**Formal version:**".
+_INTERJECTION = r"(?:sure(?: thing)?|certainly|of course|absolutely|okay|ok|alright|great|gladly)"
+_ABOUT_TEXT = (
+    r"(?:text|version|rewrite|rewritten|revision|revised|edit|edited|output|answer|result|"
+    r"response|paraphrase|sentence|paragraph|passage|correction|corrected|tone|style|voice)"
+)
+_PREAMBLES = [
+    re.compile(rf"{_INTERJECTION}(?:\s*!\s*|\s*[.,]*[ \t]*(?:\n\s*|$|(?=here\b|i\b)))", re.I),
+    re.compile(
+        r"i(?:'d|’d| would| will|'ll|’ll) (?:be (?:happy|glad) to|gladly)[^\n.!:]*[.!:]\s*", re.I
+    ),
+    # "Here's a more formal version:" (inline only when it speaks of the text)
+    re.compile(
+        r"here(?:'s|’s| is| are| it is| you go| goes)\b"
+        rf"(?:[^\n]{{0,160}}?\b{_ABOUT_TEXT}\b[^\n]{{0,80}}?[:.]\s*"
+        r"|[^\n]{0,160}[:.]?[ \t]*\n\s*)",
+        re.I,
+    ),
+    # "Rewritten text:" or "The revised version:" (a label), or a short line ending in a colon
+    re.compile(
+        rf"(?:\*\*|__)?(?:the |a |my |your )?(?:[\w-]+ ){{0,3}}{_ABOUT_TEXT}"
+        r"(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*",
+        re.I,
+    ),
+    re.compile(rf"(?:[\w'’-]+ ){{0,6}}{_ABOUT_TEXT}\b[^\n:]{{0,40}}:[ \t]*\n\s*", re.I),
+]
+# "…explanation… Here's the corrected sentence:" followed by the text on the next line.
+_INTRO_LINE = re.compile(
+    r"(?:^|(?<=[.!?] )|(?<=\n))[ \t]*(?:here(?:'s|’s| is| are)|below is|the (?:corrected|revised|"
+    rf"rewritten|new))\b[^\n]{{0,160}}?\b{_ABOUT_TEXT}\b[^\n]{{0,80}}?:[ \t]*\n\s*",
+    re.I,
+)
+# What the model says after the text: explanations, notes, sign-offs, offers of more help.
+_TRAILER = re.compile(
+    r"(?:[*_(\[\-]+\s*)?(?:"
+    r"notes?\s*:|note that\b|explanation|changes\s*:|changes made|key changes|"
+    r"summary of changes|i (?:changed|replaced|removed|added|corrected|rephrased|rewrote|"
+    r"simplified|adjusted|fixed|expanded|shortened|reworded|revised)\b|"
+    r"i (?:have|['’]ve) (?:made|changed|rewritten|revised|removed|added|replaced|used|kept|"
+    r"corrected|tried|no further|also)\b|i['’]ve\b|"
+    r"i also (?:changed|added|removed|replaced|made|used|corrected|rephrased|adjusted)\b|"
+    r"i used (?!to\b)|i made (?:a |some |several |the following |minor |slight |changes|"
+    r"adjustments|it |sure |the text|the sentence)|i kept the\b|i hope (?:this|that)\b|"
+    r"i tried to (?:make|keep|maintain|preserve|use)\b|i chose\b|"
+    r"this (?:version|rewrite|revised|rewritten|revision|change|correction|edit|adjustment|"
+    r"maintains|keeps|conveys)\b|"
+    r"this text (?:is|now|has|uses|maintains|keeps)\b|"
+    r"in (?:this|the) (?:revised|rewritten) |in this version\b|"
+    r"the (?:revised|rewritten|changes|main changes|new version|original text)\b|"
+    r"here,? i\b|let me know|feel free|hope this helps|alternatively,|original(?: text)?:|"
+    r"these changes\b|(?:best|kind|warm|warmest) regards|sincerely,|regards,|"
+    r"yours (?:truly|sincerely)|\[your name\]|cheers[,!]|"
+    r"(?:thanks|thank you|best|cheers|take care)[,!]?[ \t]*$|---|===)",
+    re.I,
+)
+# "This keeps the formal tone.", "In this one, I've made a few tweaks…": talk about the rewrite.
+_META_TALK = re.compile(
+    r"[^\n]{0,100}?\b(tone|version|rewrit\w*|revis\w*|original (?:text|sentence|message)|"
+    r"wording|grammar|active voice|passive voice|clarity|readability|phrasing|rephras\w*|"
+    r"correction|tweaks?|I(?:'ve|’ve| have)? (?:made|changed|added|replaced|removed|adjusted|"
+    r"reworded|used))\b",
+    re.I,
+)
+_GREETING = re.compile(r"(?:dear|hi|hello|hey|greetings)\b[^\n]{0,30}[,:!][ \t]*\n", re.I)
+_PLACEHOLDER_GREETING = re.compile(r"\A(?:dear|hi|hello|hey)\s+\[[^\]\n]{1,40}\][,:!.]?\s*", re.I)
+_PLACEHOLDER_SIGNATURE = re.compile(r"\s*\[(?:your|my|sender)[^\]\n]{0,30}\]\s*\Z", re.I)
+_ASSISTANT_TALK = re.compile(
+    r"\bas an? (?:[\w-]+ )?(?:AI|language model|assistant)\b|\bI(?:'m| am) (?:just )?an AI\b|"
+    r"\bI(?:'m| am) (?:\w+ )?here to (?:help|assist)\b",
+    re.I,
+)
+# Styles whose rewrites may run long.
+_EXPANDS = re.compile(r"\b(?:expand|longer|lengthen|elaborate|more detail|add detail)", re.I)
+_QUOTE_PAIRS = {'"': '"', "“": "”", "'": "'", "‘": "’", "«": "»", "`": "`"}
+
+
+def clean_output(raw: str, original: str) -> str:
+    """The rewrite alone, from the model's raw reply to `original`.
+
+    Drops chat openers ("Sure! Here is…:", "Rewritten text:"), what follows the text
+    (explanations, notes, sign-offs), chat tokens, and quotes, code fences or bold that wrap
+    the whole reply; keeps inner paragraph breaks and puts back the original's leading and
+    trailing whitespace. Returns "" when nothing usable is left.
+    """
+    text = _strip_chat_tokens(raw)
+    text = _CONTROL.sub("", text).replace("\r\n", "\n").strip()
+    core = original.strip()
+    text = _strip_openers(text, core)
+    text = _strip_trailer(text, core)
+    text = _strip_wrapping(text, core)
+    if not text or (not re.search(r"\w", text) and re.search(r"\w", core)):
+        return ""  # nothing but punctuation (or nothing at all) came back
+    if _ASSISTANT_TALK.search(text) and not _ASSISTANT_TALK.search(core):
+        return ""  # the model talked about itself instead of rewriting
+    lead = original[: len(original) - len(original.lstrip())]
+    trail = original[len(original.rstrip()) :] if core else ""
+    return lead + text + trail
+
+
+def should_stop(partial: str, original: str, style: Style | None = None) -> bool:
+    """Whether a streamed rewrite should stop now: it has finished the text and begun
+    something else (a note, an explanation, a sign-off, a new chat turn), it is going round
+    in a loop, or it is far longer than the original (more slack for styles that expand)."""
+    if _CHAT_TOKEN.search(partial):
+        return True
+    core = original.strip()
+    text = partial.strip()
+    allowed = 3 * len(core) + 200
+    if style is not None and _EXPANDS.search(style.instruction):
+        allowed = 6 * len(core) + 400
+    if len(text) > allowed or _looping(text, core):
+        return True
+    body = _strip_openers(partial.lstrip(), core)  # trailing space: the line may go on
+    return _trailer_start(body, core, streaming=True) is not None
+
+
+def _strip_chat_tokens(text: str) -> str:
+    """Drop a leading role header; cut at the first chat token after the text."""
+    text = _LEADING_ROLE.sub("", text, count=1) if text.lstrip().startswith("<|") else text
+    text = re.sub(r"\A\s*(?:<\|[\w-]+\|>|</?s>)+", "", text)
+    token = _CHAT_TOKEN.search(text)
+    return text[: token.start()] if token else text
+
+
+def _strip_openers(text: str, original: str) -> str:
+    """Remove chat openers, greetings and wrappers; they can nest: **"Here's the text:" …**."""
+    for _ in range(4):
+        before = text
+        text = _strip_preamble(text, original)
+        text = _strip_wrapping(text, original)
+        text = _strip_greeting(text, original)
+        if text == before:
+            break
+    return text
+
+
+def _starts_alike(pattern: re.Pattern[str], original: str) -> bool:
+    return pattern.match(original) is not None
+
+
+def _strip_preamble(text: str, original: str) -> str:
+    """Remove one chat opener at the start, unless the original starts the same way."""
+    intro = _INTRO_LINE.search(text, 0, 600)
+    if intro and text[intro.end() :].strip() and not _INTRO_LINE.search(original):
+        return text[intro.end() :]
+    for pattern in _PREAMBLES:
+        match = pattern.match(text)
+        if not match or _starts_alike(pattern, original):
+            continue
+        rest = text[match.end() :].lstrip()
+        if rest or pattern is not _PREAMBLES[0]:  # a lone "Sure!" may be the rewrite
+            return rest
+    return text
+
+
+def _strip_greeting(text: str, original: str) -> str:
+    """Remove a "Dear …," line the model added to turn the text into a letter."""
+    if "[" not in original:  # "Hi [Name]!" … "[Your Name]"
+        text = _PLACEHOLDER_GREETING.sub("", text, count=1)
+        text = _PLACEHOLDER_SIGNATURE.sub("", text, count=1)
+    match = _GREETING.match(text)
+    if match and not _GREETING.match(original):
+        rest = text[match.end() :].strip()
+        if rest:
+            return rest
+    return text
+
+
+def _strip_wrapping(text: str, original: str) -> str:
+    """Remove a code fence, bold, or quotes around the whole text (not if the original has them)."""
+    fence = re.fullmatch(r"(```|~~~)[\w+-]*[ \t]*\n?(.*?)\n?[ \t]*\1", text, re.S)
+    if fence and fence.group(2).strip():
+        return fence.group(2).strip()
+    for mark in ("**", "__"):
+        inner = text[len(mark) : -len(mark)]
+        if (
+            len(text) > 2 * len(mark)
+            and text.startswith(mark)
+            and text.endswith(mark)
+            and mark not in inner
+            and not original.startswith(mark)
+        ):
+            return inner.strip()
+    if len(text) >= 2 and text[0] in _QUOTE_PAIRS and not original.startswith(text[0]):
+        opening, closing = text[0], _QUOTE_PAIRS[text[0]]
+        body = text[1:]
+        if body.endswith(closing):
+            body = body[:-1]
+        elif body[-1:] in ".!?" and body[:-1].endswith(closing):
+            body = body[:-2] + body[-1]  # "The text".
+        else:
+            return text
+        if opening not in body and closing not in body and body.strip():
+            return body.strip()
+    return text
+
+
+def _trailer_start(text: str, original: str, streaming: bool = False) -> int | None:
+    """Where an explanation or sign-off begins (at the start of a later line), if any.
+
+    While streaming, a match must not run to the end of the text: "Best" may yet become
+    "Best of all, …".
+    """
+    paragraphs = len(_PARAGRAPH_BREAK.findall(original.strip())) + 1
+    for line in re.finditer(r"(?<=\n)[ \t]*(\S[^\n]*)", text):
+        words = line.group(1)
+        unsure = streaming and line.end() == len(text)
+        match = _TRAILER.match(words)
+        if (
+            match
+            and not (unsure and match.end() == len(words))
+            and not re.search(rf"(?m)^[ \t]*{re.escape(match.group())}", original, re.I)
+        ):
+            return line.start()
+        # A paragraph more than the original has, that talks about the rewrite.
+        before = text[: line.start()]
+        if re.search(r"\n[ \t]*\n[ \t]*$", before) and (
+            len(_PARAGRAPH_BREAK.findall(before)) >= paragraphs
+        ):
+            talk = _META_TALK.match(words)
+            if (
+                talk
+                and not (unsure and talk.end() == len(words))
+                and not re.search(rf"\b{re.escape(talk.group(1))}\b", original, re.I)
+            ):
+                return line.start()
+    return None
+
+
+def _strip_trailer(text: str, original: str) -> str:
+    start = _trailer_start(text, original)
+    return text if start is None else text[:start].rstrip()
+
+
+def _looping(text: str, original: str) -> bool:
+    """The text ends with the same stretch three times over (and the original does not)."""
+    for period in range(10, min(len(text) // 3, 300) + 1):
+        unit = text[-period:]
+        if text.endswith(unit * 3) and original.count(unit) < 2:
+            return True
+    return False
