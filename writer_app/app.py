@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if loaded.notices:
         window.show_notice("Settings: " + "; ".join(loaded.notices))
     loop.call_soon(window.start_model_load)
+    loop.call_soon(window.offer_recovery)
     # Generation stops within a token; a model conversion in progress is simply abandoned
     # (it writes to a temporary folder, so nothing half-done is left in its place).
     app.aboutToQuit.connect(lambda: assistant.shutdown(timeout=2.0))

@@ -40,6 +40,15 @@ def log_dir() -> Path:
     return _ensure(_DIRS.user_log_dir)
 
 
+def recovery_dir() -> Path:
+    """Recovery copies of unsaved documents (autosave)."""
+    return state_dir() / "recovery"
+
+
+def recent_files_file() -> Path:
+    return state_dir() / "recent.json"
+
+
 def settings_file() -> Path:
     return config_dir() / "settings.toml"
 

@@ -13,7 +13,8 @@ from writer_app.config import Decoding
 from writer_app.engine.generation import generate, prompt_ids
 from writer_app.engine.prefix_cache import PrefixCache, window
 
-WORDS = "the quick brown fox jumps over lazy dog writer writes words river quiet cold".split()
+WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "writer", "writes",
+         "words", "river", "quiet", "cold"]  # fmt: skip
 
 
 def _edit(text: str, rng: random.Random) -> str:

@@ -225,3 +225,20 @@ def test_suggestions_live_on_in_highlighted_documents(editor: GhostTextEditor, q
     assert not edits and editor.revision == revision + 3
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
     assert editor.toPlainText() == START + " to the sea."
+
+
+def test_text_outside_the_basic_plane_does_not_shift_the_prompt(editor: GhostTextEditor) -> None:
+    """Qt counts 😀 as two positions; the prompt must still end exactly at the cursor."""
+    editor.setPlainText("I 😀 cats and 🐕 dogs")
+    cursor = editor.textCursor()
+    cursor.setPosition(len("I 😀 cats".encode("utf-16-le")) // 2)
+    editor.setTextCursor(cursor)
+    session = editor.start_session(explicit=True, context_tokens=512)
+    assert session is not None and session.prefix == "I 😀 cats"
+    editor.offer(session, [" 🐈 and"])
+    assert editor.ghost_text() == " 🐈 and"
+    layout = editor.textCursor().block().layout()
+    ghost = [r for r in layout.formats() if r.start == session.position]
+    assert ghost and ghost[0].length == len(" 🐈 and".encode("utf-16-le")) // 2
+    editor.accept_suggestion()
+    assert editor.toPlainText() == "I 😀 cats 🐈 and and 🐕 dogs"

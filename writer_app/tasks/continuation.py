@@ -48,18 +48,23 @@ class ContinuationRequest:
             raise ValueError(f"stop_at must be one of {', '.join(STOP_CHOICES)}")
 
 
-def context_before(text: str, cursor: int, max_tokens: int) -> str:
-    """The part of the text before the cursor that the model should read.
+def context_start(cursor: int, max_tokens: int) -> int:
+    """Where the text the model reads for a suggestion at `cursor` begins.
 
-    Cut generously by characters here (the engine trims to the exact token budget), at a
-    start that moves in steps of a quarter of the window rather than with every keystroke:
-    the model's cache of the text stays valid while the writer types.
+    A generous cut by characters (the engine trims to the exact token budget), at a start
+    that moves in steps of a quarter of the window rather than with every keystroke, so the
+    model's cache of the text stays valid while the writer types. Positions may be in any
+    unit (the editor's are UTF-16 code units) as long as `cursor` uses the same one.
     """
     span = max_tokens * CHARS_PER_TOKEN_BOUND
     step = max(1, span // 4)
     start = max(0, cursor - span)
-    start = min(-(-start // step) * step, cursor)  # up to the next step boundary
-    return text[start:cursor]
+    return min(-(-start // step) * step, cursor)  # up to the next step boundary
+
+
+def context_before(text: str, cursor: int, max_tokens: int) -> str:
+    """The part of `text` before `cursor` (a character index) that the model should read."""
+    return text[context_start(cursor, max_tokens) : cursor]
 
 
 def wants_auto_suggestion(before: str, after_on_line: str) -> bool:

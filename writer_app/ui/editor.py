@@ -30,9 +30,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QWidget
 
-from writer_app.tasks.continuation import context_before, distinct, next_word, wants_auto_suggestion
+from writer_app.tasks.continuation import context_start, distinct, next_word, wants_auto_suggestion
 
 _LINE_SEPARATOR = "\u2028"  # breaks a line inside a block layout without a new block
+PARAGRAPH_SEPARATOR = "\u2029"  # how Qt's raw text ends a block
 TEXT_COLUMN_PX = 780  # prose reads best in a column, not across a wide screen
 
 
@@ -119,6 +120,24 @@ class GhostTextEditor(QPlainTextEdit):
         """The suggestion currently shown after the cursor ('' if none)."""
         return self._ghost_shown
 
+    def text(self) -> str:
+        """The document's text exactly as typed.
+
+        (`toPlainText` turns non-breaking spaces into plain ones: saving that would change
+        the file.)
+        """
+        return self.document().toRawText().replace(PARAGRAPH_SEPARATOR, "\n")
+
+    def _text_between(self, start: int, end: int) -> str:
+        """The document's text between two positions (Qt's: UTF-16 code units)."""
+        document = self.document()
+        if 0 < start < end and "\udc00" <= document.characterAt(start) <= "\udfff":
+            start += 1  # not half of a character outside the basic plane
+        cursor = QTextCursor(document)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace(PARAGRAPH_SEPARATOR, "\n")
+
     def _session_valid(self) -> bool:
         s = self._session
         cursor = self.textCursor()
@@ -137,11 +156,11 @@ class GhostTextEditor(QPlainTextEdit):
         cursor = self.textCursor()
         if cursor.hasSelection() or self._composing or self.isReadOnly():
             return None
-        block_text = cursor.block().text()
-        after = block_text[cursor.positionInBlock() :]
         position = cursor.position()
-        text = self.toPlainText()
-        prefix = context_before(text, position, context_tokens)
+        prefix = self._text_between(context_start(position, context_tokens), position)
+        after = self._text_between(
+            position, cursor.block().position() + cursor.block().length() - 1
+        )
         if not prefix.strip():
             return None
         if not explicit and not wants_auto_suggestion(prefix, after):
@@ -320,9 +339,8 @@ class GhostTextEditor(QPlainTextEdit):
             super().keyPressEvent(e)
         finally:
             self._own_edit = False
-        if self._revision != before and self.textCursor().position() == session.position + len(
-            typed
-        ):
+        moved = self.textCursor().position() - session.position
+        if self._revision != before and moved == utf16_len(typed):
             self._advance(session, typed)
         else:
             self.end_session()
@@ -370,7 +388,7 @@ class GhostTextEditor(QPlainTextEdit):
         layout = block.layout()
         at = cursor.positionInBlock()
         shown = text.replace("\r\n", "\n").replace("\n", _LINE_SEPARATOR)
-        n = len(shown)
+        n = utf16_len(shown)  # Qt measures text in UTF-16 code units
         base = list(layout.formats())
         ranges = []
         for r in base:  # make room for the ghost in the existing (e.g. highlighting) formats
@@ -413,6 +431,11 @@ class GhostTextEditor(QPlainTextEdit):
             finally:
                 self._restyling = False
         self.document().markContentsDirty(block.position(), block.length())
+
+
+def utf16_len(text: str) -> int:
+    """The length of `text` as Qt counts it (characters outside the basic plane count twice)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _range(start: int, length: int, fmt: QTextCharFormat) -> QTextLayout.FormatRange:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 class FindBar(QWidget):
     """Incremental search in one editor, wrapping around the document."""
 
-    def __init__(self, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: QPlainTextEdit | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
         self.query = QLineEdit(self)
@@ -43,6 +43,8 @@ class FindBar(QWidget):
         self.hide()
 
     def open_bar(self) -> None:
+        if self.editor is None:
+            return
         selected = self.editor.textCursor().selectedText()
         if selected and "\u2029" not in selected:
             self.query.setText(selected)
@@ -52,12 +54,13 @@ class FindBar(QWidget):
 
     def close_bar(self) -> None:
         self.hide()
-        self.editor.setFocus()
+        if self.editor is not None:
+            self.editor.setFocus()
 
     def search(self, *, forward: bool = True, from_start: bool = False) -> bool:
         """Select the next match; wraps around the end. Returns whether anything was found."""
         text = self.query.text()
-        if not text:
+        if not text or self.editor is None:
             self.status.clear()
             return False
         flags = QTextDocument.FindFlag(0)

@@ -1,4 +1,4 @@
-"""The main window: the editor, its menus, the find bar and the status bar."""
+"""The main window: documents in tabs, menus, the find bar and the status bar."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,16 +28,29 @@ from PySide6.QtWidgets import (
 from writer_app import APP_NAME, paths
 from writer_app.assistant import Progress
 from writer_app.config import Settings, save_settings
-from writer_app.documents import DocumentError, TextFormat, read_document, write_document
+from writer_app.documents import (
+    NEWLINE_NAMES,
+    OFFERED_ENCODINGS,
+    DocumentError,
+    TextFormat,
+    UndecodableError,
+    is_large_file,
+    read_document,
+)
+from writer_app.recent import RecentFiles
+from writer_app.recovery import RecoveryEntry, RecoveryStore
+from writer_app.ui.compare_dialog import CompareDialog
+from writer_app.ui.document_tab import DocumentTab
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.find_bar import FindBar
-from writer_app.ui.markdown import MARKDOWN_SUFFIXES, MarkdownHighlighter
+from writer_app.ui.recovery_dialog import RecoveryDialog
 from writer_app.ui.settings_dialog import SettingsDialog, editor_font
 from writer_app.ui.suggestions import SuggestionController
 from writer_app.ui.theme import apply_theme
 
 FILE_FILTERS = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
 _WORDS = re.compile(r"\w+(?:['’-]\w+)*")
+COUNT_WORDS_UP_TO = 2_000_000  # characters; above this the count is done on a thread
 
 KEY_BINDINGS = [
     ("Tab", "Accept the whole suggestion"),
@@ -43,54 +60,144 @@ KEY_BINDINGS = [
     ("Ctrl+Space", "Suggest now"),
     ("Ctrl+F, F3, Shift+F3", "Find, find next, find previous"),
     ("Ctrl+N, Ctrl+O, Ctrl+S, Ctrl+Shift+S", "New, open, save, save as"),
+    ("Ctrl+W, Ctrl+Tab", "Close the document, next document"),
     ("Ctrl+Z, Ctrl+Shift+Z", "Undo, redo (an accepted suggestion is one step)"),
     ("Ctrl+,", "Settings"),
 ]
 
 
+def count_words(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
 class MainWindow(QMainWindow):
-    """One document in an editor with inline suggestions."""
+    """Documents in tabs, each an editor with inline suggestions."""
 
     def __init__(
-        self, assistant: Any, settings: Settings, settings_path: Path | None = None
+        self,
+        assistant: Any,
+        settings: Settings,
+        settings_path: Path | None = None,
+        recovery: RecoveryStore | None = None,
     ) -> None:
         super().__init__()
         self.assistant = assistant
         self.settings = settings
         self.settings_path = settings_path or paths.settings_file()
-        self.path: Path | None = None
-        self.text_format = TextFormat()
+        self.recovery = recovery if recovery is not None else RecoveryStore(paths.recovery_dir())
+        self.recent = RecentFiles(paths.recent_files_file())
         self.model_error: str | None = None
+        self.last_ghost_latency: float | None = None
         self._load_task: asyncio.Task[None] | None = None
-
-        self.editor = GhostTextEditor(self)
+        self._asking: set[DocumentTab] = set()  # tabs with a "changed on disk" question open
         self.base_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-        self.find_bar = FindBar(self.editor, self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(lambda i: self.close_tab(self._tab_at(i)))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.find_bar = FindBar(None, self)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.editor)
+        column.addWidget(self.tabs)
         column.addWidget(self.find_bar)
         self.setCentralWidget(central)
 
-        self.controller = SuggestionController(self.editor, assistant, lambda: self.settings, self)
-        self.controller.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.controller.notice.connect(self.show_notice)
-        self.controller.firstGhost.connect(self._on_first_ghost)
-        self.last_ghost_latency: float | None = None
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._on_disk_change)
+        self.watcher.directoryChanged.connect(self._on_disk_change)
+        self._count_timer = QTimer(self, singleShot=True, interval=250)
+        self._count_timer.timeout.connect(self._update_word_count)
 
         self._build_status_bar()
         self._build_menus()
-        self.editor.document().modificationChanged.connect(self.setWindowModified)
-        self.editor.ghostChanged.connect(self._on_ghost_changed)
-        self._count_timer = QTimer(self, singleShot=True, interval=250)
-        self._count_timer.timeout.connect(self._update_word_count)
-        self.editor.textChanged.connect(self._count_timer.start)
-        self._update_title()
-        self._update_word_count()
+        self.new_tab()
         self._apply_look()
         self.resize(900, 640)
+
+    # ------------------------------------------------------------ the tabs
+
+    @property
+    def tab(self) -> DocumentTab:
+        """The document in front."""
+        tab = self.tabs.currentWidget()
+        assert isinstance(tab, DocumentTab)
+        return tab
+
+    @property
+    def editor(self) -> GhostTextEditor:
+        return self.tab.editor
+
+    @property
+    def controller(self) -> SuggestionController:
+        return self.tab.controller
+
+    @property
+    def path(self) -> Path | None:
+        return self.tab.path
+
+    @property
+    def text_format(self) -> TextFormat:
+        return self.tab.fmt
+
+    def documents(self) -> list[DocumentTab]:
+        return [self._tab_at(i) for i in range(self.tabs.count())]
+
+    def _tab_at(self, index: int) -> DocumentTab:
+        tab = self.tabs.widget(index)
+        assert isinstance(tab, DocumentTab)
+        return tab
+
+    def new_tab(self) -> DocumentTab:
+        tab = DocumentTab(lambda: self.settings, self.assistant, self.recovery, self)
+        tab.editor.setFont(editor_font(self.settings.editor, self.base_font))
+        tab.changed.connect(lambda: self._on_tab_state(tab))
+        tab.notice.connect(self.show_notice)
+        tab.controller.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        tab.controller.notice.connect(self.show_notice)
+        tab.controller.firstGhost.connect(self._on_first_ghost)
+        tab.editor.ghostChanged.connect(self._on_ghost_changed)
+        tab.editor.textChanged.connect(self._count_timer.start)
+        for signal, action in (
+            (tab.editor.undoAvailable, self.undo_action),
+            (tab.editor.redoAvailable, self.redo_action),
+        ):
+            signal.connect(lambda on, a=action: a.setEnabled(on) if tab is self.tab else None)
+        self.tabs.addTab(tab, tab.title())
+        self.tabs.setCurrentWidget(tab)
+        tab.editor.setFocus()
+        return tab
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.count() == 0:
+            return
+        tab = self.tab
+        self.find_bar.editor = tab.editor
+        document = tab.editor.document()
+        self.undo_action.setEnabled(document.isUndoAvailable())
+        self.redo_action.setEnabled(document.isRedoAvailable())
+        self._on_tab_state(tab)
+        self._update_word_count()
+        self.ghost_label.clear()
+
+    def _on_tab_state(self, tab: DocumentTab) -> None:
+        index = self.tabs.indexOf(tab)
+        if index < 0:
+            return
+        self.tabs.setTabText(index, tab.title() + (" •" if tab.is_modified() else ""))
+        self.tabs.setTabToolTip(index, tab.file_label())
+        if tab is self.tab:
+            self.setWindowTitle(f"{tab.title()}[*] — {APP_NAME}")
+            self.setWindowModified(tab.is_modified())
+            self.format_button.setText(tab.fmt.describe())
+        if tab.path is not None and tab.path.exists():
+            for watched in (str(tab.path), str(tab.path.parent)):
+                if watched not in self.watcher.files() + self.watcher.directories():
+                    self.watcher.addPath(watched)
 
     # ------------------------------------------------------------- building
 
@@ -103,12 +210,22 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.ghost_label = QLabel(self)
-        self.format_label = QLabel(self.text_format.describe(), self)
+        self.format_button = QToolButton(self)
+        self.format_button.setAutoRaise(True)
+        self.format_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.format_button.setToolTip("Encoding and line endings")
+        self.format_menu = QMenu(self)
+        self.format_menu.aboutToShow.connect(self._fill_format_menu)
+        self.format_button.setMenu(self.format_menu)
         self.words_label = QLabel(self)
         bar.addWidget(self.model_label, 1)
         bar.addWidget(self.progress)
-        for w in (self.ghost_label, self.format_label, self.words_label):
+        for w in (self.ghost_label, self.format_button, self.words_label):
             bar.addPermanentWidget(w)
+
+    @property
+    def format_label(self) -> QToolButton:
+        return self.format_button
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
@@ -123,33 +240,42 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._action(file, "&New", self.new_document, QKeySequence.StandardKey.New)
         self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(file, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(file, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         file.addSeparator()
+        self._action(file, "&Close", lambda: self.close_tab(self.tab), QKeySequence("Ctrl+W"))
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        next_tab = QAction(self, shortcut=QKeySequence("Ctrl+Tab"))
+        next_tab.triggered.connect(
+            lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+        )
+        self.addAction(next_tab)
 
         edit = bar.addMenu("&Edit")
         self.undo_action = self._action(
-            edit, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo
+            edit, "&Undo", lambda: self.editor.undo(), QKeySequence.StandardKey.Undo
         )
         self.redo_action = self._action(
-            edit, "&Redo", self.editor.redo, QKeySequence.StandardKey.Redo
+            edit, "&Redo", lambda: self.editor.redo(), QKeySequence.StandardKey.Redo
         )
-        self.undo_action.setEnabled(False)
-        self.redo_action.setEnabled(False)
-        self.editor.undoAvailable.connect(self.undo_action.setEnabled)
-        self.editor.redoAvailable.connect(self.redo_action.setEnabled)
         edit.addSeparator()
-        self._action(edit, "Cu&t", self.editor.cut, QKeySequence.StandardKey.Cut)
-        self._action(edit, "&Copy", self.editor.copy, QKeySequence.StandardKey.Copy)
-        self._action(edit, "&Paste", self.editor.paste, QKeySequence.StandardKey.Paste)
-        self._action(edit, "Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
+        self._action(edit, "Cu&t", lambda: self.editor.cut(), QKeySequence.StandardKey.Cut)
+        self._action(edit, "&Copy", lambda: self.editor.copy(), QKeySequence.StandardKey.Copy)
+        self._action(edit, "&Paste", lambda: self.editor.paste(), QKeySequence.StandardKey.Paste)
+        self._action(
+            edit, "Select &All", lambda: self.editor.selectAll(), QKeySequence.StandardKey.SelectAll
+        )
         edit.addSeparator()
         self._action(edit, "&Find…", self.find_bar.open_bar, QKeySequence.StandardKey.Find)
         self._action(edit, "Find &Next", lambda: self.find_bar.search(forward=True), "F3")
         self._action(
             edit, "Find Pre&vious", lambda: self.find_bar.search(forward=False), "Shift+F3"
         )
+        edit.addSeparator()
+        self.settings_action = self._action(edit, "Se&ttings…", self.open_settings, "Ctrl+,")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         suggest = bar.addMenu("&Suggestions")
         self.enable_action = self._action(suggest, "&Inline Suggestions", self._toggle_suggestions)
@@ -157,22 +283,53 @@ class MainWindow(QMainWindow):
         self.enable_action.setChecked(self.settings.editor.suggestions)
         self._action(suggest, "Suggest &Now", self.suggest_now, QKeySequence("Ctrl+Space"))
         suggest.addSeparator()
-        for text, slot, keys in (
-            ("&Accept Suggestion\tTab", self.editor.accept_suggestion, None),
-            ("Accept Next &Word\tCtrl+Right", self.editor.accept_word, None),
-            ("Ne&xt Alternative\tAlt+]", lambda: self.editor.cycle(1), None),
-            ("&Previous Alternative\tAlt+[", lambda: self.editor.cycle(-1), None),
-            ("&Dismiss\tEsc", self.editor.dismiss, None),
+        for text, slot in (
+            ("&Accept Suggestion\tTab", lambda: self.editor.accept_suggestion()),
+            ("Accept Next &Word\tCtrl+Right", lambda: self.editor.accept_word()),
+            ("Ne&xt Alternative\tAlt+]", lambda: self.editor.cycle(1)),
+            ("&Previous Alternative\tAlt+[", lambda: self.editor.cycle(-1)),
+            ("&Dismiss\tEsc", lambda: self.editor.dismiss()),
         ):
-            self._action(suggest, text, slot, keys)
-
-        edit.addSeparator()
-        self.settings_action = self._action(edit, "Se&ttings…", self.open_settings, "Ctrl+,")
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+            self._action(suggest, text, slot)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", self.show_key_bindings)
         self._action(help_menu, f"&About {APP_NAME}", self.show_about)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent.paths():
+            action = self.recent_menu.addAction(str(path))
+            action.setEnabled(path.is_file())
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List", self.recent.clear)
+
+    def _fill_format_menu(self) -> None:
+        menu, tab = self.format_menu, self.tab
+        menu.clear()
+        reopen = menu.addMenu("Reopen with Encoding")
+        reopen.setEnabled(tab.path is not None)
+        save_as = menu.addMenu("Save with Encoding")
+        for choice in OFFERED_ENCODINGS:
+            codec: str = choice.codec
+            reopen.addAction(choice.label).triggered.connect(
+                lambda _c=False, c=codec: self.reopen_with_encoding(c)
+            )
+            save_as.addAction(choice.label).triggered.connect(
+                lambda _c=False, c=codec: self.save_with_encoding(c)
+            )
+        endings = menu.addMenu("Line Endings")
+        group = QActionGroup(endings)
+        for newline, name in NEWLINE_NAMES.items():
+            action = endings.addAction(name)
+            action.triggered.connect(lambda _c=False, n=newline: self.set_line_endings(n))
+            action.setCheckable(True)
+            action.setChecked(tab.fmt.newline == newline and not tab.fmt.mixed)
+            group.addAction(action)
 
     # ---------------------------------------------------------------- model
 
@@ -185,8 +342,7 @@ class MainWindow(QMainWindow):
         self._load_task = asyncio.ensure_future(self._load_model())
 
     async def _load_model(self) -> None:
-        model = self.settings.model
-        job = self.assistant.load(model)
+        job = self.assistant.load(self.settings.model)
         try:
             async for event in job:
                 if isinstance(event, Progress):
@@ -245,13 +401,11 @@ class MainWindow(QMainWindow):
             self.show_error("Could not save the settings", f"{exc}\n\nThey apply until you quit.")
         self.enable_action.setChecked(new.editor.suggestions)
         if not new.editor.suggestions:
-            self.editor.end_session()
-            self.controller.timer.stop()
-        if (new.editor.theme, new.editor.font_family, new.editor.font_size) != (
-            old.editor.theme,
-            old.editor.font_family,
-            old.editor.font_size,
-        ):
+            for tab in self.documents():
+                tab.controller.timer.stop()
+                tab.editor.end_session()
+        look = ("theme", "font_family", "font_size")
+        if any(getattr(new.editor, k) != getattr(old.editor, k) for k in look):
             self._apply_look()
         if new.model != old.model:
             self.start_model_load()
@@ -260,8 +414,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.settings.editor.theme)
-        self.editor.setFont(editor_font(self.settings.editor, self.base_font))
-        self.editor.refresh_colors()
+        font = editor_font(self.settings.editor, self.base_font)
+        for tab in self.documents():
+            tab.editor.setFont(font)
+            tab.editor.refresh_colors()
 
     def _on_ghost_changed(self, index: int, count: int) -> None:
         self.ghost_label.setText(f"Suggestion {index + 1}/{count}" if count > 1 else "")
@@ -271,110 +427,274 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ documents
 
-    def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
-        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
-
     def _update_word_count(self) -> None:
-        n = len(_WORDS.findall(self.editor.toPlainText()))
-        self.words_label.setText(f"{n} word{'s' if n != 1 else ''}")
+        document = self.editor.document()
+        if document.characterCount() > COUNT_WORDS_UP_TO:  # counted on a thread
+            future = asyncio.get_event_loop().run_in_executor(None, count_words, self.editor.text())
+            future.add_done_callback(lambda f: self._show_word_count(f.result()))
+        else:
+            self._show_word_count(count_words(self.editor.text()))
 
-    def _set_document(self, text: str, path: Path | None, fmt: TextFormat) -> None:
-        self.editor.end_session()
-        if self.editor.highlighter is not None:
-            self.editor.highlighter.setDocument(None)
-            self.editor.highlighter = None
-        self.editor.setPlainText(text)
-        if path is not None and path.suffix.lower() in MARKDOWN_SUFFIXES:
-            self.editor.highlighter = MarkdownHighlighter(self.editor.document())
-        self.editor.document().setModified(False)
-        self.path = path
-        self.text_format = fmt
-        self.format_label.setText(fmt.describe())
-        self._update_title()
-        self._update_word_count()
-        self.setWindowModified(False)
+    def _show_word_count(self, n: int) -> None:
+        self.words_label.setText(f"{n:,} word{'s' if n != 1 else ''}")
 
-    def new_document(self) -> None:
-        if self.maybe_save():
-            self._set_document("", None, TextFormat())
+    def new_document(self) -> DocumentTab:
+        return self.new_tab()
 
-    def new_document_at(self, path: Path) -> None:
+    def new_document_at(self, path: Path) -> DocumentTab:
         """An empty document that Save writes to `path` (which does not exist yet)."""
-        self._set_document("", path, TextFormat())
+        tab = self.tab if self.tab.is_blank() else self.new_tab()
+        tab.set_content("", path, TextFormat())
+        return tab
 
     def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
         start = str(self.path.parent) if self.path else ""
-        name, _ = QFileDialog.getOpenFileName(self, "Open", start, FILE_FILTERS)
-        if name:
+        names, _ = QFileDialog.getOpenFileNames(self, "Open", start, FILE_FILTERS)
+        for name in names:
             self.open_path(Path(name))
 
-    def open_path(self, path: Path) -> bool:
-        """Open a file; on failure the current document stays and the user is told why."""
+    def open_path(self, path: Path, encoding: str | None = None) -> bool:
+        """Open a file in a tab (or show it if it is open); on failure, say why."""
+        for tab in self.documents():
+            if tab.path is not None and tab.path.absolute() == path.absolute() and not encoding:
+                self.tabs.setCurrentWidget(tab)
+                return True
         try:
-            text, fmt = read_document(path)
+            text, fmt = read_document(path, encoding)
+        except UndecodableError as exc:
+            self._offer_encodings(path, str(exc))
+            return False
         except DocumentError as exc:
             self.show_error("Could not open the file", str(exc))
             return False
-        self._set_document(text, path, fmt)
+        if is_large_file(path):
+            self.show_notice(
+                f"{path.name} is large; suggestions read only the text near the cursor"
+            )
+        tab = self.tab if self.tab.is_blank() else self.new_tab()
+        tab.set_content(text, path, fmt)
+        self.recent.add(path)
+        self._on_tab_state(tab)
         return True
 
+    def _offer_encodings(self, path: Path, message: str) -> None:
+        """A file that is not valid in the detected encoding: choose one, nothing is replaced."""
+        labels = [c.label for c in OFFERED_ENCODINGS]
+        label, ok = QInputDialog.getItem(
+            self,
+            "Choose an Encoding",
+            f"{message}\n\nOpen it with this encoding:",
+            labels,
+            0,
+            False,
+        )
+        if ok:
+            codec = OFFERED_ENCODINGS[labels.index(label)].codec
+            self.open_path(path, codec)
+
+    def reopen_with_encoding(self, codec: str) -> None:
+        tab = self.tab
+        if tab.path is None or not self._confirm_discard(tab, "Reopen"):
+            return
+        try:
+            tab.reload(codec)
+        except DocumentError as exc:
+            self.show_error("Could not reopen the file", str(exc))
+
+    def save_with_encoding(self, codec: str) -> None:
+        tab = self.tab
+        self._save_tab(tab, fmt=TextFormat(codec, tab.fmt.bom, tab.fmt.newline))
+
+    def set_line_endings(self, newline: str) -> None:
+        tab = self.tab
+        tab.fmt = TextFormat(tab.fmt.encoding, tab.fmt.bom, newline)
+        tab.editor.document().setModified(True)  # saving will write the new line endings
+        self._on_tab_state(tab)
+
     def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self._write(self.path)
+        return self._save_tab(self.tab)
 
     def save_as(self) -> bool:
-        start = str(self.path) if self.path else "Untitled.md"
-        name, _ = QFileDialog.getSaveFileName(self, "Save As", start, FILE_FILTERS)
-        return bool(name) and self._write(Path(name))
+        return self._save_tab(self.tab, ask_path=True)
 
     def _write(self, path: Path) -> bool:
+        return self._save_tab(self.tab, path=path)
+
+    def _save_tab(
+        self,
+        tab: DocumentTab,
+        *,
+        ask_path: bool = False,
+        path: Path | None = None,
+        fmt: TextFormat | None = None,
+    ) -> bool:
+        if path is None and (ask_path or tab.path is None):
+            start = str(tab.path) if tab.path else "Untitled.md"
+            name, _ = QFileDialog.getSaveFileName(self, "Save As", start, FILE_FILTERS)
+            if not name:
+                return False
+            path = Path(name)
+        target = path or tab.path
+        assert target is not None
+        if target == tab.path and tab.disk_state() == "changed":
+            answer = QMessageBox.question(
+                self,
+                APP_NAME,
+                f"{tab.title()} was changed by another program since you opened it. "
+                "Replace it with your version?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Save:
+                return False
         try:
-            self.text_format = write_document(path, self.editor.toPlainText(), self.text_format)
+            tab.save(target, fmt)
         except DocumentError as exc:
             self.show_error(
                 "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
             )
             return False
-        renamed = path != self.path
-        self.path = path
-        self.format_label.setText(self.text_format.describe())
-        self.editor.document().setModified(False)
-        if renamed:
-            self._update_title()
-            wants_md = path.suffix.lower() in MARKDOWN_SUFFIXES
-            if wants_md and self.editor.highlighter is None:
-                self.editor.highlighter = MarkdownHighlighter(self.editor.document())
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.recent.add(target)
+        self._on_tab_state(tab)
+        self.statusBar().showMessage(f"Saved {target}", 4000)
         return True
 
-    def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False if the user cancelled."""
-        if not self.editor.document().isModified():
+    def _confirm_discard(self, tab: DocumentTab, verb: str) -> bool:
+        if not tab.is_modified():
             return True
+        answer = QMessageBox.question(
+            self, APP_NAME, f"{verb} {tab.title()} and lose your unsaved changes?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Discard
+
+    def maybe_save(self, tab: DocumentTab | None = None) -> bool:
+        """Ask about unsaved changes; False if the user cancelled."""
+        tab = tab or self.tab
+        if not tab.is_modified():
+            return True
+        self.tabs.setCurrentWidget(tab)
         buttons = (
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel
         )
-        name = self.path.name if self.path else "Untitled"
         answer = QMessageBox.question(
-            self, APP_NAME, f"Save changes to {name}?", buttons, QMessageBox.StandardButton.Save
-        )
+            self, APP_NAME, f"Save changes to {tab.title()}?", buttons,
+            QMessageBox.StandardButton.Save,
+        )  # fmt: skip
         if answer == QMessageBox.StandardButton.Save:
-            return self.save()
+            return self._save_tab(tab)
         return answer == QMessageBox.StandardButton.Discard
 
+    def close_tab(self, tab: DocumentTab) -> bool:
+        if not self.maybe_save(tab):
+            return False
+        tab.close_document()
+        self.tabs.removeTab(self.tabs.indexOf(tab))
+        tab.deleteLater()
+        if self.tabs.count() == 0:
+            self.new_tab()
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.maybe_save():
-            self.controller.stop()
-            self.editor.end_session()
+        if all(self.maybe_save(tab) for tab in self.documents()):
+            for tab in self.documents():
+                tab.close_document()
+            self.recovery.close()
             event.accept()
         else:
             event.ignore()
+
+    # ---------------------------------------------------- changes on disk
+
+    def _on_disk_change(self, changed_path: str) -> None:
+        for tab in self.documents():
+            if tab.path is None or tab in self._asking:
+                continue
+            if changed_path not in (str(tab.path), str(tab.path.parent)):
+                continue
+            state = tab.disk_state()
+            if state == "missing":
+                tab.stamp = None
+                tab.editor.document().setModified(True)  # saving writes it again
+                self.show_notice(f"{tab.title()} was deleted or moved; Save writes it again")
+            elif state == "changed" and not tab.is_modified() and not tab.loading:
+                try:
+                    tab.reload()
+                except DocumentError as exc:
+                    self.show_notice(str(exc))
+                else:
+                    self.show_notice(f"Reloaded {tab.title()}: another program changed it")
+            elif state == "changed":
+                self._ask_about_disk_change(tab)
+            path = tab.path
+            if path is not None and str(path) not in self.watcher.files() and path.exists():
+                self.watcher.addPath(str(path))  # replaced by a rename: watch the new file
+
+    def _ask_about_disk_change(self, tab: DocumentTab) -> None:
+        """Never a silent overwrite: reload, keep mine, or compare first."""
+        self._asking.add(tab)
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(APP_NAME)
+        box.setText(f"{tab.title()} was changed by another program, and you have unsaved changes.")
+        reload_button = box.addButton("Reload from Disk", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep Mine", QMessageBox.ButtonRole.AcceptRole)
+        compare = box.addButton("Compare…", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: Any) -> None:
+            self._asking.discard(tab)
+            if button is reload_button:
+                try:
+                    tab.reload()
+                except DocumentError as exc:
+                    self.show_error("Could not reload", str(exc))
+            elif button is compare:
+                self.compare_with_disk(tab)
+                self._ask_about_disk_change(tab)  # then decide
+            # Keep Mine: the next Save asks before replacing the file on disk.
+
+        box.buttonClicked.connect(answered)
+        self.disk_question = box
+        box.open()
+
+    def compare_with_disk(self, tab: DocumentTab) -> CompareDialog | None:
+        if tab.path is None:
+            return None
+        try:
+            on_disk, _fmt = read_document(tab.path)
+        except DocumentError as exc:
+            self.show_error("Could not read the file", str(exc))
+            return None
+        dialog = CompareDialog(on_disk, tab.text(), "the file on disk", "your version", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    # ------------------------------------------------------------ recovery
+
+    def offer_recovery(self) -> RecoveryDialog | None:
+        """After a crash: offer what the last session left unsaved."""
+        entries = self.recovery.entries()
+        for damaged in self.recovery.damaged:
+            self.show_notice(f"A recovery copy could not be read ({damaged.reason}); kept aside")
+        if not entries:
+            return None
+        dialog = RecoveryDialog(self.recovery, entries, self)
+        dialog.restore.connect(self.restore_document)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def restore_document(self, entry: RecoveryEntry, text: str) -> DocumentTab:
+        """Open a recovered text as an unsaved document (saving writes it to its file)."""
+        tab = self.tab if self.tab.is_blank() else self.new_tab()
+        tab.set_content(text, Path(entry.path) if entry.path else None, entry.fmt, modified=True)
+        return tab
 
     # ------------------------------------------------------------- messages
 
