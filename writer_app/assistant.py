@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from writer_app.config import Decoding, Model
-from writer_app.tasks import continuation
+from writer_app.tasks import continuation, rewrite
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
 if TYPE_CHECKING:
@@ -53,6 +53,29 @@ class ModelStatus:
     tokens_per_second: float
     notices: tuple[str, ...] = ()
     devices: tuple[str, ...] = ("cpu",)  # what this machine offers, best first
+
+
+@dataclass(frozen=True)
+class RewriteUpdate:
+    """A rewrite in progress: the passages done, and the text of each so far."""
+
+    pieces: tuple[rewrite.Piece, ...]
+    rewritten: dict[int, str]  # piece index -> cleaned rewrite ("" = keep the original)
+    done: int  # passages finished
+    total: int  # passages to rewrite
+
+    @property
+    def text(self) -> str:
+        """The whole selection as it reads with the rewrites so far."""
+        return rewrite.join_pieces(self.pieces, self.rewritten)
+
+    @property
+    def failed(self) -> int:
+        """Passages the model gave nothing usable for (they keep their original text)."""
+        return sum(1 for i in rewrite.passage_indices(self.pieces) if not self.rewritten.get(i))
+
+
+PROMPT_LOOKUP_TOKENS = 10  # rewrites copy much of their input: check copied runs at once
 
 
 class ModelNotReady(RuntimeError):
@@ -119,6 +142,53 @@ def suggest(
         prefix_cache=prefix_cache,
     )
     return cleaned(result.texts)
+
+
+def rewrite_text(
+    lm: LoadedModel,
+    text: str,
+    style: rewrite.Style,
+    decoding: Decoding,
+    *,
+    cancel: threading.Event | None = None,
+    on_update: Callable[[RewriteUpdate], None] | None = None,
+    prompt_lookup: int = PROMPT_LOOKUP_TOKENS,
+) -> RewriteUpdate:
+    """Rewrite `text` in `style`, paragraph by paragraph (a small model keeps its quality)."""
+    from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
+
+    pieces = tuple(rewrite.split_passages(text))
+    todo = rewrite.passage_indices(list(pieces))
+    rewritten: dict[int, str] = {}
+
+    def report(done: int) -> RewriteUpdate:
+        update = RewriteUpdate(pieces, dict(rewritten), done, len(todo))
+        if on_update is not None:
+            on_update(update)
+        return update
+
+    for done, index in enumerate(todo):
+        original = pieces[index].text
+
+        def partial(raw: list[str], index: int = index, done: int = done) -> None:
+            rewritten[index] = rewrite.clean_output(raw[0], pieces[index].text)
+            report(done)
+
+        def finished(text: str, original: str = original) -> bool:
+            return rewrite.should_stop(text, original, style)
+
+        ids = chat_ids(lm, rewrite.build_messages(style, original))
+        try:
+            result = generate(
+                lm, ids, decoding, heal=False, is_done=finished, cancel=cancel,
+                on_update=partial, prompt_lookup=prompt_lookup,
+            )  # fmt: skip
+        except GenerationCancelled:
+            break
+        rewritten[index] = rewrite.clean_output(result.texts[0], original)
+        if result.cancelled:
+            break
+    return report(sum(1 for i in todo if i in rewritten))
 
 
 class Assistant:
@@ -202,3 +272,16 @@ class Assistant:
             )
 
         return self.worker.submit(run, priority=Priority.INTERACTIVE, group="continuation")
+
+    def rewrite(self, text: str, style: rewrite.Style, decoding: Decoding) -> Job[RewriteUpdate]:
+        """Rewrite a selection; emits RewriteUpdate as it streams. Supersedes older rewrites."""
+        decoding = copy.deepcopy(decoding)
+
+        def run(ctx: JobContext) -> RewriteUpdate:
+            if self._lm is None:
+                raise ModelNotReady("No model is loaded")
+            return rewrite_text(
+                self._lm, text, style, decoding, cancel=ctx.cancel, on_update=ctx.emit
+            )
+
+        return self.worker.submit(run, priority=Priority.INTERACTIVE, group="rewrite")

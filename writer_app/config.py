@@ -367,6 +367,9 @@ class Settings:
     presets: dict[str, dict[str, Decoding]] = setting(
         {}, "Your own decoding presets, by task and name."
     )
+    styles: dict[str, str] = setting(
+        {}, "Your own rewrite styles: a name and the instruction the model follows."
+    )
 
     def decoding(self, task: str) -> Decoding:
         if task not in TASKS:
@@ -468,13 +471,17 @@ def _mapping_from(hint: Any, data: Any, name: str, notices: list[str]) -> dict[s
     if not isinstance(data, dict):
         notices.append(f"{name}: expected a table; ignored")
         return {}
-    value_type = typing.get_args(hint)[1]
-    out = {}
+    value_type: Any = typing.get_args(hint)[1]
+    out: dict[str, Any] = {}
     for key, value in data.items():
         if typing.get_origin(value_type) is dict:
             out[key] = _mapping_from(value_type, value, f"{name}.{key}", notices)
-        else:
+        elif isinstance(value_type, type) and dataclasses.is_dataclass(value_type):
             out[key] = from_dict(value_type(), value, f"{name}.{key}.", notices)
+        elif isinstance(value, str) and value.strip():
+            out[key] = value
+        else:
+            notices.append(f"{name}.{key}: expected text; ignored")
     return out
 
 
@@ -495,8 +502,10 @@ def _validate_mapping(mapping: dict[str, Any], prefix: str) -> None:
     for key, value in mapping.items():
         if isinstance(value, dict):
             _validate_mapping(value, f"{prefix}.{key}")
-        else:
+        elif dataclasses.is_dataclass(value):
             validate(value, f"{prefix}.{key}.")
+        elif not isinstance(value, str):
+            raise SettingError(f"{prefix}.{key} must be text, not {value!r}")
 
 
 @dataclass

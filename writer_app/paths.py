@@ -49,6 +49,11 @@ def recent_files_file() -> Path:
     return state_dir() / "recent.json"
 
 
+def instruction_history_file() -> Path:
+    """Custom rewrite instructions used lately."""
+    return state_dir() / "instructions.json"
+
+
 def settings_file() -> Path:
     return config_dir() / "settings.toml"
 

@@ -97,3 +97,18 @@ def test_int8_precision_runs(real_lm) -> None:  # type: ignore[no-untyped-def]
     assert lm.quantized and lm.describe().endswith("· CPU · int8")
     text = generate(lm, STORY, Decoding(max_new_tokens=12)).texts[0]
     assert len(_words(text)) >= 3
+
+
+def test_a_casual_sentence_rewritten_formal(real_lm) -> None:  # type: ignore[no-untyped-def]
+    from writer_app.assistant import rewrite_text
+    from writer_app.tasks.rewrite import find_style
+
+    casual = "hey, so the meeting got moved to friday cause the boss is out sick lol."
+    result = rewrite_text(real_lm, casual, find_style("Formal"), task_defaults("rewrite"))
+    text = result.text
+    assert result.done == result.total == 1 and not result.failed
+    assert text.strip() and text != casual
+    assert "lol" not in text.lower()
+    assert not re.match(r"\s*(sure|certainly|here is|here's)", text, re.I), text
+    assert not text.startswith(('"', "“", "`"))
+    assert "friday" in text.lower()

@@ -92,6 +92,7 @@ def _everything_changed() -> Settings:
         banned_words=["very", "really quite"],
     )
     s.presets = {"draft": {"Mine": builtin_preset("draft", "Creative")}}
+    s.styles = {"Pirate": "Rewrite the text as a pirate would say it.", "Ünï": "Say it «nicely»."}
     return s
 
 
@@ -157,6 +158,10 @@ def test_bad_entries_fall_back_one_by_one(tmp_path: Path) -> None:
         "temperature = 1.0\n"
         "[presets.draft.Mine]\n"
         "temperature = 'hot'\n"  # a bad value inside a user preset
+        "[styles]\n"
+        "Pirate = 'Talk like a pirate.'\n"  # fine
+        "Empty = ''\n"  # no instruction
+        "Number = 3\n"  # not text
     )
     loaded = load_settings(path)
     e, c = loaded.settings.editor, loaded.settings.continuation
@@ -166,6 +171,7 @@ def test_bad_entries_fall_back_one_by_one(tmp_path: Path) -> None:
     assert loaded.settings.model.extra_paths == []
     assert list(loaded.settings.presets) == ["draft"]
     assert loaded.settings.presets["draft"]["Mine"].temperature == Decoding().temperature
+    assert loaded.settings.styles == {"Pirate": "Talk like a pirate."}
     text = "\n".join(loaded.notices)
     for name in (
         "delay_ms",
@@ -177,6 +183,8 @@ def test_bad_entries_fall_back_one_by_one(tmp_path: Path) -> None:
         "extra_paths",
         "poetry",
         "presets.draft.Mine.temperature",
+        "styles.Empty",
+        "styles.Number",
     ):
         assert name in text
     assert loaded.backup is not None and loaded.backup.exists()

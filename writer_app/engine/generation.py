@@ -174,6 +174,17 @@ class _Stream(StoppingCriteria):
         return [t if v else "" for t, v in zip(self.texts, self.valid, strict=True)]
 
 
+def chat_ids(lm: LoadedModel, messages: list[dict[str, str]]) -> torch.Tensor:
+    """Token ids of a conversation in the model's chat format, ready for its answer."""
+    tok = lm.tokenizer
+    if getattr(tok, "chat_template", None):
+        text = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    else:  # a plain language model: a simple transcript
+        text = "".join(f"{m['role'].capitalize()}: {m['content']}\n\n" for m in messages)
+        text += "Assistant:"
+    return tok(text, add_special_tokens=False, return_tensors="pt").input_ids[0]
+
+
 def _banned_ids(lm: LoadedModel, words: list[str]) -> list[list[int]]:
     """Token sequences of banned words and phrases, as they appear mid-sentence and first."""
     found: list[list[int]] = []
@@ -215,13 +226,17 @@ def generate(
     on_notice: Callable[[str], None] | None = None,
     heal: bool = True,
     prefix_cache: PrefixCache | None = None,
+    prompt_lookup: int = 0,
 ) -> GenerationResult:
     """Generate `candidates` continuations of `prompt`, streaming them through `on_update`.
 
     The first candidate follows `decoding` (greedy unless it says to sample); the others are
     always sampled, so they differ. Text is returned without the prompt. With a
-    `prefix_cache`, the part of the prompt it already holds is not read again. Raises
-    GenerationCancelled if `cancel` was set before anything useful was produced.
+    `prefix_cache`, the part of the prompt it already holds is not read again. With
+    `prompt_lookup` > 0, the model checks that many tokens copied from the prompt at once
+    (prompt-lookup decoding: the same text, faster when the output repeats the input, as
+    rewrites do). Raises GenerationCancelled if `cancel` was set before anything useful
+    was produced.
     """
     started = time.perf_counter()  # the wait a user sees includes tokenizing the prompt
     if isinstance(prompt, str):
@@ -269,6 +284,7 @@ def _generate(
     on_update: OnUpdate | None,
     prefix_cache: PrefixCache | None,
     started: float,
+    prompt_lookup: int = 0,
 ) -> GenerationResult:
     device = lm.model.device
     first: list[str] = []
@@ -281,6 +297,8 @@ def _generate(
             kwargs["bad_words_ids"] = _banned_ids(lm, d.banned_words)
         if required:
             kwargs["prefix_allowed_tokens_fn"] = _Healing(lm, required, len(ids))
+        if prompt_lookup and rows == 1 and not beams:
+            kwargs["prompt_lookup_num_tokens"] = prompt_lookup
         input_ids = ids.unsqueeze(0).expand(rows, -1).to(device)
         out = lm.model.generate(
             input_ids=input_ids,

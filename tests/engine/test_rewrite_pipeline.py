@@ -1,0 +1,54 @@
+"""The rewrite pipeline (passage by passage, streaming, cancellable) on the tiny model."""
+
+from __future__ import annotations
+
+import threading
+
+from writer_app.assistant import RewriteUpdate, rewrite_text
+from writer_app.config import Decoding
+from writer_app.engine.generation import chat_ids, generate
+from writer_app.tasks.rewrite import find_style
+
+TWO_PARAGRAPHS = "The fox was quick.\n\nThe dog was lazy."
+
+
+def test_chat_ids_fall_back_to_a_transcript(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    ids = chat_ids(tiny_lm, [{"role": "user", "content": "Hello"}])
+    text = tiny_lm.tokenizer.decode(ids)
+    assert text == "User: Hello\n\nAssistant:"
+
+
+def test_each_paragraph_is_rewritten_and_progress_streams(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    updates: list[RewriteUpdate] = []
+    final = rewrite_text(
+        tiny_lm, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
+        on_update=updates.append,
+    )  # fmt: skip
+    assert final.total == 2 and final.done == 2
+    assert [u.done for u in updates] == sorted(u.done for u in updates)
+    assert updates[-1] == final
+    # Paragraph structure survives; every passage got some text or kept its original.
+    assert final.text.count("\n\n") == 1
+    assert final.failed == sum(1 for i in (0, 2) if not final.rewritten.get(i))
+
+
+def test_cancel_keeps_what_was_done(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    cancel = threading.Event()
+
+    def stop_after_first(update: RewriteUpdate) -> None:
+        if update.done >= 1 or update.rewritten:
+            cancel.set()
+
+    final = rewrite_text(
+        tiny_lm, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
+        cancel=cancel, on_update=stop_after_first,
+    )  # fmt: skip
+    assert final.done < final.total
+    assert final.text.endswith("The dog was lazy.")  # untouched passages keep their text
+
+
+def test_prompt_lookup_gives_the_same_greedy_text(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    prompt = "The quick brown fox jumps over the lazy dog. The quick brown fox"
+    d = Decoding(max_new_tokens=12)
+    plain = generate(tiny_lm, prompt, d, heal=False).texts
+    assert generate(tiny_lm, prompt, d, heal=False, prompt_lookup=5).texts == plain
