@@ -119,6 +119,19 @@ def _parser() -> argparse.ArgumentParser:
     _model_options(cont)
     cont.set_defaults(parser=cont)
 
+    rewrite = commands.add_parser("rewrite", help="print text rewritten in a style")
+    rewrite.add_argument(
+        "--style", required=True, help="a style name (see `writer-cli styles`; any case)"
+    )
+    source = rewrite.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the text to rewrite")
+    source.add_argument("--file", type=Path, help="rewrite the text of this file ('-' = stdin)")
+    _decoding_options(rewrite, "rewrite")
+    _model_options(rewrite)
+    rewrite.set_defaults(parser=rewrite)
+
+    commands.add_parser("styles", help="list the rewrite styles, one per line")
+
     presets = commands.add_parser("presets", help="list the decoding presets of each task")
     presets.add_argument("--task", choices=TASKS, help="only this task")
 
@@ -223,6 +236,40 @@ def cmd_continue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rewrite(args: argparse.Namespace) -> int:
+    from writer_app.tasks.rewrite import find_style, user_styles
+
+    settings = load_settings(paths.settings_file()).settings
+    try:
+        style = find_style(args.style, user_styles(settings.styles))
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from exc
+    decoding = decoding_from_args(settings, args)
+    text = _read_source(args)
+    if not text.strip():
+        raise CliError("There is no text to rewrite")
+    lm = _load(settings, args)
+    from writer_app.assistant import rewrite_text
+
+    result = rewrite_text(lm, text, style, decoding)
+    if result.failed:
+        print(
+            f"writer-cli: note: {result.failed} of {result.total} passages came back empty "
+            "and were kept as they were",
+            file=sys.stderr,
+        )
+    sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+    return 0
+
+
+def cmd_styles(_args: argparse.Namespace) -> int:
+    from writer_app.tasks.rewrite import style_names, user_styles
+
+    settings = load_settings(paths.settings_file()).settings
+    print("\n".join(style_names(user_styles(settings.styles))))
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     settings = load_settings(paths.settings_file()).settings
     for task in [args.task] if args.task else TASKS:
@@ -269,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands = {
         "continue": cmd_continue,
+        "rewrite": cmd_rewrite,
+        "styles": cmd_styles,
         "presets": cmd_presets,
         "models": cmd_models,
         "bench": cmd_bench,

@@ -190,8 +190,7 @@ class Decoding:
 # greedy-ish for code.
 TASK_DEFAULTS: dict[str, dict[str, Any]] = {
     "continuation": {"max_new_tokens": 32, "max_time": 5.0, "alternatives": 3},
-    "rewrite": {
-        "do_sample": True,
+    "rewrite": {  # greedy: the most faithful rewrite; "Try again" samples at this temperature
         "temperature": 0.7,
         "top_p": 0.9,
         "repetition_penalty": 1.05,
@@ -200,9 +199,9 @@ TASK_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "draft": {
         "do_sample": True,
-        "temperature": 0.8,
-        "top_p": 0.95,
-        "repetition_penalty": 1.15,
+        "temperature": 0.55,  # a small model keeps to the outline better when calmer
+        "top_p": 0.9,
+        "repetition_penalty": 1.1,
         "no_repeat_ngram_size": 4,
         "max_new_tokens": 320,
         "max_time": 120.0,
@@ -314,6 +313,14 @@ class Editor:
         label="Autosave after (s)",
         minimum=0.2,
         maximum=60.0,
+    )
+    run_generated_code: bool = setting(
+        False,
+        "Generate code from docstring: check each body the model writes by running the "
+        "docstring's examples (doctests). This runs code written by the model on this computer, "
+        "in a separate process with a time limit, memory and CPU limits, its own temporary "
+        "folder and none of your environment variables. Off: bodies are only checked to parse.",
+        label="Run generated code to check it (doctests)",
     )
 
 

@@ -25,6 +25,7 @@ def _words(text: str) -> list[str]:
 
 def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> None:  # type: ignore[no-untyped-def]
     decoding = task_defaults("continuation")
+    decoding.max_time = 0.0  # the latency bound would make the text depend on machine load
     candidates = suggest(real_lm, ContinuationRequest(STORY, "sentence"), decoding)
     assert candidates, "no suggestion"
     best = candidates[0]
@@ -40,6 +41,7 @@ def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> N
 def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:  # type: ignore[no-untyped-def]
     decoding = task_defaults("continuation")
     decoding.alternatives = 1
+    decoding.max_time = 0.0
     prefix = "After a long day at work, she finally went to sle"
     (best,) = suggest(real_lm, ContinuationRequest(prefix, "sentence"), decoding)
     # The word is finished ("ep…"), not followed by a new word or a stray space.

@@ -67,6 +67,7 @@ def _everything_changed() -> Settings:
         font_size=14.5,
         theme="dark",
         autosave_seconds=3.0,
+        run_generated_code=True,
     )
     s.model.model = "/models/mine"
     s.model.device = "cpu"
@@ -74,7 +75,7 @@ def _everything_changed() -> Settings:
     s.model.threads = 2
     s.model.extra_paths = ["/a", "/b.gguf"]
     s.rewrite = Decoding(
-        do_sample=False,
+        do_sample=True,
         temperature=1.3,
         top_k=7,
         top_p=0.5,

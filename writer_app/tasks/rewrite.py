@@ -58,6 +58,13 @@ def custom_style(instruction: str) -> Style:
     return Style("Custom", instruction[0].upper() + instruction[1:])
 
 
+def user_styles(saved: Mapping[str, str]) -> list[Style]:
+    """The user's own styles, from the settings (name -> instruction)."""
+    return [
+        Style(" ".join(name.split()), text.strip()) for name, text in saved.items() if text.strip()
+    ]
+
+
 def style_names(user_styles: Sequence[Style] = ()) -> list[str]:
     """Built-in style names, then the user's own (a name already taken is left out)."""
     names: list[str] = []
