@@ -4,8 +4,9 @@ llama.cpp when `llama-cpp-python` is installed), in one run, as ratios.
 1. Time to the first token of a suggestion after typing one word at the end of a
    ~2,000-token document: Writer's pipeline (prefix cache, precision) against a plain
    `model.generate` that reads the same context.
-2. Decoding speed: Writer against transformers in float32, and against llama.cpp on the
-   same GGUF file.
+2. Decoding speed: Writer (its CPU default: int4 weights for the built-in model) against
+   transformers in float32, and against llama.cpp on the same GGUF file; and the perplexity
+   of both precisions on the document, so speed is never bought with quality.
 3. How late a 5 ms timer on the GUI thread fires while the model loads and generates on the
    worker thread.
 4. Cold and warm model load times, and peak memory (fresh processes).
@@ -204,6 +205,20 @@ def writer_rate(lm: Any, steps: int) -> float:
     return max(rates)
 
 
+PERPLEXITY_TOKENS = 512
+
+
+def perplexity(lm: Any, text: str) -> float:
+    """How surprised the model is by real text (lower is better): the quality check."""
+    import math
+
+    import torch
+
+    ids = lm.tokenizer(text, return_tensors="pt").input_ids[:, :PERPLEXITY_TOKENS]
+    with torch.inference_mode():
+        return math.exp(float(lm.model(ids, labels=ids).loss))
+
+
 def llama_cpp_rate(gguf: str, threads: int, steps: int) -> float | None:
     try:
         from llama_cpp import Llama
@@ -300,8 +315,13 @@ imported = time.perf_counter()
 lm = load_model(sys.argv[1], "cpu", precision=sys.argv[2])
 loaded = time.perf_counter()
 generate(lm, "The sea", Decoding(max_new_tokens=8))
-print(json.dumps({"imports": imported - started, "load": loaded - imported,
-                  "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+try:  # Linux: this process's own peak (ru_maxrss also counts the parent's, from the fork)
+    with open("/proc/self/status") as status:
+        peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) * 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak *= 1 if sys.platform == "darwin" else 1024
+print(json.dumps({"imports": imported - started, "load": loaded - imported, "peak_rss": peak}))
 """
 
 
@@ -367,9 +387,19 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
     report.rows.append(
         Row(
             "decoding, tokens/s",
-            f"{rate:.0f}",
+            f"{rate:.0f} ({lm.precision})",
             f"{fp32:.0f} (transformers float32)",
             f"{rate / fp32:.2f}x",
+        )
+    )
+    ours_ppl, fp32_ppl = perplexity(lm, doc), perplexity(reference, doc)
+    report.rows.append(
+        Row(
+            f"perplexity on the document's first {PERPLEXITY_TOKENS} tokens (quality)",
+            f"{ours_ppl:.2f} ({lm.precision})",
+            f"{fp32_ppl:.2f} (float32)",
+            f"{ours_ppl / fp32_ppl:.3f}x",
+            "≤ 1.05x",
         )
     )
     gguf = str(info.path) if info.is_gguf else None

@@ -34,6 +34,7 @@ def test_bench_prints_the_table() -> None:
     for row in (
         "| first token after typing a word at the end of a",
         "| decoding, tokens/s |",
+        "| perplexity on the document's first 512 tokens (quality) |",
         "| GUI timer lateness while loading (p99 / max) |",
         "| GUI timer lateness while suggesting (p99 / max) |",
         "| warm model load, after imports |",
@@ -41,3 +42,11 @@ def test_bench_prints_the_table() -> None:
     ):
         assert row in table, row
     assert "x faster" in table and "Traceback" not in result.stderr
+
+
+def test_perplexity_is_lower_for_text_the_model_knows(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    from writer_app.bench import perplexity
+
+    known = "The quick brown fox jumps over the lazy dog. A writer writes words."
+    noise = "zq xv 7#k wj ;; qq pl zx vb"
+    assert 1.0 < perplexity(tiny_lm, known) < perplexity(tiny_lm, noise)

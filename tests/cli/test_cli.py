@@ -158,7 +158,7 @@ def test_flags_override_the_preset_which_overrides_the_saved_settings() -> None:
         (["--preset", "nope"], "No preset 'nope' for continuation; choose one of: Precise"),
         (["--length-penalty", "2"], "cannot work together: Beams is not set"),
         (["--top-k", "-1"], "top_k must be at least 0"),
-        (["--precision", "int4"], "invalid choice"),
+        (["--precision", "int3"], "invalid choice"),
     ],
 )
 def test_bad_decoding_flags_exit_2(

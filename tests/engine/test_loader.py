@@ -171,3 +171,22 @@ def test_abandoned_conversions_are_cleaned_up(
     os.utime(old, (hours_ago, hours_ago))
     gguf_cache._remove_abandoned(target)
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("precision", ["int4", "int8"])
+def test_integer_precisions_are_cpu_only(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, precision: str
+) -> None:
+    real_to = torch.nn.Module.to
+
+    def to(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "cuda" in [str(a) for a in args]:
+            return self  # pretend the GPU took it
+        return real_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "resolve_device", lambda choice: "cuda")
+    monkeypatch.setattr(loader, "default_dtype", lambda device: torch.float32)
+    monkeypatch.setattr(torch.nn.Module, "to", to)
+    lm = load_model(str(tiny_model_dir), "auto", precision=precision)
+    assert lm.device == "cuda" and not lm.quantized
+    assert lm.notices == [f"{precision} runs on the CPU only; using 16-bit precision on CUDA."]

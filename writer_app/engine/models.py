@@ -47,7 +47,7 @@ class ModelInfo:
 
 
 # Bytes per weight in memory, for estimates (int8 keeps some tensors in float32).
-BYTES_PER_PARAMETER = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0, "int8": 1.3}
+BYTES_PER_PARAMETER = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0, "int8": 1.3, "int4": 1.0}
 RUNTIME_OVERHEAD_BYTES = 350 * 2**20  # torch, transformers and working memory
 GGUF_BITS_PER_PARAMETER = 5.5  # typical of the 4-6 bit formats
 
@@ -71,7 +71,7 @@ def parameter_count(info: ModelInfo) -> int:
 
 def memory_estimate(info: ModelInfo, precision: str, device: str) -> int:
     """Roughly how many bytes the model needs once loaded with this precision on this device."""
-    if precision == "auto" or (precision == "int8" and device not in ("auto", "cpu")):
+    if precision == "auto" or (precision in ("int8", "int4") and device not in ("auto", "cpu")):
         precision = "float32" if device == "cpu" else "float16"
     return int(parameter_count(info) * BYTES_PER_PARAMETER[precision] + RUNTIME_OVERHEAD_BYTES)
 
