@@ -13,7 +13,7 @@ import contextlib
 import copy
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,8 +22,11 @@ from writer_app.tasks import continuation, rewrite
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
 if TYPE_CHECKING:
+    from writer_app.coding import CodeResult
+    from writer_app.drafting import DraftOptions, DraftUpdate, RedoMode, SectionRedo
     from writer_app.engine.loader import LoadedModel
     from writer_app.engine.prefix_cache import PrefixCache
+    from writer_app.tasks.outline import Outline
 
 WARM_UP_PROMPT = "Writing is"
 
@@ -75,7 +78,15 @@ class RewriteUpdate:
         return sum(1 for i in rewrite.passage_indices(self.pieces) if not self.rewritten.get(i))
 
 
-PROMPT_LOOKUP_TOKENS = 10  # rewrites copy much of their input: check copied runs at once
+# Rewrites copy much of their input; prompt lookup checks such copied runs in one model pass.
+# That pays where a pass over 10 tokens costs about one over 1 (a GPU). On a CPU it does not:
+# `tools/measure_rewrite.py` gave 0.86x (int4) and 0.88x (float32) of plain decoding speed.
+PROMPT_LOOKUP_TOKENS = 10
+
+
+def prompt_lookup_for(lm: LoadedModel) -> int:
+    """Prompt-lookup tokens for rewrites on this model's device (0 = off)."""
+    return 0 if lm.device == "cpu" else PROMPT_LOOKUP_TOKENS
 
 
 class ModelNotReady(RuntimeError):
@@ -135,7 +146,7 @@ def suggest(
         decoding,
         candidates=decoding.alternatives,
         max_context=context_tokens,
-        is_done=lambda text: continuation.is_complete(text, request.stop_at),
+        is_done=lambda text: continuation.is_complete(text, request.stop_at, request.prefix),
         cancel=cancel,
         on_update=publish,
         on_notice=on_notice,
@@ -152,11 +163,13 @@ def rewrite_text(
     *,
     cancel: threading.Event | None = None,
     on_update: Callable[[RewriteUpdate], None] | None = None,
-    prompt_lookup: int = PROMPT_LOOKUP_TOKENS,
+    prompt_lookup: int | None = None,
 ) -> RewriteUpdate:
     """Rewrite `text` in `style`, paragraph by paragraph (a small model keeps its quality)."""
     from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
 
+    if prompt_lookup is None:
+        prompt_lookup = prompt_lookup_for(lm)
     pieces = tuple(rewrite.split_passages(text))
     todo = rewrite.passage_indices(list(pieces))
     rewritten: dict[int, str] = {}
@@ -184,10 +197,12 @@ def rewrite_text(
                 on_update=partial, prompt_lookup=prompt_lookup,
             )  # fmt: skip
         except GenerationCancelled:
+            rewritten.pop(index, None)
+            break
+        if result.cancelled:  # half a passage is no rewrite: it keeps its original text
+            rewritten.pop(index, None)
             break
         rewritten[index] = rewrite.clean_output(result.texts[0], original)
-        if result.cancelled:
-            break
     return report(sum(1 for i in todo if i in rewritten))
 
 
@@ -285,3 +300,80 @@ class Assistant:
             )
 
         return self.worker.submit(run, priority=Priority.INTERACTIVE, group="rewrite")
+
+    def generate_code(
+        self,
+        source: str,
+        where: int | str,
+        decoding: Decoding,
+        *,
+        candidates: int | None = None,
+        verify: bool = False,
+    ) -> Job[CodeResult]:
+        """Write the body of the function at `where` (offset or name) from its docstring; emits
+        Progress, returns a `coding.CodeResult`. `verify` runs its doctests in the sandbox."""
+        decoding = copy.deepcopy(decoding)
+
+        def run(ctx: JobContext) -> CodeResult:
+            from writer_app.coding import generate_body
+
+            if self._lm is None:
+                raise ModelNotReady("No model is loaded")
+            return generate_body(
+                self._lm, source, where, decoding, candidates=candidates,
+                verify_doctests=verify, cancel=ctx.cancel,
+                on_update=lambda m: ctx.emit(Progress(m)),
+            )  # fmt: skip
+
+        return self.worker.submit(run, priority=Priority.INTERACTIVE, group="code")
+
+    def draft(
+        self,
+        outline: Outline,
+        options: DraftOptions,
+        decoding: Decoding,
+        *,
+        written: Sequence[str] = (),
+        sections: int | None = None,
+    ) -> Job[DraftUpdate]:
+        """Draft an article from an outline (resuming after the prose `written`, at most
+        `sections` sections per job); emits DraftUpdate as the text streams."""
+        decoding = copy.deepcopy(decoding)
+
+        def run(ctx: JobContext) -> DraftUpdate:
+            from writer_app.drafting import draft_article
+
+            if self._lm is None:
+                raise ModelNotReady("No model is loaded")
+            return draft_article(
+                self._lm, outline, options, decoding, cancel=ctx.cancel, on_update=ctx.emit,
+                written=written, sections=sections,
+            )  # fmt: skip
+
+        return self.worker.submit(run, priority=Priority.BACKGROUND, group="draft")
+
+    def redraft_section(
+        self,
+        article: str,
+        cursor: int,
+        mode: RedoMode,
+        options: DraftOptions,
+        decoding: Decoding,
+        *,
+        outline: Outline | None = None,
+    ) -> Job[SectionRedo]:
+        """Regenerate or continue the section at `cursor`; emits its new prose as a str as
+        it streams, returns the edit to apply (a SectionRedo)."""
+        decoding = copy.deepcopy(decoding)
+
+        def run(ctx: JobContext) -> SectionRedo:
+            from writer_app.drafting import redo_section
+
+            if self._lm is None:
+                raise ModelNotReady("No model is loaded")
+            return redo_section(
+                self._lm, article, cursor, mode, options, decoding, outline=outline,
+                cancel=ctx.cancel, on_text=ctx.emit,
+            )  # fmt: skip
+
+        return self.worker.submit(run, priority=Priority.BACKGROUND, group="draft")

@@ -94,9 +94,12 @@ def test_int8_precision_runs(real_lm) -> None:  # type: ignore[no-untyped-def]
     from writer_app.config import Decoding
     from writer_app.engine.generation import generate
     from writer_app.engine.loader import load_model
+    from writer_app.engine.quantize import Int8Linear
 
     lm = load_model("builtin", "cpu", precision="int8")
     assert lm.quantized and lm.describe().endswith("· CPU · int8")
+    # Weight-only int8 (activations stay 16-bit): every projection and the output layer.
+    assert sum(isinstance(m, Int8Linear) for m in lm.model.modules()) == 30 * 7 + 1
     text = generate(lm, STORY, Decoding(max_new_tokens=12)).texts[0]
     assert len(_words(text)) >= 3
 
@@ -114,3 +117,22 @@ def test_a_casual_sentence_rewritten_formal(real_lm) -> None:  # type: ignore[no
     assert not re.match(r"\s*(sure|certainly|here is|here's)", text, re.I), text
     assert not text.startswith(('"', "“", "`"))
     assert "friday" in text.lower()
+
+
+def test_prompt_lookup_checks_copied_text_in_fewer_passes(real_lm) -> None:  # type: ignore[no-untyped-def]
+    from writer_app.config import Decoding
+    from writer_app.engine.generation import chat_ids, generate
+
+    text = "The quick brown fox jumps over the lazy dog near the quiet river bank at dawn."
+    ids = chat_ids(real_lm, [{"role": "user", "content": f"Repeat exactly: {text}"}])
+    passes: list[int] = []
+    hook = real_lm.model.register_forward_hook(lambda *_a: passes.append(1))
+    try:
+        d = Decoding(max_new_tokens=40, max_time=0.0)
+        plain = generate(real_lm, ids, d, heal=False)
+        plain_passes, passes[:] = len(passes), []
+        looked = generate(real_lm, ids, d, heal=False, prompt_lookup=10)
+    finally:
+        hook.remove()
+    assert looked.texts == plain.texts and looked.new_tokens == plain.new_tokens
+    assert len(passes) < plain_passes / 2, (len(passes), plain_passes)

@@ -47,8 +47,30 @@ def test_cancel_keeps_what_was_done(tiny_lm) -> None:  # type: ignore[no-untyped
     assert final.text.endswith("The dog was lazy.")  # untouched passages keep their text
 
 
-def test_prompt_lookup_gives_the_same_greedy_text(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_prompt_lookup_reaches_the_model_and_gives_the_same_greedy_text(
+    tiny_lm, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     prompt = "The quick brown fox jumps over the lazy dog. The quick brown fox"
     d = Decoding(max_new_tokens=12)
-    plain = generate(tiny_lm, prompt, d, heal=False).texts
-    assert generate(tiny_lm, prompt, d, heal=False, prompt_lookup=5).texts == plain
+    plain = generate(tiny_lm, prompt, d, heal=False)
+    seen: list[object] = []
+    original = tiny_lm.model.generate
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("prompt_lookup_num_tokens"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tiny_lm.model, "generate", spy)
+    looked = generate(tiny_lm, prompt, d, heal=False, prompt_lookup=5)
+    assert seen == [5]
+    assert looked.texts == plain.texts
+    assert looked.new_tokens == plain.new_tokens == 12  # tokens, not decoding steps
+
+
+def test_prompt_lookup_only_where_it_pays(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from writer_app.assistant import PROMPT_LOOKUP_TOKENS, prompt_lookup_for
+
+    assert prompt_lookup_for(tiny_lm) == 0  # measured slower on a CPU
+    assert prompt_lookup_for(dataclasses.replace(tiny_lm, device="cuda")) == PROMPT_LOOKUP_TOKENS

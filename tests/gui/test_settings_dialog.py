@@ -75,6 +75,7 @@ def test_every_decoding_setting_is_on_every_task_page(dialog: SettingsDialog) ->
         "Rewrite",
         "Draft",
         "Code",
+        "Rewrite Styles",
     ]
 
 

@@ -654,3 +654,20 @@ def test_the_built_in_model_fixes_a_sentence(real_lm: Any) -> None:
     assert "\n" not in body and not re.match(r"(?i)(sure|here|certainly|rewritten)\b", body)
     words = set(re.findall(r"\w+", body.lower()))
     assert {"library", "study", "exam"} <= words, body
+
+
+def test_users_styles_from_settings_and_their_problems() -> None:
+    from writer_app.tasks.rewrite import style_problems, user_styles
+
+    saved = {" Pirate  talk ": " Talk like a pirate. ", "Blank": "  "}
+    assert [(s.name, s.instruction) for s in user_styles(saved)] == [
+        ("Pirate talk", "Talk like a pirate.")
+    ]
+    assert style_problems({"Mine": "Do it."}) == []
+    found = style_problems({"formal": "x", "Mine": "a", "MINE": "b", "Empty": " ", "": "y"})
+    assert found == [
+        "'formal' is a built-in style; choose another name",
+        "there are two styles named 'MINE'",
+        "style 'Empty' needs an instruction",
+        "a style needs a name",
+    ]

@@ -128,6 +128,7 @@ class _Stream(StoppingCriteria):
         self.finished_at = time.perf_counter()
         self.steps = 0
         self.stop_ids = set(self.tokenizer.all_special_ids)
+        self._stop_tensor: torch.Tensor | None = None
 
     def _row_text(self, ids: torch.Tensor) -> tuple[str, bool]:
         """The row's text after the healed prefix, and whether the row is still valid."""
@@ -145,12 +146,19 @@ class _Stream(StoppingCriteria):
         self.finished_at = time.perf_counter()
         if self.first_token_at is None:
             self.first_token_at = self.finished_at
-        self.steps += 1
+        self.steps = input_ids.shape[1] - self.prompt_len  # tokens (several a step may come)
+        if self._stop_tensor is None:
+            self._stop_tensor = torch.tensor(sorted(self.stop_ids), device=input_ids.device)
         changed = False
         for row in range(len(self.texts)):
             if self.finished[row]:
                 continue
             ids = input_ids[row, self.prompt_len :]
+            # An end token may sit inside a run accepted at once (prompt lookup): cut there.
+            ends = torch.isin(ids, self._stop_tensor).nonzero()
+            ended = len(ends) > 0
+            if ended:
+                ids = ids[: int(ends[0])]
             text, valid = self._row_text(ids)
             before_stop = self._stopped(text)
             if before_stop is not None:
@@ -162,7 +170,7 @@ class _Stream(StoppingCriteria):
             if not valid:
                 self.valid[row] = False
                 self.finished[row] = True
-            elif int(ids[-1]) in self.stop_ids or (self.is_done is not None and self.is_done(text)):
+            elif ended or (self.is_done is not None and self.is_done(text)):
                 self.finished[row] = True
         if changed and self.on_update is not None:
             self.on_update(self.current())
@@ -261,6 +269,7 @@ def generate(
                 on_update,
                 prefix_cache,
                 started,
+                prompt_lookup,
             )
         except torch.OutOfMemoryError as exc:
             if prefix_cache is not None:

@@ -65,6 +65,25 @@ def user_styles(saved: Mapping[str, str]) -> list[Style]:
     ]
 
 
+def style_problems(saved: Mapping[str, str]) -> list[str]:
+    """What is wrong with the user's own styles (empty if nothing)."""
+    found: list[str] = []
+    seen: set[str] = set()
+    builtin = {s.name.casefold() for s in BUILTIN_STYLES}
+    for name, instruction in saved.items():
+        key = " ".join(name.split()).casefold()
+        if not key:
+            found.append("a style needs a name")
+        elif key in builtin:
+            found.append(f"{name!r} is a built-in style; choose another name")
+        elif key in seen:
+            found.append(f"there are two styles named {name!r}")
+        elif not instruction.strip():
+            found.append(f"style {name!r} needs an instruction")
+        seen.add(key)
+    return found
+
+
 def style_names(user_styles: Sequence[Style] = ()) -> list[str]:
     """Built-in style names, then the user's own (a name already taken is left out)."""
     names: list[str] = []

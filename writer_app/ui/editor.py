@@ -12,6 +12,7 @@ session along with the cursor; any other edit or cursor move ends it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -79,6 +80,8 @@ class GhostTextEditor(QPlainTextEdit):
         self._ghost_base_formats: list[QTextLayout.FormatRange] = []
         self._ghost_shown = ""
         self.highlighter: QSyntaxHighlighter | None = None
+        # Viewport margins (left, top, right, bottom) for a width; None: a centred text column.
+        self.margins_for: Callable[[int], tuple[int, int, int, int]] | None = None
         self.setTabChangesFocus(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAutoFillBackground(True)
@@ -97,10 +100,15 @@ class GhostTextEditor(QPlainTextEdit):
         # Margins first: the base class lays the text out for the viewport's new width.
         # (setViewportMargins sends this widget a resize event of its own.)
         side = max(12, (e.size().width() - TEXT_COLUMN_PX) // 2)
-        if not self._resizing and self.viewportMargins().left() != side:
+        margins = (side, 16, side, 16)
+        if self.margins_for is not None:
+            margins = self.margins_for(e.size().width())
+        current = self.viewportMargins()
+        now = (current.left(), current.top(), current.right(), current.bottom())
+        if not self._resizing and now != margins:
             self._resizing = True
             try:
-                self.setViewportMargins(side, 16, side, 16)
+                self.setViewportMargins(*margins)
             finally:
                 self._resizing = False
         super().resizeEvent(e)
@@ -128,7 +136,7 @@ class GhostTextEditor(QPlainTextEdit):
         """
         return self.document().toRawText().replace(PARAGRAPH_SEPARATOR, "\n")
 
-    def _text_between(self, start: int, end: int) -> str:
+    def text_between(self, start: int, end: int) -> str:
         """The document's text between two positions (Qt's: UTF-16 code units)."""
         document = self.document()
         if 0 < start < end and "\udc00" <= document.characterAt(start) <= "\udfff":
@@ -157,10 +165,8 @@ class GhostTextEditor(QPlainTextEdit):
         if cursor.hasSelection() or self._composing or self.isReadOnly():
             return None
         position = cursor.position()
-        prefix = self._text_between(context_start(position, context_tokens), position)
-        after = self._text_between(
-            position, cursor.block().position() + cursor.block().length() - 1
-        )
+        prefix = self.text_between(context_start(position, context_tokens), position)
+        after = self.text_between(position, cursor.block().position() + cursor.block().length() - 1)
         if not prefix.strip():
             return None
         if not explicit and not wants_auto_suggestion(prefix, after):

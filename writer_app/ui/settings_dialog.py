@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -59,8 +61,10 @@ from writer_app.config import (
     validate,
 )
 from writer_app.decoding import problems
+from writer_app.tasks import rewrite
 
 CUSTOM = "Custom"
+STYLES_PAGE = "Rewrite Styles"
 
 
 class FieldEditor:
@@ -388,6 +392,80 @@ class ModelPage(QWidget):
         self._add_path(name)
 
 
+class StylesPage(QWidget):
+    """The user's own rewrite styles: a name and the instruction the model follows."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Name", "Instruction"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setToolTip(
+            "Your styles appear in the Rewrite menu after the built-in ones. A short, direct "
+            "instruction works best, e.g. “Rewrite the text as a pirate would say it.”"
+        )
+        for name, instruction in settings.styles.items():
+            self.add_style(name, instruction)
+        self.table.itemChanged.connect(lambda _item: self.store())
+        add = QPushButton("&Add Style")
+        add.clicked.connect(lambda: self.add_style("", "", edit=True))
+        remove = QPushButton("&Remove Style")
+        remove.clicked.connect(self.remove_style)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        intro = QLabel(
+            "Built-in styles: " + ", ".join(s.name for s in rewrite.BUILTIN_STYLES) + "."
+        )
+        intro.setWordWrap(True)
+        column = QVBoxLayout(self)
+        column.addWidget(intro)
+        column.addWidget(self.table, 1)
+        column.addLayout(buttons)
+
+    def add_style(self, name: str, instruction: str, *, edit: bool = False) -> None:
+        row = self.table.rowCount()
+        blocked = self.table.blockSignals(True)
+        self.table.insertRow(row)
+        name_item = QTableWidgetItem(name)
+        self.table.setItem(row, 0, name_item)
+        self.table.setItem(row, 1, QTableWidgetItem(instruction))
+        self.table.setColumnWidth(0, 160)
+        self.table.blockSignals(blocked)
+        if edit:
+            self.table.setCurrentCell(row, 0)
+            self.table.editItem(name_item)
+        self.store()
+
+    def remove_style(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            self.store()
+
+    def rows(self) -> list[tuple[str, str]]:
+        def cell(row: int, column: int) -> str:
+            item = self.table.item(row, column)
+            return item.text() if item is not None else ""
+
+        return [(cell(r, 0), cell(r, 1)) for r in range(self.table.rowCount())]
+
+    def problems(self) -> list[str]:
+        rows = [(n, i) for n, i in self.rows() if n.strip() or i.strip()]  # blank rows: ignored
+        found = rewrite.style_problems(dict(rows))
+        if len({n for n, _i in rows}) < len(rows):
+            found.append("two styles have the same name")
+        return found
+
+    def store(self) -> None:
+        self.settings.styles = {
+            " ".join(n.split()): i.strip() for n, i in self.rows() if n.strip() or i.strip()
+        }
+
+
 class SettingsDialog(QDialog):
     """Pages: Editor, Model & Device, and one per task's decoding."""
 
@@ -412,10 +490,12 @@ class SettingsDialog(QDialog):
             editor.changed().connect(lambda *_a, e=editor: e.store())
         self.model_page = ModelPage(self.settings, devices)
         self.decoding_pages = {task: DecodingPage(self.settings, task) for task in TASKS}
+        self.styles_page = StylesPage(self.settings)
         pages: list[tuple[str, QWidget]] = [
             ("Editor", editor_page),
             ("Model & Device", self.model_page),
             *((TASK_TITLES[t], p) for t, p in self.decoding_pages.items()),
+            (STYLES_PAGE, self.styles_page),
         ]
         for title, page in pages:
             self.pages_list.addItem(title)
@@ -458,6 +538,7 @@ class SettingsDialog(QDialog):
             found.append(("Settings", str(exc)))
         for task in TASKS:
             found += [(TASK_TITLES[task], p) for p in problems(self.settings.decoding(task))]
+        found += [(STYLES_PAGE, p) for p in self.styles_page.problems()]
         return found
 
     def accept_changes(self) -> bool:
