@@ -1,0 +1,250 @@
+"""Outline → article in the window: dialog, live draft in a new tab, cancel, redo a section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMessageBox
+
+from writer_app.config import Decoding, Model, Settings
+from writer_app.drafting import DraftOptions, DraftUpdate
+from writer_app.tasks import draft
+from writer_app.tasks.outline import parse_outline
+from writer_app.ui.draft_dialog import OWN_TONE, DraftDialog
+from writer_app.ui.main_window import MainWindow
+from writer_app.ui.settings_dialog import SettingsDialog
+
+OUTLINE = """# Keeping bees
+
+## Why keep bees
+- Honey and wax
+- Pollination for the garden
+
+## The hive
+- A box with frames
+- One queen, many workers
+
+## The first year
+- Start in spring
+- Check the hive every week
+"""
+ARTICLE = (
+    "# Keeping bees\n\n"
+    "## Why keep bees\n\nBees give honey and wax. They also pollinate the garden.\n\n"
+    "## The hive\n\nA hive is a box with frames. One queen lives with many workers.\n\n"
+    "## The first year\n\nStart in spring. Look into the hive every week.\n"
+)
+
+
+@pytest.fixture
+def window(qtbot, assistant, tiny_model_dir: Path, run_async, tmp_path: Path):  # type: ignore[no-untyped-def]
+    run_async(assistant.load(Model(model=str(tiny_model_dir), device="cpu")).result())
+    settings = Settings()
+    settings.model.model = str(tiny_model_dir)
+    settings.editor.suggestions = False
+    settings.draft = Decoding(max_new_tokens=16, do_sample=True, temperature=0.6, seed=3)
+    w = MainWindow(assistant, settings, settings_path=tmp_path / "settings.toml")
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if w.drafting.busy:
+        w.drafting.cancel()
+        qtbot.waitUntil(lambda: not w.drafting.busy, timeout=10_000)
+    for tab in w.documents():
+        tab.editor.document().setModified(False)
+    w.close()
+    w.deleteLater()
+
+
+def _boxes(window: MainWindow) -> list[QMessageBox]:
+    return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+
+def _headings(text: str) -> list[str]:
+    return re.findall(r"(?m)^#+ (.+)$", text)
+
+
+def _section(text: str, index: int) -> str:
+    span = draft.article_sections(text)[index]
+    return text[span.heading_start : span.end]
+
+
+def _draft(window: MainWindow, qtbot, outline: str = OUTLINE) -> DraftDialog:  # type: ignore[no-untyped-def]
+    window.editor.selectAll()
+    window.editor.insertPlainText(outline)  # typed: the outline's document has undo steps
+    dialog = window.drafting.open_dialog()
+    assert isinstance(dialog, DraftDialog) and dialog.isVisible()
+    return dialog
+
+
+def test_ctrl_shift_d_opens_the_dialog_with_tones_and_settings(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.settings.styles = {"Pirate": "Talk like a pirate."}
+    window.editor.setPlainText(OUTLINE)
+    qtbot.keyClick(
+        window.editor,
+        Qt.Key.Key_D,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialogs = [d for d in window.findChildren(DraftDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    tones = [dialog.tone.itemText(i) for i in range(dialog.tone.count())]
+    assert tones[0] == OWN_TONE and "Formal" in tones and "Pirate" in tones
+    dialog.tone.setCurrentText("Pirate")
+    dialog.length.setCurrentIndex(dialog.length.findData("custom"))
+    dialog.words.setValue(120)
+    dialog.audience.setText("  new   beekeepers ")
+    options = dialog.options()
+    assert options.length == 120 and options.words == 120
+    assert options.tone is not None and options.tone.instruction == "Talk like a pirate."
+    assert options.audience == "new beekeepers"
+    dialog.settings_button.click()
+    settings = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
+    assert len(settings) == 1
+    assert settings[0].pages_list.currentItem().text() == "Draft"
+    settings[0].reject()
+    dialog.reject()
+    assert window.tabs.count() == 1
+
+
+def test_an_empty_outline_gives_a_message_and_no_document(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.editor.setPlainText("   \n\n")
+    assert window.drafting.open_dialog() is None
+    boxes = _boxes(window)
+    assert len(boxes) == 1 and "outline is empty" in boxes[0].text()
+    boxes[0].close()
+    assert window.tabs.count() == 1
+
+
+def test_draft_streams_into_a_new_tab_with_progress(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    source = window.tab
+    dialog = _draft(window, qtbot)
+    assert source.editor.document().isUndoAvailable()
+    progress: list[tuple[int, str]] = []
+    lengths: list[int] = []
+    with qtbot.waitSignal(window.drafting.finished, timeout=60_000) as finished:
+        dialog.draft_button.click()
+        tab = window.drafting.tab
+        assert tab is not None and tab is window.tab and tab is not source
+        assert window.tabs.count() == 2
+        assert tab.editor.isReadOnly()  # nobody types into a text being written
+        bar = window.drafting.bar
+        assert bar is not None and bar.isVisible()
+        bar.progress.valueChanged.connect(lambda v: progress.append((v, bar.progress.format())))
+        tab.editor.textChanged.connect(lambda: lengths.append(len(tab.editor.text())))
+    update = finished.args[0]
+    assert isinstance(update, DraftUpdate) and update.done and not update.cancelled
+    text = tab.editor.text()
+    assert text == update.text
+    assert _headings(text) == ["Keeping bees", "Why keep bees", "The hive", "The first year"]
+    assert [v for v, _ in progress] == sorted(v for v, _ in progress) and progress[-1][0] == 3
+    assert ("Section 2 of 3" in [f for _, f in progress]) or (
+        "Section 3 of 3" in [f for _, f in progress]
+    )
+    assert len(lengths) > 3  # it streamed
+    assert not tab.editor.isReadOnly() and tab.is_modified()
+    assert not tab.editor.document().isUndoAvailable()  # the draft is where undo starts
+    assert window.drafting.bar is None
+    assert source.editor.text() == OUTLINE and source.editor.document().isUndoAvailable()
+    assert "Draft finished" in window.statusBar().currentMessage()
+
+
+def test_cancel_stops_at_once_and_keeps_the_text(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.settings.draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+    dialog = _draft(window, qtbot)
+    dialog.draft_button.click()
+    tab = window.drafting.tab
+    assert tab is not None
+    qtbot.waitUntil(lambda: "## The hive\n\n" in tab.editor.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: not tab.editor.text().endswith("## The hive\n\n"), timeout=30_000)
+    bar = window.drafting.bar
+    assert bar is not None
+    with qtbot.waitSignal(window.drafting.finished, timeout=5_000) as finished:
+        bar.cancel_button.click()
+    update = finished.args[0]
+    assert update.cancelled and update.section == 1
+    text = tab.editor.text()
+    assert _headings(text) == ["Keeping bees", "Why keep bees", "The hive"]
+    assert update.proses[0] and update.proses[0] in text
+    assert not tab.editor.isReadOnly() and window.tabs.count() == 2
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
+def _article_tab(window: MainWindow, index: int):  # type: ignore[no-untyped-def]
+    window.editor.setPlainText(ARTICLE)
+    span = draft.article_sections(ARTICLE)[index]
+    cursor = window.editor.textCursor()
+    cursor.setPosition(span.prose_start + 3)
+    window.editor.setTextCursor(cursor)
+    return window.tab
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_regenerate_replaces_only_its_section_in_one_undo_step(  # type: ignore[no-untyped-def]
+    window: MainWindow, qtbot, index: int
+) -> None:
+    tab = _article_tab(window, index)
+    with qtbot.waitSignal(window.drafting.redone, timeout=60_000) as redone:
+        assert window.drafting.redo("regenerate")
+        assert (
+            window.drafting.bar is not None and "Regenerating" in window.drafting.bar.label.text()
+        )
+    assert redone.args == [True]
+    text = tab.editor.text()
+    for other in {0, 1, 2} - {index}:
+        assert _section(text, other) == _section(ARTICLE, other)
+    assert _section(text, index) != _section(ARTICLE, index)
+    assert _headings(text) == _headings(ARTICLE)
+    tab.editor.undo()
+    assert tab.editor.text() == ARTICLE  # one undo step takes it all back
+    tab.editor.redo()
+    assert tab.editor.text() == text
+
+
+def test_continue_adds_to_its_section_in_one_undo_step(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    tab = _article_tab(window, 1)
+    with qtbot.waitSignal(window.drafting.redone, timeout=60_000) as redone:
+        assert window.drafting.redo("continue")
+    assert redone.args == [True]
+    text = tab.editor.text()
+    span = draft.article_sections(ARTICLE)[1]
+    assert text.startswith(ARTICLE[: span.prose_end]) and text.endswith(ARTICLE[span.prose_end :])
+    assert len(text) > len(ARTICLE)
+    tab.editor.undo()
+    assert tab.editor.text() == ARTICLE
+
+
+def test_redo_is_not_applied_to_a_changed_document(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.settings.draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+    tab = _article_tab(window, 1)
+    with qtbot.waitSignal(window.drafting.redone, timeout=60_000) as redone:
+        assert window.drafting.redo("regenerate")
+        window.editor.moveCursor(QTextCursor.MoveOperation.End)
+        qtbot.keyClicks(window.editor, "More.")
+    assert redone.args == [False]
+    assert tab.editor.text() == ARTICLE + "More."
+    assert "changed" in window.statusBar().currentMessage()
+
+
+def test_redo_outside_a_section_says_where_to_put_the_cursor(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.editor.setPlainText(ARTICLE)
+    window.editor.moveCursor(QTextCursor.MoveOperation.Start)
+    assert not window.drafting.redo("regenerate")
+    assert "cursor in a section" in window.statusBar().currentMessage()
+    assert window.editor.text() == ARTICLE
+
+
+def test_one_draft_at_a_time(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.settings.draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+    dialog = _draft(window, qtbot)
+    dialog.draft_button.click()
+    assert window.drafting.busy
+    window.tabs.setCurrentIndex(0)
+    assert window.drafting.open_dialog() is None
+    assert not window.drafting.start(parse_outline(OUTLINE), DraftOptions())
+    assert "wait for it or cancel" in window.statusBar().currentMessage()
+    assert window.tabs.count() == 2

@@ -1,0 +1,381 @@
+"""Outline → article on a loaded model: section by section, streaming, cancellable.
+
+The prompts and the cleaning live in `tasks/draft.py`; this module runs them on the model.
+`draft_article` writes every section in order (each prompt carries the title, the outline and
+the end of the previous section), reporting a `DraftUpdate` as the text grows; `redo_section`
+regenerates or continues one section of a finished article and returns the edit to apply.
+torch is imported only inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from writer_app.config import Decoding
+from writer_app.tasks import draft
+from writer_app.tasks.outline import Outline, Section
+from writer_app.tasks.rewrite import Style
+
+if TYPE_CHECKING:
+    import torch
+
+    from writer_app.engine.loader import LoadedModel
+
+RedoMode = Literal["regenerate", "continue"]
+REDO_MODES: tuple[RedoMode, ...] = ("regenerate", "continue")
+# Measured on the built-in model (see README): checking copied runs of the prompt does not
+# pay for drafting, whose prose is new text, not a copy of the outline. Kept as a knob.
+PROMPT_LOOKUP_TOKENS = 0
+# A section is retried once when its prose is unusable (see tasks.draft.needs_retry).
+ATTEMPTS = 2
+CJK_NOTICE = (
+    "The built-in model writes Chinese, Japanese and Korean poorly; "
+    "a larger model (Model & Device settings) drafts these much better."
+)
+
+
+def cjk_warning(outline: Outline, model_name: str) -> str:
+    """A warning for a Chinese, Japanese or Korean outline drafted on the built-in model."""
+    small = model_name.startswith("SmolLM2-135M") or not model_name
+    return CJK_NOTICE if small and draft.is_cjk(outline.to_markdown()) else ""
+
+
+class DraftError(ValueError):
+    """A request that cannot be drafted; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class DraftOptions:
+    """What the user chose for a draft: words per section, tone and readers."""
+
+    length: str | int = "medium"  # short, medium, long, or words per section
+    tone: Style | None = None  # a rewrite style; None = the model's own tone
+    audience: str = ""
+
+    @property
+    def words(self) -> int:
+        """Words per section (raises ValueError for a length that makes no sense)."""
+        return draft.words_for(self.length)
+
+
+@dataclass(frozen=True)
+class DraftUpdate:
+    """A draft in progress: the prose of each section so far (the last one may be partial)."""
+
+    outline: Outline
+    proses: tuple[str, ...]
+    section: int  # index of the section being written; == total when all are written
+    done: bool  # nothing more will come (finished or cancelled)
+    cancelled: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.outline.sections)
+
+    @property
+    def text(self) -> str:
+        """The article so far as Markdown: the title, then each started section (all of
+        them once finished), ending with one newline once done."""
+        if self.done and not self.cancelled:
+            return draft.assemble(self.outline, self.proses)
+        text = article_so_far(self.outline, self.proses)
+        return text.rstrip() + "\n" if self.done else text
+
+    @property
+    def label(self) -> str:
+        """Progress as a user reads it: "Section 3 of 7"."""
+        return f"Section {min(self.section + 1, self.total)} of {self.total}"
+
+
+@dataclass(frozen=True)
+class SectionRedo:
+    """A regenerated or continued section: the edit to apply to the article."""
+
+    start: int
+    end: int
+    text: str  # replaces article[start:end]
+    heading: str
+    cancelled: bool = False
+
+    def apply(self, article: str) -> str:
+        return article[: self.start] + self.text + article[self.end :]
+
+
+def article_so_far(outline: Outline, proses: Sequence[str]) -> str:
+    """The title, then the heading and prose of each section in `proses` (possibly partial);
+    a prefix of what `assemble` gives once everything is written, up to its final blank."""
+    parts = [draft.article_start(outline)]
+    for section, prose in zip(outline.sections, proses, strict=False):
+        parts.append(draft.section_header(section))
+        if prose.strip():
+            parts.append(prose.strip() + "\n\n")
+    return "".join(parts)
+
+
+_REWRITE_VERB = re.compile(r"(?i)^(?:rewrite|expand)\s+the\s+text\s*")
+
+
+def tone_sentence(style: Style | None) -> str:
+    """A rewrite style's instruction as a drafting one: "Rewrite the text in a formal tone."
+    becomes "Write in a formal tone."; a user's own instruction is used as written."""
+    if style is None:
+        return ""
+    text = " ".join(style.instruction.split())
+    match = _REWRITE_VERB.match(text)
+    return "Write " + text[match.end() :] if match else text
+
+
+def section_budget(decoding: Decoding, words: int, outline: Outline) -> Decoding:
+    """The decoding for one section: the token budget its words need (`max_new_tokens_for`),
+    never more than the Draft settings' max new tokens."""
+    budget = draft.max_new_tokens_for(words, outline.to_markdown())
+    return dataclasses.replace(decoding, max_new_tokens=min(budget, decoding.max_new_tokens))
+
+
+def _retry_decoding(decoding: Decoding) -> Decoding:
+    """A second try must differ from the first: sample, with a new seed."""
+    seed = None if decoding.seed is None else decoding.seed + 1
+    return dataclasses.replace(decoding, do_sample=True, num_beams=1, length_penalty=1.0, seed=seed)
+
+
+def _streaming_prose(clean: Callable[[str], str], raw: str) -> str:
+    """Cleaned prose of a partial answer, keeping the sentence still being written (the
+    cleaner drops an unfinished last sentence, right for a final answer, jumpy for a live
+    one): a full stop is added for cleaning and taken off again."""
+    if not raw.strip():
+        return ""
+    text = clean(raw.rstrip() + " .")
+    return text[:-2] if text.endswith(" .") else text
+
+
+def _others(outline: Outline, index: int) -> list[str]:
+    return [s.heading for i, s in enumerate(outline.sections) if i != index and s.heading]
+
+
+def _continue_ids(lm: LoadedModel, messages: list[dict[str, str]]) -> torch.Tensor:
+    """Token ids of a conversation whose last (assistant) message the model carries on."""
+    tok = lm.tokenizer
+    if getattr(tok, "chat_template", None):
+        text = tok.apply_chat_template(messages, continue_final_message=True, tokenize=False)
+    else:  # a plain language model: the transcript chat_ids uses, answer begun
+        text = "".join(f"{m['role'].capitalize()}: {m['content']}\n\n" for m in messages[:-1])
+        text += f"Assistant: {messages[-1]['content']}"
+    return tok(text, add_special_tokens=False, return_tensors="pt").input_ids[0]
+
+
+def _run(
+    lm: LoadedModel,
+    ids: torch.Tensor,
+    decoding: Decoding,
+    clean: Callable[[str], str],
+    retry: Callable[[str], bool],
+    cancel: threading.Event | None,
+    on_text: Callable[[str], None] | None,
+    heal: bool = False,
+) -> tuple[str, bool]:
+    """Generate, clean, and generate once more if `retry` says the text is unusable (the
+    better of the two tries is kept). Returns the text and whether it was cancelled."""
+    from writer_app.engine.generation import GenerationCancelled, generate
+
+    best = ""
+    for attempt in range(ATTEMPTS):
+
+        def partial(texts: list[str]) -> None:
+            if on_text is not None:
+                on_text(_streaming_prose(clean, texts[0]))
+
+        try:
+            result = generate(
+                lm, ids, decoding if attempt == 0 else _retry_decoding(decoding), heal=heal,
+                is_done=draft.should_stop, cancel=cancel, on_update=partial,
+                prompt_lookup=PROMPT_LOOKUP_TOKENS,
+            )  # fmt: skip
+        except GenerationCancelled:
+            return best, True
+        text = clean(result.texts[0])
+        if attempt == 0 or (retry(best) and (not retry(text) or len(text) > len(best))):
+            best = text
+        if result.cancelled:
+            return best, True
+        if not retry(best):
+            break
+        if on_text is not None:
+            on_text(best)  # what is kept while the second try streams
+    return best, False
+
+
+def write_section(
+    lm: LoadedModel,
+    outline: Outline,
+    index: int,
+    previous: Sequence[str],
+    options: DraftOptions,
+    decoding: Decoding,
+    *,
+    cancel: threading.Event | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> tuple[str, bool]:
+    """The prose of section `index`, given the prose of the sections before it. Returns the
+    cleaned prose ("" for a heading that only groups subsections) and whether it was
+    cancelled (the prose is then what was written so far)."""
+    from writer_app.engine.generation import chat_ids
+
+    if not outline.needs_prose(index):
+        return "", False
+    section = outline.sections[index]
+    words = options.words
+    last = index == len(outline.sections) - 1
+    previous_tail = next((p for p in reversed(previous) if p.strip()), "")
+    messages = draft.build_section_messages(
+        outline, index, tone=tone_sentence(options.tone), audience=options.audience,
+        words=words, previous_tail=previous_tail,
+    )  # fmt: skip
+
+    def clean(raw: str) -> str:
+        return draft.clean_section(raw, section, last=last, other_headings=_others(outline, index))
+
+    return _run(
+        lm, chat_ids(lm, messages), section_budget(decoding, words, outline), clean,
+        lambda text: draft.needs_retry(text, section, words), cancel, on_text,
+    )  # fmt: skip
+
+
+def draft_article(
+    lm: LoadedModel,
+    outline: Outline,
+    options: DraftOptions,
+    decoding: Decoding,
+    *,
+    cancel: threading.Event | None = None,
+    on_update: Callable[[DraftUpdate], None] | None = None,
+    written: Sequence[str] = (),
+    sections: int | None = None,
+) -> DraftUpdate:
+    """Write the article, section after section, reporting a DraftUpdate as the text grows.
+
+    `written` is the prose of sections already done (to resume); `sections` limits how many
+    are written in this call (the GUI writes one per worker job, so other requests can run
+    in between). On cancel, the partial prose of the current section is kept.
+    """
+    options.words  # noqa: B018 -- a bad length fails before any model work
+    proses = list(written)
+    total = len(outline.sections)
+    stop_at = total if sections is None else min(total, len(proses) + sections)
+
+    def report(section: int, done: bool, cancelled: bool = False) -> DraftUpdate:
+        update = DraftUpdate(outline, tuple(proses), section, done, cancelled)
+        if on_update is not None:
+            on_update(update)
+        return update
+
+    while len(proses) < stop_at:
+        index = len(proses)
+        proses.append("")
+
+        def partial(text: str, index: int = index) -> None:
+            proses[index] = text
+            report(index, False)
+
+        report(index, False)
+        prose, cancelled = write_section(
+            lm, outline, index, proses[:index], options, decoding, cancel=cancel,
+            on_text=partial,
+        )  # fmt: skip
+        proses[index] = prose
+        if cancelled:
+            return report(index, True, cancelled=True)
+    finished = len(proses) == total
+    return report(len(proses) if finished else len(proses) - 1, finished)
+
+
+# --- one section of a finished article -----------------------------------------------------
+
+_TITLE = re.compile(r"^ {0,3}# +(.+?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def article_outline(article: str, outline: Outline | None = None) -> Outline:
+    """The outline of an article: its title and one section per section of its text, in
+    order; a section that matches one of `outline` (the outline it was drafted from) gets
+    that section's points."""
+    first = next((line for line in article.splitlines() if line.strip()), "")
+    match = _TITLE.match(first)
+    title = match.group(1).strip() if match else (outline.title if outline else "")
+    sections = []
+    for span in draft.article_sections(article):
+        known = draft.outline_index(outline, span) if outline is not None else None
+        points = outline.sections[known].points if outline is not None and known is not None else ()
+        sections.append(Section(span.heading, span.level, points))
+    return Outline(title, tuple(sections))
+
+
+def redo_section(
+    lm: LoadedModel,
+    article: str,
+    cursor: int,
+    mode: RedoMode,
+    options: DraftOptions,
+    decoding: Decoding,
+    *,
+    outline: Outline | None = None,
+    cancel: threading.Event | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> SectionRedo:
+    """Regenerate, or continue, the section of `article` that `cursor` is in.
+
+    Returns the edit that puts the new prose in (regenerate) or adds the continuation after
+    the section's prose (continue); nothing else in the article changes. `outline` is the
+    outline the article was drafted from (its points guide the model); without it, the
+    headings are the outline. Raises DraftError when the cursor is not in a section.
+    """
+    if mode not in REDO_MODES:
+        raise ValueError(f"Unknown mode {mode!r}")
+    span = draft.find_section(article, cursor)
+    if span is None:
+        raise DraftError("Put the cursor in a section (its heading or its text) first.")
+    shape = article_outline(article, outline)
+    section = shape.sections[span.index]
+    words = options.words
+    last = span.index == len(shape.sections) - 1
+    others = _others(shape, span.index)
+    written = article[span.prose_start : span.prose_end]
+    name = draft.section_name(shape, span.index)
+    if mode == "regenerate" or not written.strip():
+        previous = draft.section_context(article, span)
+        messages = draft.build_section_messages(
+            shape, span.index, tone=tone_sentence(options.tone), audience=options.audience,
+            words=words, previous_tail=previous,
+        )  # fmt: skip
+
+        def clean(raw: str) -> str:
+            return draft.clean_section(raw, section, last=last, other_headings=others)
+
+        from writer_app.engine.generation import chat_ids
+
+        prose, cancelled = _run(
+            lm, chat_ids(lm, messages), section_budget(decoding, words, shape), clean,
+            lambda text: draft.needs_retry(text, section, words), cancel, on_text,
+        )  # fmt: skip
+        if not prose:
+            return SectionRedo(span.prose_start, span.prose_start, "", name, cancelled)
+        start, end, text = draft.prose_edit(article, span, prose)
+        return SectionRedo(start, end, text, name, cancelled)
+
+    messages = draft.build_continue_messages(
+        shape, span.index, written, tone=tone_sentence(options.tone),
+        audience=options.audience, words=words,
+    )  # fmt: skip
+
+    def clean_more(raw: str) -> str:
+        return draft.clean_continuation(raw, written, section, last=last, other_headings=others)
+
+    budget = section_budget(decoding, max(draft.MIN_WORDS, words // 2), shape)
+    added, cancelled = _run(
+        lm, _continue_ids(lm, messages), budget, clean_more, lambda text: not text.strip(),
+        cancel, on_text, heal=True,
+    )  # fmt: skip
+    return SectionRedo(span.prose_end, span.prose_end, added, name, cancelled)
