@@ -10,11 +10,14 @@ interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import dataclasses
+import signal
 import sys
+import threading
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +132,59 @@ def _parser() -> argparse.ArgumentParser:
     _decoding_options(rewrite, "rewrite")
     _model_options(rewrite)
     rewrite.set_defaults(parser=rewrite)
+
+    code = commands.add_parser(
+        "code", help="write the body of a Python function from its docstring; prints the file"
+    )
+    code.add_argument("file", type=Path, metavar="FILE", help="the Python file")
+    code.add_argument(
+        "--function",
+        metavar="NAME",
+        help="the function to write (f or Class.method); default: the first one with a "
+        "docstring and no body",
+    )
+    code.add_argument(
+        "--in-place", action="store_true", help="write the result back to FILE instead of printing"
+    )
+    code.add_argument(
+        "--verify",
+        action=argparse.BooleanOptionalAction,
+        help="run the docstring's examples (doctests) against each candidate in a sandboxed "
+        "child process and propose the first that passes; this runs generated code "
+        "(default: the Run generated code setting, off unless you turned it on)",
+    )
+    alternatives = next(f for f in dataclasses.fields(Decoding) if f.name == "alternatives")
+    code.add_argument(
+        "--candidates",
+        dest="alternatives",
+        metavar="N",
+        type=_value_type("alternatives", int, spec_of(alternatives)),
+        help="how many bodies the model may write (the same as --alternatives)",
+    )
+    _decoding_options(code, "code")
+    _model_options(code)
+    code.set_defaults(parser=code)
+
+    draft = commands.add_parser(
+        "draft", help="write an article from a Markdown outline, section by section"
+    )
+    draft.add_argument(
+        "outline", type=Path, metavar="OUTLINE", help="the outline (Markdown; '-' = stdin)"
+    )
+    draft.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the article here (default: stdout)"
+    )
+    draft.add_argument(
+        "--length",
+        default="medium",
+        metavar="LENGTH",
+        help="short, medium, long, or a number of words per section (default: medium)",
+    )
+    draft.add_argument("--tone", metavar="STYLE", help="a rewrite style (see `writer-cli styles`)")
+    draft.add_argument("--audience", metavar="TEXT", help="who the article is for")
+    _decoding_options(draft, "draft")
+    _model_options(draft)
+    draft.set_defaults(parser=draft)
 
     commands.add_parser("styles", help="list the rewrite styles, one per line")
 
@@ -262,6 +318,147 @@ def cmd_rewrite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_code(args: argparse.Namespace) -> int:
+    from writer_app.coding import CodeTaskError, empty_functions, find_target, generate_body
+    from writer_app.documents import DocumentError, read_document, write_document
+
+    settings = load_settings(paths.settings_file()).settings
+    decoding = decoding_from_args(settings, args)
+    try:
+        text, fmt = read_document(args.file)
+    except DocumentError as exc:
+        raise CliError(str(exc)) from exc
+    try:  # before the model loads: is there anything to write?
+        if args.function is not None:
+            where = find_target(text, args.function).name
+        else:
+            todo = empty_functions(text)
+            if not todo:
+                raise CliError(
+                    f"{args.file}: no function has a docstring and an empty body; "
+                    "write one, or name a function with --function"
+                )
+            where = todo[0].name
+            if len(todo) > 1:
+                others = ", ".join(t.name for t in todo[1:])
+                print(
+                    f"writer-cli: note: writing {where}(); also without a body: {others} "
+                    "(choose with --function)",
+                    file=sys.stderr,
+                )
+    except CodeTaskError as exc:
+        raise CliError(f"{args.file}: {exc}") from exc
+    verify = settings.editor.run_generated_code if args.verify is None else args.verify
+    lm = _load(settings, args)
+    result = generate_body(
+        lm,
+        text,
+        where,
+        decoding,
+        candidates=decoding.alternatives,
+        verify_doctests=verify,
+        on_update=lambda m: print(m, file=sys.stderr),
+    )
+    if result.edit is None:
+        raise CliError(result.message)
+    print(f"writer-cli: {result.message}", file=sys.stderr)
+    if args.in_place:
+        try:
+            write_document(args.file, result.edit.source, fmt)
+        except DocumentError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"writer-cli: wrote {args.file}", file=sys.stderr)
+    else:
+        sys.stdout.write(result.edit.source)
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from writer_app.documents import DocumentError, TextFormat, read_document, write_document
+    from writer_app.drafting import DraftOptions, DraftUpdate, cjk_warning, draft_article
+    from writer_app.tasks.outline import OutlineError, parse_outline
+    from writer_app.tasks.rewrite import find_style, user_styles
+
+    settings = load_settings(paths.settings_file()).settings
+    try:
+        tone = find_style(args.tone, user_styles(settings.styles)) if args.tone else None
+        options = DraftOptions(args.length, tone, args.audience or "")
+        options.words  # noqa: B018 -- checks the length
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    decoding = decoding_from_args(settings, args)
+    try:
+        text = sys.stdin.read() if str(args.outline) == "-" else read_document(args.outline)[0]
+        outline = parse_outline(text)
+    except (DocumentError, OutlineError) as exc:
+        raise CliError(str(exc)) from exc
+    lm = _load(settings, args)
+    if warning := cjk_warning(outline, lm.info.name):
+        print(f"writer-cli: note: {warning}", file=sys.stderr)
+
+    def save(update: DraftUpdate) -> None:
+        if args.output is not None:
+            try:
+                write_document(args.output, update.text, TextFormat())
+            except DocumentError as exc:
+                raise CliError(str(exc)) from exc
+
+    finished: list[int] = [0]
+
+    def progress(update: DraftUpdate) -> None:
+        bar.set_description_str(update.label, refresh=False)
+        if update.section > finished[0]:  # sections before it are done: keep them on disk
+            bar.update(update.section - finished[0])
+            finished[0] = update.section
+            save(DraftUpdate(outline, update.proses[: update.section], update.section, True))
+
+    from tqdm import tqdm
+
+    total = len(outline.sections)
+    with tqdm(total=total, unit="section", file=sys.stderr, dynamic_ncols=True) as bar:
+        with _interrupt_sets_event() as cancel:
+            result = draft_article(
+                lm, outline, options, decoding, cancel=cancel, on_update=progress
+            )
+        if not result.cancelled:
+            bar.update(total - finished[0])
+    save(result)
+    if args.output is None:
+        sys.stdout.write(result.text)
+    if result.cancelled:
+        kept = f"kept {result.section} of {total} sections"
+        if result.proses[result.section :] and result.proses[result.section].strip():
+            kept += " and the start of the next"
+        where = f" in {args.output}" if args.output is not None else ""
+        print(f"writer-cli: interrupted: {kept}{where}", file=sys.stderr)
+        return 130
+    if args.output is not None:
+        print(f"writer-cli: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+@contextlib.contextmanager
+def _interrupt_sets_event() -> Iterator[threading.Event]:
+    """An event that Ctrl+C sets, so a long job stops cleanly and keeps its work; a second
+    Ctrl+C interrupts at once (KeyboardInterrupt)."""
+    cancel = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield cancel  # signals reach only the main thread
+        return
+
+    def interrupted(_signum: int, _frame: Any) -> None:
+        cancel.set()
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def cmd_styles(_args: argparse.Namespace) -> int:
     from writer_app.tasks.rewrite import style_names, user_styles
 
@@ -317,6 +514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "continue": cmd_continue,
         "rewrite": cmd_rewrite,
+        "code": cmd_code,
+        "draft": cmd_draft,
         "styles": cmd_styles,
         "presets": cmd_presets,
         "models": cmd_models,

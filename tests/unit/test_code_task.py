@@ -352,8 +352,12 @@ def test_a_method_comes_last_inside_its_class() -> None:
     assert text.index("def count_vowels") < text.index("class Stack:")
     assert text.index("self.items: list[int] = []") < text.index("def push")
     assert text.endswith('        [3]\n        """')
-    # A helper that is not written yet is shown with an ellipsis body.
-    assert '    2\n    >>> count_vowels("sky")\n    0\n    """\n    ...' in text
+    # A helper that is not written yet is shown by its header alone, so that its docstring
+    # followed by a placeholder does not teach the model to write a placeholder.
+    assert "def count_vowels(text: str) -> int: ...\n" in text
+    assert "Return how many vowels" not in text
+    assert "@decorate\n@other(1,\n       2)\nasync def fetch(url: str) -> str: ..." in text
+    assert '"""Fetch the page."""' not in text
 
 
 def test_a_nested_function_comes_with_the_code_before_it() -> None:
@@ -761,3 +765,13 @@ def test_rejection_message() -> None:
     assert "Only a placeholder (pass, ... or raise NotImplementedError) (×2)" in message
     assert "Not valid Python" in message
     assert rejection_message([]) == "The model wrote nothing."
+
+
+def test_a_stub_with_a_comment_after_its_header_is_shown_without_it() -> None:
+    source = (
+        "def helper(a,\n           b):  # later\n    '''Help.'''\n    pass\n\n\n"
+        "def target(x):\n    '''Do it.'''\n"
+    )
+    text = build_prompt(source, find_function(source, len(source) - 3) or pytest.fail()).text
+    assert text.startswith("def helper(a,\n           b): ...\n")
+    assert "later" not in text and "Help." not in text

@@ -627,12 +627,24 @@ class _View:
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
         head, body = self.head(node)
-        if not body:  # not written yet
-            return f"{head}\n{_indent_of(self.lines[node.body[0].lineno - 1])}..."
+        if not body or all(_is_placeholder(stmt) for stmt in body):  # not written yet
+            return self.stub(node)
         first, last = body[0].lineno, body[-1].end_lineno or body[-1].lineno
         if last - first < SHORT_BODY_LINES:
             return f"{head}\n{self.segment(first, last)}"
         return f"{head}\n{_indent_of(self.lines[first - 1])}..."
+
+    def stub(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+        """A function not written yet, as one header line: ``def f(x): ...``. Its docstring
+        followed by a placeholder would teach a small model to write placeholders too."""
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        end = _header_end(self.lines, node.lineno - 1)
+        if end is None:
+            return self.segment(first, node.lineno)
+        line, column = end
+        header = self.segment(first, line + 1).split("\n")
+        header[-1] = self.lines[line][:column] + " ..."  # without a comment after the colon
+        return "\n".join(header)
 
     def klass(self, node: ast.ClassDef, skip: ast.AST | None, last: str) -> str:
         head, body = self.head(node)

@@ -33,12 +33,16 @@ _ABBREVIATIONS = {
 CHARS_PER_TOKEN_BOUND = 8
 # A suggestion is cut where it starts copying this many words in a row from the text.
 COPY_RUN_WORDS = 8
-STOP_CHOICES = ("sentence", "paragraph", "length")
+STOP_CHOICES = ("sentence", "paragraph", "length", "code")
 
 
 @dataclass(frozen=True)
 class ContinuationRequest:
-    """One request for ghost text: the text before the cursor and how to end suggestions."""
+    """One request for ghost text: the text before the cursor and how to end suggestions.
+
+    `stop_at` "code" (code files) ends a suggestion at the end of the line, or, where the
+    line before the cursor opens a block (ends with ":"), at the end of that block.
+    """
 
     prefix: str
     stop_at: str = "sentence"
@@ -72,13 +76,16 @@ def wants_auto_suggestion(before: str, after_on_line: str) -> bool:
     return bool(before.strip()) and not after_on_line.strip(" \t)]}\"'”’")
 
 
-def boundary(text: str, stop_at: str) -> int | None:
+def boundary(text: str, stop_at: str, prefix: str = "") -> int | None:
     """Where a suggestion should end (an index into `text`), or None if not reached yet.
 
     Leading whitespace (a suggestion that starts a new line or paragraph) never ends it.
+    `prefix`, the text before the cursor, matters only for "code".
     """
     if stop_at == "length":
         return None
+    if stop_at == "code":
+        return _code_boundary(prefix, text)
     lead = len(text) - len(text.lstrip())
     newline = text.find("\n", lead)
     if stop_at == "sentence":
@@ -92,8 +99,42 @@ def boundary(text: str, stop_at: str) -> int | None:
     return newline if newline >= 0 else None
 
 
-def is_complete(text: str, stop_at: str) -> bool:
-    return boundary(text, stop_at) is not None
+def is_complete(text: str, stop_at: str, prefix: str = "") -> bool:
+    return boundary(text, stop_at, prefix) is not None
+
+
+def _code_width(line: str) -> int:
+    """The indentation width of a line of code (tabs to multiples of 8, as Python reads them)."""
+    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(8))
+
+
+def _opens_block(line: str) -> bool:
+    """Whether a line of code ends with ":" (a def, if, for… header), ignoring a comment."""
+    code = line.split("#", 1)[0] if "#" in line and "'" not in line and '"' not in line else line
+    return code.rstrip().endswith(":")
+
+
+def _code_boundary(prefix: str, text: str) -> int | None:
+    """Code: the end of the line being written; after a line that opens a block, the end of
+    the block (before the first line of code indented no deeper than the block's header)."""
+    current = prefix[prefix.rfind("\n") + 1 :]  # the cursor's line, up to the cursor
+    before = prefix[: len(prefix) - len(current)].rstrip("\n").split("\n")
+    if current.strip():
+        header = current
+    else:  # on an empty (or indented) line: the line above decides
+        header = next((line for line in reversed(before) if line.strip()), "")
+    if not _opens_block(header):
+        lead = len(text) - len(text.lstrip())
+        newline = text.find("\n", lead)
+        return newline if newline >= 0 else None
+    # The lines of the block as they will stand: the cursor's line continues with the text.
+    width = _code_width(header)
+    position = -len(current)  # where each line starts, as an index into `text`
+    for i, line in enumerate((current + text).split("\n")):
+        if (i > 0 or not current.strip()) and line.strip() and _code_width(line) <= width:
+            return max(0, position - 1) if i > 0 else 0
+        position += len(line) + 1
+    return None
 
 
 def _normalized(text: str) -> str:
@@ -114,7 +155,7 @@ def _cut_copied_run(prefix: str, suggestion: str) -> str:
 def clean(prefix: str, raw: str, stop_at: str) -> str:
     """Turn raw model output into the suggestion shown after the cursor."""
     text = _CONTROL.sub("", raw)
-    end = boundary(text, stop_at)
+    end = boundary(text, stop_at, prefix)
     text = text if end is None else text[:end]
     text = _cut_copied_run(prefix, text)
     text = text.rstrip()

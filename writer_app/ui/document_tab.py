@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from writer_app.config import Settings
 from writer_app.documents import DocumentError, TextFormat, read_document, write_document
 from writer_app.recovery import RecoveryStore
+from writer_app.ui.code_editor import is_code_path, set_code_mode
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.markdown import MARKDOWN_SUFFIXES, MarkdownHighlighter
+from writer_app.ui.rewrite_panel import RewritePanel, style_menu
 from writer_app.ui.suggestions import SuggestionController
 
 LOAD_CHUNK_CHARS = 1 << 20  # large texts go into the editor a chunk per event-loop turn
@@ -74,7 +76,12 @@ class DocumentTab(QWidget):
         self.controller = SuggestionController(self.editor, assistant, settings)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.editor)
+        layout.addWidget(self.editor, 1)
+        self.rewrite_panel = RewritePanel(self.editor, assistant, settings, self)
+        self.rewrite_panel.notice.connect(self.notice)
+        layout.addWidget(self.rewrite_panel)
+        self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.editor.customContextMenuRequested.connect(self._context_menu)
         self._autosave = QTimer(self, singleShot=True)
         self._autosave.timeout.connect(self.write_recovery)
         self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_WAIT_MS)
@@ -99,6 +106,21 @@ class DocumentTab(QWidget):
 
     def text(self) -> str:
         return self.editor.text()
+
+    def _context_menu(self, at: QPoint) -> QMenu:
+        """The editor's usual menu, with Rewrite for a selection."""
+        menu = self.editor.createStandardContextMenu(at)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        panel = self.rewrite_panel
+        if self.editor.textCursor().hasSelection() and not self.editor.isReadOnly():
+            menu.addSeparator()
+            styles = style_menu(
+                menu, self.settings(), panel.start, panel.ask_custom, panel.editStyles.emit
+            )
+            styles.setTitle("Re&write")
+            menu.addMenu(styles)
+        menu.popup(self.editor.viewport().mapToGlobal(at))
+        return menu
 
     # ------------------------------------------------------------ contents
 
@@ -152,11 +174,15 @@ class DocumentTab(QWidget):
         self.loaded.emit()
 
     def _set_highlighter(self) -> None:
-        wants = self.path is not None and self.path.suffix.lower() in MARKDOWN_SUFFIXES
+        suffix = self.path.suffix.lower() if self.path is not None else ""
+        # Python files: highlighting, line numbers, auto-indent, suggestions that continue code.
+        self.controller.code_mode = is_code_path(suffix)
+        set_code_mode(self.editor, self.controller.code_mode)
+        wants = suffix in MARKDOWN_SUFFIXES
         current = self.editor.highlighter
         if wants and current is None:
             self.editor.highlighter = MarkdownHighlighter(self.editor.document())
-        elif not wants and current is not None:
+        elif not wants and isinstance(current, MarkdownHighlighter):
             current.setDocument(None)
             self.editor.highlighter = None
 
@@ -260,5 +286,6 @@ class DocumentTab(QWidget):
     def close_document(self) -> None:
         """The user closed this document (saved, or chose to discard it)."""
         self.controller.stop()
+        self.rewrite_panel.reject()
         self.editor.end_session()
         self._discard_recovery()

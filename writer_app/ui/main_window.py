@@ -41,10 +41,11 @@ from writer_app.recent import RecentFiles
 from writer_app.recovery import RecoveryEntry, RecoveryStore
 from writer_app.ui.compare_dialog import CompareDialog
 from writer_app.ui.document_tab import DocumentTab
+from writer_app.ui.draft_dialog import DraftFeature
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.find_bar import FindBar
 from writer_app.ui.recovery_dialog import RecoveryDialog
-from writer_app.ui.settings_dialog import SettingsDialog, editor_font
+from writer_app.ui.settings_dialog import STYLES_PAGE, SettingsDialog, editor_font
 from writer_app.ui.suggestions import SuggestionController
 from writer_app.ui.theme import apply_theme
 
@@ -58,6 +59,9 @@ KEY_BINDINGS = [
     ("Esc", "Dismiss the suggestion"),
     ("Alt+]  /  Alt+[", "Next / previous alternative"),
     ("Ctrl+Space", "Suggest now"),
+    ("Ctrl+Shift+D", "Draft an article from the outline (or the selection)"),
+    ("Ctrl+Shift+R", "Rewrite the selection in a style (Ctrl+Return accepts, Esc stops/rejects)"),
+    ("Ctrl+Shift+G", "Generate code from docstring (Tab accepts, Esc rejects)"),
     ("Ctrl+F, F3, Shift+F3", "Find, find next, find previous"),
     ("Ctrl+N, Ctrl+O, Ctrl+S, Ctrl+Shift+S", "New, open, save, save as"),
     ("Ctrl+W, Ctrl+Tab", "Close the document, next document"),
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         tab.controller.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         tab.controller.notice.connect(self.show_notice)
         tab.controller.firstGhost.connect(self._on_first_ghost)
+        tab.rewrite_panel.editStyles.connect(lambda: self.open_settings(STYLES_PAGE))
         tab.editor.ghostChanged.connect(self._on_ghost_changed)
         tab.editor.textChanged.connect(self._count_timer.start)
         for signal, action in (
@@ -282,6 +287,13 @@ class MainWindow(QMainWindow):
         self.enable_action.setCheckable(True)
         self.enable_action.setChecked(self.settings.editor.suggestions)
         self._action(suggest, "Suggest &Now", self.suggest_now, QKeySequence("Ctrl+Space"))
+        self.rewrite_action = self._action(
+            suggest, "&Rewrite Selection…", self.rewrite_selection, "Ctrl+Shift+R"
+        )
+        self.rewrite_action.setToolTip("Rewrite the selected text in a style (Ctrl+Shift+R)")
+        self.generate_code_action = self._action(
+            suggest, "&Generate Code from Docstring", self.generate_code, "Ctrl+Shift+G"
+        )
         suggest.addSeparator()
         for text, slot in (
             ("&Accept Suggestion\tTab", lambda: self.editor.accept_suggestion()),
@@ -291,6 +303,15 @@ class MainWindow(QMainWindow):
             ("&Dismiss\tEsc", lambda: self.editor.dismiss()),
         ):
             self._action(suggest, text, slot)
+
+        self.drafting = DraftFeature(self)
+        self.drafting.build_menu(bar.addMenu("&Draft"))
+        tools = self.addToolBar("Assistant")
+        tools.setObjectName("assistant-toolbar")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.setMovable(False)
+        for action in (self.rewrite_action, self.drafting.draft_action, self.generate_code_action):
+            tools.addAction(action)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", self.show_key_bindings)
@@ -366,6 +387,19 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip(f"Loaded in {status.load_seconds:.1f} s")
         for notice in status.notices:
             self.show_notice(notice)
+
+    def generate_code(self) -> bool:
+        """Write the body of the function at the cursor from its docstring, for preview."""
+        from writer_app.ui.code_preview import code_generation_for
+
+        return code_generation_for(self, self.tab, self.editor).start()
+
+    def rewrite_selection(self) -> QMenu | None:
+        """Open the style picker at the selection; the rewrite shows in the tab's panel."""
+        if self.model_error:
+            self.statusBar().showMessage(f"No rewrites: {self.model_error}", 6000)
+            return None
+        return self.tab.rewrite_panel.pick_style()
 
     def suggest_now(self) -> None:
         if self.model_error:

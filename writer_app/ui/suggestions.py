@@ -55,6 +55,7 @@ class SuggestionController(QObject):
         self.timer.timeout.connect(lambda: self.request(explicit=False))
         self._task: asyncio.Task[None] | None = None
         self._job: Any = None
+        self.code_mode = False  # a code file: suggestions end with the line or block
         editor.edited.connect(self._on_edited)
         editor.sessionEnded.connect(self.cancel)
 
@@ -83,8 +84,11 @@ class SuggestionController(QObject):
         if session is None:
             return False
         self.cancel()
+        stop_at = editor.suggestion_length
+        if self.code_mode and stop_at != "length":
+            stop_at = "code"
         job = self.source.continue_text(
-            ContinuationRequest(session.prefix, editor.suggestion_length),
+            ContinuationRequest(session.prefix, stop_at),
             settings.continuation,
             editor.context_tokens,
         )

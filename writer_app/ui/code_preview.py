@@ -1,0 +1,379 @@
+"""Generate code from docstring, in the window: run the job, preview the body, accept or reject.
+
+Ctrl+Shift+G asks the assistant for the body of the function at the cursor (progress in the
+status bar; Esc cancels). The proposal appears in a panel under the editor with its status
+("doctests pass", "doctests failed: …", "not verified"); Tab or Accept puts it in place as
+one undo step, Esc or Reject drops it. A proposal is never applied to a document that has
+changed since it was asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from writer_app.assistant import Progress
+from writer_app.coding import CodeResult, CodeTaskError, find_target
+from writer_app.tasks.code import Edit, replace_body
+from writer_app.ui.code_editor import PythonHighlighter, monospace_font
+from writer_app.ui.editor import GhostTextEditor, utf16_len
+from writer_app.worker import JobCancelled
+
+PREVIEW_LINES = 12  # the preview grows up to this many lines, then scrolls
+
+STALE = (
+    "The document has changed since this code was written, so it cannot be put in; "
+    "press Ctrl+Shift+G to write it again."
+)
+
+
+class CodePreview(QFrame):
+    """The proposed body of one function, its status, and Accept / Next / Reject."""
+
+    accepted = Signal()
+    rejected = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code = QPlainTextEdit(self)
+        self.code.setReadOnly(True)
+        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.code.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.code.setFont(monospace_font(0))
+        self.highlighter = PythonHighlighter(self.code.document())
+        self.accept_button = QPushButton("Accept (Tab)", self)
+        self.next_button = QPushButton("Next Candidate", self)
+        self.reject_button = QPushButton("Reject (Esc)", self)
+        for button in (self.accept_button, self.next_button, self.reject_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the editor
+        self.accept_button.clicked.connect(self.accepted)
+        self.reject_button.clicked.connect(self.rejected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.next_button)
+        buttons.addWidget(self.reject_button)
+        buttons.addWidget(self.accept_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.code)
+        layout.addLayout(buttons)
+
+    def show_body(self, title: str, body: str, status: str, *, more: bool) -> None:
+        self.title.setText(title)
+        self.code.setPlainText(body.rstrip("\n"))
+        lines = min(PREVIEW_LINES, max(1, body.rstrip("\n").count("\n") + 1))
+        height = self.code.fontMetrics().lineSpacing() * lines
+        self.code.setFixedHeight(height + 2 * self.code.frameWidth() + 10)
+        self.code.show()
+        self.status.setText(status)
+        self.accept_button.setEnabled(True)
+        self.accept_button.show()
+        self.next_button.setVisible(more)
+        self.reject_button.setText("Reject (Esc)")
+        self.show()
+
+    def show_problem(self, title: str, message: str) -> None:
+        """Nothing to insert: say why."""
+        self.title.setText(title)
+        self.code.clear()
+        self.code.hide()
+        self.status.setText(message)
+        self.accept_button.hide()
+        self.next_button.hide()
+        self.reject_button.setText("Close (Esc)")
+        self.show()
+
+    def mark_stale(self) -> None:
+        self.status.setText(STALE)
+        self.accept_button.setEnabled(False)
+
+
+class CodeGeneration(QObject):
+    """Generate code from docstring for one editor: the running job and the proposal.
+
+    `window` is the main window (its assistant, settings, status bar and busy indicator).
+    """
+
+    def __init__(self, window: Any, editor: GhostTextEditor, panel_parent: QWidget) -> None:
+        super().__init__(editor)
+        self.window = window
+        self.editor = editor
+        self.panel = CodePreview(panel_parent)
+        self.panel.hide()
+        layout = panel_parent.layout()
+        if layout is not None:
+            layout.addWidget(self.panel)
+        self.panel.accepted.connect(self.accept)
+        self.panel.rejected.connect(self.reject)
+        self.panel.next_button.clicked.connect(self.next_candidate)
+        self.result: CodeResult | None = None
+        self.index = 0
+        self._job: Any = None
+        self._task: asyncio.Task[None] | None = None
+        # A busy indicator of its own: status messages hide the bar's other widgets.
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(100)
+        self.busy_bar.setTextVisible(False)
+        window.statusBar().addPermanentWidget(self.busy_bar)
+        self.busy_bar.hide()
+        self._closed = False  # the editor is gone (its tab was closed)
+        editor.destroyed.connect(self._on_editor_destroyed)
+        editor.installEventFilter(self)
+        editor.edited.connect(self._on_edited)
+
+    # --------------------------------------------------------------- state
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def pending(self) -> bool:
+        """A proposal is on show."""
+        return self.result is not None and self.result.ok and self.panel.isVisible()
+
+    def proposal(self) -> Edit | None:
+        """The edit on show (the candidate chosen with Next), if any."""
+        result = self.result
+        if result is None or not result.ranked:
+            return None
+        return replace_body(result.source, result.target, result.ranked[self.index].body)
+
+    def _say(self, message: str, ms: int = 8000) -> None:
+        self.window.statusBar().showMessage(message, ms)
+
+    # -------------------------------------------------------------- start
+
+    def start(self) -> bool:
+        """Write the body of the function at the cursor; False (with a message) if it can't."""
+        window = self.window
+        if window.model_error:
+            self._say(f"No model: {window.model_error}")
+            return False
+        if not window.assistant.ready:
+            self._say("The model is still loading…", 3000)
+            return False
+        source = self.editor.text()
+        cursor = _py_index(source, self.editor.textCursor().position())
+        try:
+            target = find_target(source, cursor)
+        except CodeTaskError as exc:
+            self.close_panel()
+            self.panel.show_problem("Generate code from docstring", str(exc))
+            self._say(str(exc))
+            return False
+        self.cancel()
+        self.close_panel()
+        # Tab and Esc come here before code mode's own Tab (which indents).
+        self.editor.removeEventFilter(self)
+        self.editor.installEventFilter(self)
+        settings = window.settings
+        decoding = settings.code
+        job = window.assistant.generate_code(
+            source,
+            cursor,
+            decoding,
+            candidates=decoding.alternatives,
+            verify=settings.editor.run_generated_code,
+        )
+        self._job = job
+        self.busy_bar.show()
+        self._say(f"Writing {target.name}() from its docstring… (Esc cancels)", 0)
+        self._task = asyncio.ensure_future(self._consume(job, source, target.name))
+        return True
+
+    async def _consume(self, job: Any, source: str, name: str) -> None:
+        try:
+            async for event in job:
+                if isinstance(event, Progress):
+                    self._say(event.message + " (Esc cancels)", 0)
+            result: CodeResult = await job.result()
+        except (JobCancelled, asyncio.CancelledError):
+            if not self._closed:
+                self._say("Code generation cancelled", 4000)
+            return
+        except CodeTaskError as exc:
+            if not self._closed:
+                self._say(str(exc))
+            return
+        except Exception as exc:  # no model, out of memory…
+            if not self._closed:
+                self._say(f"Code generation failed: {exc}")
+            return
+        finally:
+            self._job = None
+            if not self._closed:
+                self.busy_bar.hide()
+        if self._closed:
+            return
+        if self.editor.text() != source:
+            self._say(
+                f"The document changed while {name}() was being written; nothing was put in. "
+                "Press Ctrl+Shift+G to write it again.",
+                10000,
+            )
+            return
+        self.show_result(result)
+
+    def show_result(self, result: CodeResult) -> None:
+        """Show what the model wrote: the best body, or why there is none."""
+        self.result, self.index = result, 0
+        title = f"Generate code from docstring: {result.target.name}()"
+        if not result.ok:
+            self.panel.show_problem(title, result.message)
+            self._say(result.message, 10000)
+            return
+        self._show_current()
+        self._say(result.message + " — Tab inserts it, Esc rejects it", 10000)
+
+    def _show_current(self) -> None:
+        result = self.result
+        assert result is not None and result.ranked
+        ranked = result.ranked[self.index]
+        status = result.message if self.index == 0 else f"{result.target.name}(): {ranked.status}"
+        if len(result.ranked) > 1:
+            status += f"  (candidate {self.index + 1} of {len(result.ranked)})"
+        title = f"Proposed body for {result.target.name}()"
+        self.panel.show_body(title, ranked.body, status, more=len(result.ranked) > 1)
+        if self.editor.text() != result.source:
+            self.panel.mark_stale()
+
+    def next_candidate(self) -> None:
+        if self.result is not None and len(self.result.ranked) > 1:
+            self.index = (self.index + 1) % len(self.result.ranked)
+            self._show_current()
+
+    # ------------------------------------------------------------- answer
+
+    def accept(self) -> bool:
+        """Put the proposal in place (one undo step); refused if the document changed."""
+        edit, result = self.proposal(), self.result
+        if edit is None or result is None or not self.panel.isVisible():
+            return False
+        source = self.editor.text()
+        if source != result.source:
+            self.panel.mark_stale()
+            self._say(STALE, 10000)
+            return False
+        self.editor.end_session()
+        cursor = QTextCursor(self.editor.document())
+        start = utf16_len(source[: edit.start])
+        cursor.setPosition(start)
+        cursor.setPosition(utf16_len(source[: edit.end]), QTextCursor.MoveMode.KeepAnchor)
+        cursor.beginEditBlock()
+        cursor.insertText(edit.text)
+        cursor.endEditBlock()
+        cursor.setPosition(start + utf16_len(edit.text.rstrip("\n")))
+        self.editor.setTextCursor(cursor)
+        self.editor.ensureCursorVisible()
+        status = result.ranked[self.index].status
+        self.close_panel()
+        self._say(f"Wrote the body of {result.target.name}() ({status})", 6000)
+        return True
+
+    def reject(self) -> None:
+        if self.panel.isVisible():
+            proposed = self.result is not None and self.result.ok
+            self.close_panel()
+            if proposed:
+                self._say("Proposed code rejected", 3000)
+
+    def close_panel(self) -> None:
+        self.result = None
+        self.index = 0
+        self.panel.hide()
+
+    def cancel(self) -> None:
+        """Stop a running job (its result is dropped)."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        if self._task is not None:
+            task, self._task = self._task, None
+            task.cancel()
+
+    def _on_editor_destroyed(self, *_args: object) -> None:
+        self._closed = True
+        self.cancel()
+        self.busy_bar.hide()
+        self.busy_bar.deleteLater()
+
+    def _on_edited(self) -> None:
+        result = self.result
+        visible = result is not None and result.ok and self.panel.isVisible()
+        if visible and result is not None and self.editor.text() != result.source:
+            self.panel.mark_stale()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            return False
+        assert isinstance(event, QKeyEvent)
+        if (
+            event.modifiers()
+            not in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+            or self.editor.ghost_text()
+        ):
+            return False  # a suggestion on show has these keys
+        key = event.key()
+        acts = (key == Qt.Key.Key_Escape and (self.busy or self.panel.isVisible())) or (
+            key == Qt.Key.Key_Tab and self.pending and self.panel.accept_button.isEnabled()
+        )
+        if not acts:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # the key comes to the editor, not to a shortcut
+            return True
+        if key == Qt.Key.Key_Tab:
+            self.accept()
+        elif self.busy:
+            self.cancel()
+            self.busy_bar.hide()
+            self._say("Code generation cancelled", 4000)
+        else:
+            self.reject()
+        return True
+
+
+def _py_index(text: str, utf16_position: int) -> int:
+    """A Python index into `text` for a Qt (UTF-16) position."""
+    if text.isascii():
+        return min(utf16_position, len(text))
+    count = 0
+    for index, c in enumerate(text):
+        if count >= utf16_position:
+            return index
+        count += 2 if ord(c) > 0xFFFF else 1
+    return len(text)
+
+
+def code_generation_for(window: Any, tab: QWidget, editor: GhostTextEditor) -> CodeGeneration:
+    """The tab's code generation (made on first use)."""
+    found = next((c for c in editor.children() if isinstance(c, CodeGeneration)), None)
+    return found if found is not None else CodeGeneration(window, editor, tab)
