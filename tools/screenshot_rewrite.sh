@@ -7,12 +7,12 @@ export DISPLAY=:98 HF_HUB_OFFLINE=1
 Xvfb "$DISPLAY" -screen 0 1100x760x24 >/dev/null 2>&1 &
 xvfb=$!
 doc=$(mktemp --suffix=.md)
-printf '# Status update\n\nhey team, so the launch is gonna slip a week cause the tests keep failing. no biggie, we will sort it out and let you know.\n' > "$doc"
+printf '# Status update\n\nhey team, the launch is gonna slip a week cause the tests keep failing lol.\n' > "$doc"
 .venv/bin/writer-app "$doc" >/dev/null 2>&1 &
 app=$!
 trap 'kill $app $xvfb 2>/dev/null; rm -f "$doc"' EXIT
 sleep 10  # window up, model loaded and warmed up
-xdotool mousemove 300 300 click 1 key ctrl+End shift+Up  # select the paragraph
+xdotool mousemove 300 300 click 1 key ctrl+End Left shift+Home  # select the paragraph (one line)
 sleep 0.5
 xdotool key ctrl+shift+r
 sleep 1

@@ -149,3 +149,20 @@ def test_fast_enough_to_rerun_on_every_streamed_update() -> None:
         partial = "\n\n".join([*done[:5], done[5][:end], *rest[6:]])
         assert new_side(word_diff(old, partial)) == partial
     assert (time.perf_counter() - started) / 10 < 0.1  # under 1 ms here
+
+
+def test_filler_between_changes_joins_them() -> None:
+    old = "hey team, the launch is gonna slip a week"
+    new = "Dear colleagues, the release will be delayed by a fortnight"
+    ops = word_diff(old, new)
+    assert [op for op, _t in ops] == ["delete", "insert"]  # not "…, the …" and " a " kept
+    # Words that carry meaning stay in view as unchanged.
+    assert word_diff("The cat sat on the mat.", "The dog sat on the rug.") == [
+        ("equal", "The "),
+        ("delete", "cat"),
+        ("insert", "dog"),
+        ("equal", " sat on the "),
+        ("delete", "mat"),
+        ("insert", "rug"),
+        ("equal", "."),
+    ]

@@ -671,3 +671,18 @@ def test_users_styles_from_settings_and_their_problems() -> None:
         "style 'Empty' needs an instruction",
         "a style needs a name",
     ]
+
+
+def test_a_reply_about_something_else_is_not_a_rewrite() -> None:
+    made_up = (
+        "The purpose of this document is to provide information regarding the benefits of "
+        "using renewable energy sources."
+    )
+    assert clean_output(made_up, "let you know.") == ""
+    kept = "We shall postpone the launch by one week, as the tests continue to fail."
+    original = "so the launch is gonna slip a week cause the tests keep failing"
+    assert clean_output(kept, original) == kept
+    assert (
+        clean_output("Hello there, friend.", "hey") == "Hello there, friend."
+    )  # too short to judge
+    assert clean_output("今天天气很好，我们去公园散步吧。", "今天天气不错") != ""  # not judged

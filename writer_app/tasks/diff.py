@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
+STRAY_WORDS = 2  # unchanged filler this short between two changes joins the change
 
 # A word (with inner apostrophes or hyphens: "don't", "well-known") or a single other
 # character (punctuation, symbols), each with the whitespace before it; or whitespace at the
@@ -72,13 +73,36 @@ def _words(old: str, new: str) -> tuple[tuple[str, str], ...]:
     a_mid, b_mid = a[start : len(a) - end], b[start : len(b) - end]
     out: list[tuple[str, str]] = []
     _append(out, EQUAL, "".join(a[:start]))
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a_mid, b_mid, autojunk=False).get_opcodes():
-        if tag == "equal":
+    ops = SequenceMatcher(None, a_mid, b_mid, autojunk=False).get_opcodes()
+    removed = added = ""
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        # A "the" or a comma left alike between changes reads as noise ("~~cat~~dog the
+        # ~~sat~~ran"): it joins one larger change, as diff tools' "semantic cleanup" does.
+        stray = (
+            0 < k < len(ops) - 1
+            and i2 - i1 <= STRAY_WORDS
+            and all(_filler(t) for t in a_mid[i1:i2])
+        )
+        if tag == "equal" and not stray:
+            _change(out, removed, added)
+            removed = added = ""
             _append(out, EQUAL, "".join(a_mid[i1:i2]))
         else:
-            _change(out, "".join(a_mid[i1:i2]), "".join(b_mid[j1:j2]))
+            removed += "".join(a_mid[i1:i2])
+            added += "".join(b_mid[j1:j2])
+    _change(out, removed, added)
     _append(out, EQUAL, "".join(a[len(a) - end :]))
     return tuple(out)
+
+
+_FILLERS_WORDS = "a an the of to in on at by for as and or but is are was were be it its this that"
+_FILLERS = frozenset(_FILLERS_WORDS.split())
+
+
+def _filler(token: str) -> bool:
+    """Punctuation or a little function word: no meaning of its own to keep in view."""
+    word = token.strip().casefold()
+    return not any(c.isalnum() for c in word) or word in _FILLERS
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:

@@ -392,9 +392,38 @@ def clean_output(raw: str, original: str) -> str:
         return ""  # nothing but punctuation (or nothing at all) came back
     if _ASSISTANT_TALK.search(text) and not _ASSISTANT_TALK.search(core):
         return ""  # the model talked about itself instead of rewriting
+    if _unrelated(text, core):
+        return ""  # a text about something else: the model made it up
     lead = original[: len(original) - len(original.lstrip())]
     trail = original[len(original.rstrip()) :] if core else ""
     return lead + text + trail
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_COMMON_WORDS = (
+    "the and you your our for are was were but not this that with have has had from they "
+    "them she her his him its will would can could all any out about into than then there "
+    "what when which who why how been being also just very"
+)
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content words, cut to a rough stem so "fail" meets "failing" and "failure"."""
+    return {w.casefold()[:4] for w in _WORD.findall(text) if w.casefold() not in _COMMON}
+
+
+def _unrelated(text: str, original: str) -> bool:
+    """A rewrite of several words that shares none of the original's content words.
+
+    A rewrite keeps the subject, so it keeps some of its words; a small model given a few
+    words sometimes writes about something else entirely. Texts not written in Latin,
+    Greek or Cyrillic letters (no spaces between words) are not judged.
+    """
+    before, after = _stems(original), _stems(text)
+    if not before or len(after) < 4 or (not original.isascii() and " " not in original):
+        return False
+    return not before & after
 
 
 def should_stop(partial: str, original: str, style: Style | None = None) -> bool:
