@@ -248,3 +248,55 @@ def test_one_draft_at_a_time(window: MainWindow, qtbot) -> None:  # type: ignore
     assert not window.drafting.start(parse_outline(OUTLINE), DraftOptions())
     assert "wait for it or cancel" in window.statusBar().currentMessage()
     assert window.tabs.count() == 2
+
+
+@pytest.mark.real_model
+def test_a_four_section_draft_on_the_built_in_model(
+    qtbot, assistant, run_async, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The user's whole path: outline → draft with progress → regenerate a section → save."""
+    run_async(assistant.load(Model()).result(), timeout=120)
+    settings = Settings()
+    settings.editor.suggestions = False
+    settings.draft.seed = 11
+    w = MainWindow(assistant, settings, settings_path=tmp_path / "settings.toml")
+    w.show()
+    qtbot.waitExposed(w)
+    outline = OUTLINE + "\n## Harvest\n- Take honey in late summer\n- Leave enough for winter\n"
+    dialog = _draft(w, qtbot, outline)
+    dialog.length.setCurrentIndex(dialog.length.findData("short"))
+    formats: list[str] = []
+    with qtbot.waitSignal(w.drafting.finished, timeout=600_000) as finished:
+        dialog.draft_button.click()
+        bar = w.drafting.bar
+        assert bar is not None
+        bar.progress.valueChanged.connect(lambda _v: formats.append(bar.progress.format()))
+    assert finished.args[0].done
+    tab = w.tab
+    text = tab.editor.text()
+    headings = ["Keeping bees", "Why keep bees", "The hive", "The first year", "Harvest"]
+    assert _headings(text) == headings
+    assert "Section 4 of 4" in formats
+    for i in range(4):
+        prose = _section(text, i).split("\n", 1)[1].strip()
+        assert len(prose.split()) >= 15, prose
+    span = draft.article_sections(text)[2]
+    cursor = tab.editor.textCursor()
+    cursor.setPosition(span.prose_start + 1)
+    tab.editor.setTextCursor(cursor)
+    with qtbot.waitSignal(w.drafting.redone, timeout=300_000) as redone:
+        assert w.drafting.redo("regenerate")
+    assert redone.args == [True]
+    after = tab.editor.text()
+    assert _section(after, 2) != _section(text, 2)
+    assert [_section(after, i) for i in (0, 1, 3)] == [_section(text, i) for i in (0, 1, 3)]
+    tab.editor.undo()
+    assert tab.editor.text() == text
+    tab.editor.redo()
+    target = tmp_path / "bees.md"
+    assert w._save_tab(tab, path=target)
+    assert target.read_text(encoding="utf-8") == after
+    for other in w.documents():
+        other.editor.document().setModified(False)  # the outline: nobody asks to save it
+    w.close()
+    w.deleteLater()

@@ -411,6 +411,8 @@ class DraftFeature(QObject):
         bar = self._begin(tab)
         bar.show_busy(f"{verb} “{name}”…")
         decoding = copy.deepcopy(self.window.settings.draft)
+        if mode == "regenerate":  # another version: a fixed seed would write the same again
+            decoding.do_sample, decoding.seed = True, None
         job = self.window.assistant.redraft_section(
             article, at, mode, options, decoding, outline=outline
         )
