@@ -146,3 +146,26 @@ def assistant(aio) -> Iterator[object]:  # type: ignore[no-untyped-def]
     a.start()
     yield a
     a.shutdown()
+
+
+@pytest.fixture
+def make_window(qtbot, assistant):  # type: ignore[no-untyped-def]
+    """Main windows that are closed without a "save changes?" question at teardown."""
+    from writer_app.ui.main_window import MainWindow
+
+    made: list[MainWindow] = []
+
+    def make(settings):  # type: ignore[no-untyped-def]
+        w = MainWindow(assistant, settings)
+        made.append(w)
+        w.show()
+        qtbot.waitExposed(w)
+        w.editor.setFocus()
+        return w
+
+    yield make
+    for w in made:
+        for tab in w.documents():
+            tab.editor.document().setModified(False)
+        w.close()
+        w.deleteLater()

@@ -9,22 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-LOAD = """
-import time, sys
-t0 = time.perf_counter()
-from writer_app.engine.loader import load_model
-from transformers import LlamaForCausalLM  # transformers imports model code lazily
-t1 = time.perf_counter()
-lm = load_model("builtin", "cpu")
-t2 = time.perf_counter()
-print(f"{t1 - t0:.2f} {t2 - t1:.2f}")
-"""
+from writer_app.bench import Heartbeat, load_times, percentile
 
 STORY = (
     "Every evening the old keeper climbed the narrow stairs to the lamp room. He wiped the "
@@ -33,40 +21,9 @@ STORY = (
 )
 
 
-def load_times(cache: str) -> tuple[float, float]:
-    env = {**os.environ, "XDG_CACHE_HOME": cache, "HF_HUB_OFFLINE": "1"}
-    out = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True)
-    imports, load = out.stdout.split()
-    return float(imports), float(load)
-
-
-class Heartbeat:
-    """A 5 ms timer on the GUI thread; how late each tick fires shows if the GUI ever waits."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import Qt, QTimer
-
-        self.late: list[float] = []
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.late.append(max(0.0, now - self.last - 0.005))
-        self.last = now
-
-    def start(self) -> None:
-        self.late.clear()
-        self.last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> str:
-        self.timer.stop()
-        late = sorted(self.late)
-        p99 = late[int(0.99 * (len(late) - 1))] * 1000
-        return f"p99 {p99:.1f} ms, max {late[-1] * 1000:.1f} ms over {len(late)} ticks"
+def _lateness(heartbeat: Heartbeat) -> str:
+    p99, worst = heartbeat.stop()
+    return f"p99 {p99 * 1000:.1f} ms, max {worst * 1000:.1f} ms over {len(heartbeat.late)} ticks"
 
 
 async def ghost_latencies(doc: str, trials: int) -> list[float]:
@@ -87,7 +44,7 @@ async def ghost_latencies(doc: str, trials: int) -> list[float]:
     window.start_model_load()  # in a fresh process: imports torch on the worker thread too
     while not assistant.ready:
         await asyncio.sleep(0.05)
-    print(f"GUI timer lateness while the model loads: {heartbeat.stop()}")
+    print(f"GUI timer lateness while the model loads: {_lateness(heartbeat)}")
     editor = window.editor
     editor.setPlainText(doc)
     editor.moveCursor(editor.textCursor().MoveOperation.End)
@@ -104,7 +61,7 @@ async def ghost_latencies(doc: str, trials: int) -> list[float]:
         while window.controller.busy:
             await asyncio.sleep(0.01)
         QTest.keyClick(editor, Qt.Key.Key_Escape)
-    print(f"GUI timer lateness while suggesting: {heartbeat.stop()}")
+    print(f"GUI timer lateness while suggesting: {_lateness(heartbeat)}")
     window.editor.document().setModified(False)
     window.close()
     assistant.shutdown()
@@ -114,12 +71,11 @@ async def ghost_latencies(doc: str, trials: int) -> list[float]:
 
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory() as cache:
-        _, cold = load_times(cache)
-        warm_imports, warm = load_times(cache)
-    print(f"imports (torch, transformers, model code): {warm_imports:.2f} s")
-    print(f"cold load (GGUF conversion + load): {cold:.2f} s")
-    print(f"warm load (cached safetensors): {warm:.2f} s after imports")
+    cold = load_times("builtin", "auto", cold=True)
+    warm = load_times("builtin", "auto", cold=False)
+    print(f"imports (torch, transformers, model code): {warm['imports']:.2f} s")
+    print(f"cold load (GGUF conversion + load): {cold['load']:.2f} s")
+    print(f"warm load (cached safetensors): {warm['load']:.2f} s after imports")
 
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -129,9 +85,7 @@ def main() -> None:
     asyncio.set_event_loop(loop)
     for label, doc in (("short document", STORY[:120]), ("~500-token document", STORY * 8)):
         times = loop.run_until_complete(ghost_latencies(doc, 12))
-        times.sort()
-        p50 = statistics.median(times)
-        p95 = times[int(0.95 * (len(times) - 1))]
+        p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
         print(
             f"pause → first ghost text, {label}: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
             f"(includes the 300 ms pause delay; n={len(times)})"

@@ -48,26 +48,6 @@ x = 'it''s' + f"{r}" + r"\\d" + b"\\x00"
 
 
 @pytest.fixture
-def make_window(qtbot, assistant):  # type: ignore[no-untyped-def]
-    made: list[MainWindow] = []
-
-    def make(settings: Settings) -> MainWindow:
-        w = MainWindow(assistant, settings)
-        made.append(w)
-        w.show()
-        qtbot.waitExposed(w)
-        w.editor.setFocus()
-        return w
-
-    yield make
-    for w in made:
-        for tab in w.documents():
-            tab.editor.document().setModified(False)
-        w.close()
-        w.deleteLater()
-
-
-@pytest.fixture
 def window(make_window, tiny_model_dir: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = Settings()
     settings.model.model = str(tiny_model_dir)

@@ -13,26 +13,6 @@ from writer_app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def make_window(qtbot, assistant):  # type: ignore[no-untyped-def]
-    """Main windows that are closed without a "save changes?" question at teardown."""
-    made: list[MainWindow] = []
-
-    def make(settings: Settings) -> MainWindow:
-        w = MainWindow(assistant, settings)
-        made.append(w)
-        w.show()
-        qtbot.waitExposed(w)
-        w.editor.setFocus()
-        return w
-
-    yield make
-    for w in made:
-        w.editor.document().setModified(False)
-        w.close()
-        w.deleteLater()
-
-
-@pytest.fixture
 def window(make_window, tiny_model_dir: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = Settings()
     settings.model.model = str(tiny_model_dir)

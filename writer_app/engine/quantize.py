@@ -71,7 +71,32 @@ def quantize_groups(
     return codes.to(torch.int32).reshape(out_features, in_features), scale, low
 
 
-class Int4Linear(nn.Module):
+class _QuantizedLinear(nn.Module):
+    """What the quantized Linear layers share: any leading dimensions and float dtype in,
+    the same dtype out; the kernel gets a fresh (aligned, contiguous) bfloat16 copy."""
+
+    in_features: int
+    out_features: int
+    bias: nn.Parameter | None
+
+    def _matmul(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, self.in_features).to(torch.bfloat16, copy=True)
+        out = self._matmul(flat).reshape(*x.shape[:-1], self.out_features).to(x.dtype)
+        if self.bias is not None:
+            out = out + self.bias.to(x.dtype)
+        return out
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Int4Linear(_QuantizedLinear):
     """A Linear layer with 4-bit grouped weights (CPU). Inputs of any float dtype and any
     leading dimensions; the output has the input's dtype."""
 
@@ -118,24 +143,16 @@ class Int4Linear(nn.Module):
         )
         return out.float().t()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        flat = x.reshape(-1, self.in_features).to(torch.bfloat16, copy=True)
-        out = torch._weight_int4pack_mm_for_cpu(
-            flat, self.packed, self.group_size, self.scales_and_zeros
+    def _matmul(self, x: torch.Tensor) -> torch.Tensor:
+        return torch._weight_int4pack_mm_for_cpu(
+            x, self.packed, self.group_size, self.scales_and_zeros
         )
-        out = out.reshape(*x.shape[:-1], self.out_features).to(x.dtype)
-        if self.bias is not None:
-            out = out + self.bias.to(x.dtype)
-        return out
 
     def extra_repr(self) -> str:
-        return (
-            f"in_features={self.in_features}, out_features={self.out_features}, "
-            f"group_size={self.group_size}, bias={self.bias is not None}"
-        )
+        return f"{super().extra_repr()}, group_size={self.group_size}"
 
 
-class Int8Linear(nn.Module):
+class Int8Linear(_QuantizedLinear):
     """A Linear layer with int8 weights, one scale per output (CPU). Activations stay in
     16-bit floats, so its output is close to float32 for any model. Inputs of any float
     dtype and any leading dimensions; the output has the input's dtype."""
@@ -173,20 +190,8 @@ class Int8Linear(nn.Module):
     def dequantized(self) -> torch.Tensor:
         return self.weight_int8.float() * self.scales.float()[:, None]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # A fresh (aligned, contiguous) bfloat16 copy: the kernel loads rows aligned.
-        flat = x.reshape(-1, self.in_features).to(torch.bfloat16, copy=True)
-        out = torch._weight_int8pack_mm(flat, self.weight_int8, self.scales)
-        out = out.reshape(*x.shape[:-1], self.out_features).to(x.dtype)
-        if self.bias is not None:
-            out = out + self.bias.to(x.dtype)
-        return out
-
-    def extra_repr(self) -> str:
-        return (
-            f"in_features={self.in_features}, out_features={self.out_features}, "
-            f"bias={self.bias is not None}"
-        )
+    def _matmul(self, x: torch.Tensor) -> torch.Tensor:
+        return torch._weight_int8pack_mm(x, self.weight_int8, self.scales)
 
 
 def output_layer_name(model: nn.Module) -> str:
