@@ -139,6 +139,7 @@ def first_token_after_edit(
     """Seconds to the first token after appending one word, ours and plain generate."""
     import torch
 
+    from writer_app.engine import decode_step
     from writer_app.engine.generation import generate
     from writer_app.engine.prefix_cache import PrefixCache
 
@@ -155,7 +156,7 @@ def first_token_after_edit(
     for i in range(plain_trials):
         started = time.perf_counter()
         ids = lm.tokenizer(doc + " " + WORDS[i], return_tensors="pt").input_ids
-        with torch.inference_mode():
+        with torch.inference_mode(), decode_step.transformers_only(lm.model):
             lm.model.generate(
                 ids, max_new_tokens=1, do_sample=False, pad_token_id=lm.tokenizer.pad_token_id
             )
@@ -179,10 +180,12 @@ PROMPT = "Write a long story about a lighthouse keeper and the storm that change
 def transformers_rate(model: Any, tokenizer: Any, steps: int) -> float:
     import torch
 
+    from writer_app.engine import decode_step
+
     ids = tokenizer(PROMPT, return_tensors="pt").input_ids
 
     def run(n: int) -> None:
-        with torch.inference_mode():
+        with torch.inference_mode(), decode_step.transformers_only(model):
             model.generate(
                 ids,
                 max_new_tokens=n,

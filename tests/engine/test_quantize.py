@@ -192,3 +192,20 @@ def test_auto_loads_a_4bit_model_as_int4(tiny_model_dir, tmp_path) -> None:  # t
     AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(tmp_path / "q4")
     assert load_model(str(tmp_path / "q4"), "cpu").precision == "int4"
     assert load_model(str(tiny_model_dir), "cpu").precision == "float32"
+
+
+@needs_kernels
+def test_int4_layers_fuse_into_one_kernel_call_without_copies() -> None:
+    torch.manual_seed(2)
+    parts = [Int4Linear.from_linear(_linear(n, 128)) for n in (128, 64, 64)]
+    x = torch.randn(3, 128)
+    separate = torch.cat([p(x) for p in parts], -1)
+    fused = Int4Linear.fuse(parts)
+    assert fused is not None and fused.out_features == 256
+    assert torch.equal(fused(x), separate)
+    assert torch.equal(torch.cat([p(x) for p in parts], -1), separate)  # the parts still work
+    for p in parts:  # ...on rows of the fused weight, not on copies
+        assert p.packed.untyped_storage().data_ptr() == fused.packed.untyped_storage().data_ptr()
+    # Packed rows come in blocks of 64: smaller parts (or a bias) do not fuse.
+    assert Int4Linear.fuse([Int4Linear.from_linear(_linear(n, 128)) for n in (32, 32)]) is None
+    assert Int4Linear.fuse([Int4Linear.from_linear(_linear(64, 128, bias=True))] * 2) is None

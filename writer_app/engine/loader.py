@@ -13,7 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from writer_app.config import PRECISIONS
-from writer_app.engine import gguf_cache, quantize
+from writer_app.engine import decode_step, gguf_cache, quantize
 from writer_app.engine.devices import default_dtype, resolve_device
 from writer_app.engine.models import ModelInfo, ModelNotFoundError, resolve_model
 
@@ -55,7 +55,9 @@ class LoadedModel:
     def move_to_cpu(self, reason: str) -> str:
         """Fall back to the CPU (after a GPU failure); returns the notice to show."""
         notice = f"{self.device.upper()} failed ({reason}); running on the CPU instead."
+        decode_step.remove(self.model)
         self.model.to(device="cpu", dtype=torch.float32)
+        decode_step.install(self.model)
         if self.device == "cuda" and torch.cuda.is_available():
             torch.cuda.empty_cache()
         self.device = "cpu"
@@ -201,5 +203,6 @@ def load_model(
         with torch.no_grad():
             quantize.quantize(model, bits=4 if weights == "int4" else 8)
         loaded.weights = weights
+    decode_step.install(model)
     loaded.load_seconds = time.perf_counter() - started
     return loaded

@@ -25,6 +25,7 @@ from torch import nn
 
 GROUP_SIZE = 32
 INNER_K_TILES = 2
+PACKED_ROW_BLOCK = 64  # the CPU kernel packs output rows in blocks of 64
 # torch's int4/int8 CPU kernels are vectorized for these; elsewhere they run slow scalar code.
 FAST_CAPABILITIES = ("AVX2", "AVX512")
 
@@ -79,12 +80,14 @@ class _QuantizedLinear(nn.Module):
     out_features: int
     bias: nn.Parameter | None
 
-    def _matmul(self, x: torch.Tensor) -> torch.Tensor:
+    def kernel(self, x: torch.Tensor) -> torch.Tensor:
+        """The bare product: x is [M, in_features] bfloat16, fresh and contiguous; the result
+        is [M, out_features] bfloat16, without the bias."""
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         flat = x.reshape(-1, self.in_features).to(torch.bfloat16, copy=True)
-        out = self._matmul(flat).reshape(*x.shape[:-1], self.out_features).to(x.dtype)
+        out = self.kernel(flat).reshape(*x.shape[:-1], self.out_features).to(x.dtype)
         if self.bias is not None:
             out = out + self.bias.to(x.dtype)
         return out
@@ -135,6 +138,34 @@ class Int4Linear(_QuantizedLinear):
             group_size,
         )
 
+    @classmethod
+    def fuse(cls, parts: list[Int4Linear]) -> Int4Linear | None:
+        """One layer whose output is the parts' outputs side by side (one kernel call instead
+        of several), or None when they differ in input or grouping or have biases. Blocks of
+        packed rows are independent, so each part is re-pointed at its rows of the fused weight
+        (which needs whole blocks: outputs in multiples of 64)."""
+        first = parts[0]
+        if any(
+            p.bias is not None
+            or p.out_features % PACKED_ROW_BLOCK
+            or (p.in_features, p.group_size) != (first.in_features, first.group_size)
+            for p in parts
+        ):
+            return None
+        fused = cls(
+            torch.cat([p.packed for p in parts]),
+            torch.cat([p.scales_and_zeros for p in parts], 1).contiguous(),
+            first.in_features,
+            sum(p.out_features for p in parts),
+            None,
+            first.group_size,
+        )
+        start = 0
+        for p in parts:
+            p.packed = fused.packed[start : start + p.out_features]
+            start += p.out_features
+        return fused
+
     def dequantized(self) -> torch.Tensor:
         """The weight [N, K] as the kernel sees it (float32), for checks."""
         eye = torch.eye(self.in_features, dtype=torch.bfloat16)
@@ -143,7 +174,7 @@ class Int4Linear(_QuantizedLinear):
         )
         return out.float().t()
 
-    def _matmul(self, x: torch.Tensor) -> torch.Tensor:
+    def kernel(self, x: torch.Tensor) -> torch.Tensor:
         return torch._weight_int4pack_mm_for_cpu(
             x, self.packed, self.group_size, self.scales_and_zeros
         )
@@ -190,7 +221,7 @@ class Int8Linear(_QuantizedLinear):
     def dequantized(self) -> torch.Tensor:
         return self.weight_int8.float() * self.scales.float()[:, None]
 
-    def _matmul(self, x: torch.Tensor) -> torch.Tensor:
+    def kernel(self, x: torch.Tensor) -> torch.Tensor:
         return torch._weight_int8pack_mm(x, self.weight_int8, self.scales)
 
 
