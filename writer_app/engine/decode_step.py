@@ -26,6 +26,7 @@ from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 from transformers.modeling_outputs import CausalLMOutputWithPast
 
+from writer_app.engine.kv_cache import GrowingLayer
 from writer_app.engine.quantize import Int4Linear, _QuantizedLinear
 
 SUPPORTED = ("llama",)  # the built-in model's family (SmolLM2, TinyLlama, Llama 2/3)
@@ -116,6 +117,8 @@ class DecodeStep:
         self.kv_heads = config.num_key_value_heads
         self.head_dim = getattr(config, "head_dim", None) or config.hidden_size // self.heads
         self.layers = [_Layer(layer) for layer in model.model.layers]
+        mlp = model.model.layers[0].mlp
+        self.act = F.silu if config.hidden_act == "silu" else mlp.act_fn
         self.steps = 0  # lean steps taken (for tests and measurements)
 
     def __call__(self, input_ids: Any = None, attention_mask: Any = None, **kwargs: Any) -> Any:
@@ -134,7 +137,7 @@ class DecodeStep:
             return False
         if type(cache) is not DynamicCache or cache.get_seq_length() == 0:
             return False
-        if any(type(layer) is not DynamicLayer for layer in cache.layers):
+        if any(type(layer) not in (DynamicLayer, GrowingLayer) for layer in cache.layers):
             return False  # sliding windows, offloading, quantized caches: transformers' path
         for name, value in kwargs.items():
             if name in ("cache", "past_key_values", "position_ids", "cache_position"):
@@ -146,7 +149,9 @@ class DecodeStep:
     def _step(self, input_ids: torch.Tensor, cache: Any, positions: Any) -> torch.Tensor:
         inner: Any = self.model.model
         rows = input_ids.shape[0]
-        x = inner.embed_tokens(input_ids.view(rows))  # [rows, hidden]: one token per row
+        # [rows, hidden]: one token per row. A fresh tensor, so the residual sums go in place
+        # (and take the integer kernels' bfloat16 outputs as they are).
+        x = inner.embed_tokens(input_ids.view(rows))
         dtype = x.dtype
         if positions is None:
             positions = torch.full((rows, 1), cache.get_seq_length(), device=x.device)
@@ -169,9 +174,9 @@ class DecodeStep:
             # One query sees every key: no mask. Each key/value head serves several query
             # heads (grouped-query attention), which the kernel handles without copies.
             context = F.scaled_dot_product_attention(q, k, v, scale=attn.scaling, enable_gqa=True)
-            x = x + _apply(attn.o_proj, context.reshape(rows, heads * dim)).to(dtype)
+            x.add_(_apply(attn.o_proj, context.reshape(rows, heads * dim)))
             gate, up = parts.gate_up(_norm(layer.post_attention_layernorm, x))
-            x = x + _apply(mlp.down_proj, mlp.act_fn(gate) * up).to(dtype)
+            x.add_(_apply(mlp.down_proj, self.act(gate) * up))
         result: torch.Tensor = self.model.lm_head(_norm(inner.norm, x))
         return result.view(rows, 1, -1)
 

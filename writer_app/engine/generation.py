@@ -27,6 +27,7 @@ from transformers import set_seed as _set_seed
 
 from writer_app.config import Decoding
 from writer_app.decoding import alternatives_decoding, generate_kwargs
+from writer_app.engine.kv_cache import new_cache
 from writer_app.engine.loader import LoadedModel, reason
 from writer_app.engine.prefix_cache import PrefixCache, window
 
@@ -335,7 +336,7 @@ def _generate(
             cache = (
                 prefix_cache.take(lm.model, ids)
                 if prefix_cache is not None
-                else DynamicCache(config=lm.model.config)
+                else new_cache(lm.model.config)
             )
         first, main = run(decoding, 1, on_update)
         if prefix_cache is not None and cache is not None:
@@ -345,7 +346,7 @@ def _generate(
         if candidates > 1 and not cancelled:
             # The alternatives start from a copy of the prompt's cache, one row each.
             if cache is None or cache.get_seq_length() < len(ids) - 1:
-                cache = DynamicCache(config=lm.model.config)
+                cache = new_cache(lm.model.config)
             else:
                 cache = copy.deepcopy(cache)
                 cache.crop(len(ids) - 1 - cache.get_seq_length())

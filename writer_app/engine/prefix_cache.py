@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from transformers import DynamicCache
 
+from writer_app.engine.kv_cache import new_cache
+
 
 def window(ids: torch.Tensor, max_tokens: int) -> torch.Tensor:
     """The last part of `ids` that fits in `max_tokens`, its start moving a quarter at a time.
@@ -59,7 +61,7 @@ class PrefixCache:
         keep = min(_common_prefix(old, ids), len(ids) - 1) if owner is model else 0
         if cache is None or keep <= 0:
             self.reused = 0
-            return DynamicCache(config=model.config)
+            return new_cache(model.config)
         cache.crop(keep - cache.get_seq_length())
         self.reused = keep
         return cache

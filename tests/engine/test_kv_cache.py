@@ -1,0 +1,83 @@
+"""The cache that grows in place holds exactly what transformers' concatenating one holds,
+through appends, crops, row repeats, reorders, copies and resets, without copying on append."""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
+
+from writer_app.engine import kv_cache
+from writer_app.engine.kv_cache import GrowingLayer, new_cache
+
+
+def _states(rows: int, tokens: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return (
+        torch.randn(rows, 2, tokens, 8, generator=generator),
+        torch.randn(rows, 2, tokens, 8, generator=generator),
+    )
+
+
+def _same(a: DynamicLayer, b: DynamicLayer) -> None:
+    assert a.get_seq_length() == b.get_seq_length()
+    assert torch.equal(a.keys, b.keys) and torch.equal(a.values, b.values)
+
+
+def test_same_contents_as_concatenation_through_every_operation() -> None:
+    grown, plain = GrowingLayer(), DynamicLayer()
+    seed = 0
+
+    def append(tokens: int, rows: int = 1) -> None:
+        nonlocal seed
+        seed += 1
+        k, v = _states(rows, tokens, seed)
+        got, want = grown.update(k, v), plain.update(k, v)
+        assert all(torch.equal(g, w) for g, w in zip(got, want, strict=True))
+        _same(grown, plain)
+
+    append(5)
+    for _ in range(kv_cache.ROOM + 20):  # past the first buffer's room
+        append(1)
+    for layer in (grown, plain):
+        layer.crop(-10)
+    _same(grown, plain)
+    append(3)
+    for layer in (grown, plain):
+        layer.batch_repeat_interleave(3)
+    append(1, rows=3)
+    for layer in (grown, plain):
+        layer.batch_select_indices(torch.tensor([2, 0]))
+    append(2, rows=2)
+    copied = copy.deepcopy(grown)
+    k, v = _states(2, 1, 99)
+    copied.update(k, v)  # a copy grows on its own
+    _same(grown, plain)
+    assert copied.get_seq_length() == grown.get_seq_length() + 1
+    for layer in (grown, plain):
+        layer.reset()
+    append(4, rows=2)
+
+
+def test_appending_writes_in_place() -> None:
+    layer = GrowingLayer()
+    layer.update(*_states(1, 10, 1))
+    start = layer.keys.data_ptr()
+    for i in range(100):
+        keys, _ = layer.update(*_states(1, 1, i + 2))
+        assert keys.data_ptr() == start and keys.shape[-2] == 11 + i
+
+
+def test_model_logits_match_the_concatenating_cache(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    model = tiny_lm.model
+    ids = tiny_lm.tokenizer("The sea was calm that night", return_tensors="pt").input_ids
+    caches = [new_cache(model.config), DynamicCache(config=model.config)]
+    assert type(caches[0].layers[0]) is GrowingLayer
+    with torch.no_grad():
+        outs = [model(ids, cache=c).logits for c in caches]
+        for _ in range(5):
+            torch.testing.assert_close(outs[0], outs[1])
+            token = outs[1][:, -1:].argmax(-1)
+            outs = [model(token, cache=c).logits for c in caches]
