@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,10 +175,15 @@ def decode_rate(generate_tokens: Any, steps: int) -> float:
     return steps / max(1e-9, time.perf_counter() - started - one)
 
 
+DECODE_ROUNDS = 5
 PROMPT = "Write a long story about a lighthouse keeper and the storm that changed his life.\n\n"
 
 
-def transformers_rate(model: Any, tokenizer: Any, steps: int) -> float:
+Meter = Callable[[], float]  # one measurement of decoding speed, tokens/s
+
+
+def transformers_meter(model: Any, tokenizer: Any, steps: int) -> Meter:
+    """Plain `model.generate` (transformers' own forward), greedy."""
     import torch
 
     from writer_app.engine import decode_step
@@ -195,17 +201,45 @@ def transformers_rate(model: Any, tokenizer: Any, steps: int) -> float:
             )
 
     run(4)  # warm up
-    return decode_rate(run, steps)
+    return lambda: decode_rate(run, steps)
 
 
-def writer_rate(lm: Any, steps: int) -> float:
+def writer_meter(lm: Any, steps: int) -> Meter:
+    """Writer's own generation (what suggestions use), greedy."""
     from writer_app.engine.generation import generate
 
-    rates = []
-    for _ in range(2):
-        result = generate(lm, PROMPT, Decoding(max_new_tokens=steps, alternatives=1), heal=False)
-        rates.append(result.tokens_per_second)
-    return max(rates)
+    def once() -> float:
+        decoding = Decoding(max_new_tokens=steps, alternatives=1)
+        return generate(lm, PROMPT, decoding, heal=False).tokens_per_second
+
+    once()  # warm up
+    return once
+
+
+def llama_cpp_meter(gguf: str, threads: int, steps: int) -> Meter | None:
+    """llama.cpp on the same GGUF file and thread count, greedy; None if not installed."""
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        return None
+    llm = Llama(model_path=gguf, n_threads=threads, n_ctx=2048, verbose=False)
+
+    def run(n: int) -> None:
+        llm.reset()
+        llm.create_completion(PROMPT, max_tokens=n, temperature=0.0)
+
+    run(4)
+    return lambda: decode_rate(run, steps)
+
+
+def interleaved(meters: dict[str, Meter], rounds: int) -> dict[str, float]:
+    """The median of `rounds` measurements each, taken in turn, so that a busy moment on a
+    shared machine falls on every contender alike instead of on one of them."""
+    rates: dict[str, list[float]] = {name: [] for name in meters}
+    for _ in range(rounds):
+        for name, meter in meters.items():
+            rates[name].append(meter())
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 PERPLEXITY_TOKENS = 512
@@ -380,13 +414,22 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
 
     say("decoding speed…")
     steps = 16 if quick else 64
-    rate = writer_rate(lm, steps)
     reference = (
         lm
         if lm.dtype == torch.float32 and not lm.quantized
         else load_model(model.model, model.device, precision="float32")
     )
-    fp32 = transformers_rate(reference.model, reference.tokenizer, steps)
+    gguf = str(info.path) if info.is_gguf else None
+    meters = {
+        "ours": writer_meter(lm, steps),
+        "fp32": transformers_meter(reference.model, reference.tokenizer, steps),
+    }
+    llama = llama_cpp_meter(gguf, threads, steps) if gguf else None
+    if llama is not None:
+        meters["llama.cpp"] = llama
+    rounds = 1 if quick else DECODE_ROUNDS
+    rates = interleaved(meters, rounds)
+    rate, fp32 = rates["ours"], rates["fp32"]
     report.rows.append(
         Row(
             "decoding, tokens/s",
@@ -405,15 +448,13 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
             "≤ 1.05x",
         )
     )
-    gguf = str(info.path) if info.is_gguf else None
-    llama = llama_cpp_rate(gguf, threads, steps) if gguf else None
-    if llama is not None:
+    if "llama.cpp" in rates:
         report.rows.append(
             Row(
                 "decoding vs llama.cpp (same GGUF)",
                 f"{rate:.0f}",
-                f"{llama:.0f} (llama.cpp)",
-                f"{rate / llama:.2f}x",
+                f"{rates['llama.cpp']:.0f} (llama.cpp)",
+                f"{rate / rates['llama.cpp']:.2f}x",
                 "≥ 0.6x",
             )
         )
@@ -427,6 +468,10 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
             )
             + ")"
         )
+    report.notes.append(
+        f"decoding speeds: the median of {rounds} runs of {steps} tokens each, "
+        "taken in turn (Writer, transformers, llama.cpp)"
+    )
 
     if gui:
         say("GUI timer while loading and suggesting…")

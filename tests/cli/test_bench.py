@@ -50,3 +50,20 @@ def test_perplexity_is_lower_for_text_the_model_knows(tiny_lm) -> None:  # type:
     known = "The quick brown fox jumps over the lazy dog. A writer writes words."
     noise = "zq xv 7#k wj ;; qq pl zx vb"
     assert 1.0 < perplexity(tiny_lm, known) < perplexity(tiny_lm, noise)
+
+
+def test_decoding_speeds_are_measured_in_turn() -> None:
+    from writer_app.bench import interleaved
+
+    calls: list[str] = []
+
+    def meter(name: str, values: list[float]):  # type: ignore[no-untyped-def]
+        def once() -> float:
+            calls.append(name)
+            return values.pop(0)
+
+        return once
+
+    rates = interleaved({"a": meter("a", [5.0, 1.0, 3.0]), "b": meter("b", [2.0, 9.0, 4.0])}, 3)
+    assert calls == ["a", "b"] * 3  # alternating, so a busy moment hits both alike
+    assert rates == {"a": 3.0, "b": 4.0}  # medians

@@ -92,10 +92,14 @@ class _Projections:
         self.sizes = [int(p.out_features) for p in parts]
         self.fused = _fused(parts)
 
-    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    def joined(self, x: torch.Tensor) -> torch.Tensor:
+        """The outputs side by side, [M, sum of out_features]."""
         if self.fused is None:
-            return tuple(_apply(p, x) for p in self.parts)
-        return _apply(self.fused, x).split(self.sizes, -1)
+            return torch.cat([_apply(p, x) for p in self.parts], -1)
+        return _apply(self.fused, x)
+
+    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.joined(x).split(self.sizes, -1)
 
 
 class _Layer:
@@ -164,12 +168,12 @@ class DecodeStep:
         for index, parts in enumerate(self.layers):
             layer: Any = parts.layer
             attn, mlp = layer.self_attn, layer.mlp
-            q, k, v = parts.qkv(_norm(layer.input_layernorm, x))
+            qkv = parts.qkv.joined(_norm(layer.input_layernorm, x)).to(dtype)
             # Rotary positions for the query and key heads together (one pass, not two).
-            qk = torch.cat((q, k), -1).to(dtype).view(rows, heads + kv_heads, 1, dim)
+            qk = qkv[:, : (heads + kv_heads) * dim].reshape(rows, heads + kv_heads, 1, dim)
             qk = qk * cos + qk.roll(half, -1) * sin
             q, k = qk.split((heads, kv_heads), 1)
-            v = v.to(dtype).view(rows, kv_heads, 1, dim)
+            v = qkv[:, (heads + kv_heads) * dim :].reshape(rows, kv_heads, 1, dim)
             k, v = cache.update(k, v, index)
             # One query sees every key: no mask. Each key/value head serves several query
             # heads (grouped-query attention), which the kernel handles without copies.
@@ -177,8 +181,8 @@ class DecodeStep:
             x.add_(_apply(attn.o_proj, context.reshape(rows, heads * dim)))
             gate, up = parts.gate_up(_norm(layer.post_attention_layernorm, x))
             x.add_(_apply(mlp.down_proj, self.act(gate) * up))
-        result: torch.Tensor = self.model.lm_head(_norm(inner.norm, x))
-        return result.view(rows, 1, -1)
+        logits = _apply(self.model.lm_head, _norm(inner.norm, x))
+        return logits.to(dtype).view(rows, 1, -1)
 
 
 def install(model: nn.Module) -> bool:

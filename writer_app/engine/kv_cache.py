@@ -35,10 +35,10 @@ class GrowingLayer(DynamicLayer):
         if not self._fits(key_states, end):
             self._move_to_new_room(key_states, value_states, length, end)
         assert self.key_room is not None and self.value_room is not None
-        self.key_room[:, :, length:end] = key_states
-        self.value_room[:, :, length:end] = value_states
-        self.keys = self.key_room[:, :, :end]
-        self.values = self.value_room[:, :, :end]
+        self.key_room.narrow(2, length, end - length).copy_(key_states)
+        self.value_room.narrow(2, length, end - length).copy_(value_states)
+        self.keys = self.key_room.narrow(2, 0, end)
+        self.values = self.value_room.narrow(2, 0, end)
         return self.keys, self.values
 
     def _fits(self, key_states: torch.Tensor, end: int) -> bool:
