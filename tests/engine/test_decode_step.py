@@ -83,8 +83,7 @@ def test_generation_is_unchanged_and_uses_the_lean_step(tiny_lm) -> None:  # typ
 
 
 def test_fused_float_weights_share_memory_with_the_layers(tiny_lm) -> None:  # type: ignore[no-untyped-def]
-    layer = tiny_lm.model.forward.layers[0]
-    fused = layer.qkv.fused
+    fused = tiny_lm.model.forward.plans[0].qkv.fused
     assert isinstance(fused, nn.Linear)
     attn = tiny_lm.model.model.layers[0].self_attn
     start = 0
@@ -106,7 +105,7 @@ def test_only_llama_models_get_it(tiny_model_dir) -> None:  # type: ignore[no-un
 def test_int4_model_steps_match_transformers(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
     # The tiny model's projections (32 and 16 outputs) are too small to fuse: each is called.
     lm = load_model(str(tiny_model_dir), "cpu", precision="int4")
-    assert lm.model.forward.layers[0].qkv.fused is None
+    assert lm.model.forward.plans[0].qkv.fused is None
     for got, want in zip(_steps(lm, 2, 4, True), _steps(lm, 2, 4, False), strict=True):
         torch.testing.assert_close(got, want, rtol=0, atol=0.05)
 
@@ -116,7 +115,7 @@ def test_real_model_lean_step(real_lm) -> None:  # type: ignore[no-untyped-def]
     step = real_lm.model.forward
     assert isinstance(step, DecodeStep)
     if real_lm.weights == "int4":  # the built-in model's projections fuse into one kernel call
-        fused = step.layers[0].qkv.fused
+        fused = step.plans[0].qkv.fused
         assert isinstance(fused, quantize.Int4Linear) and fused.out_features == 960
         q = real_lm.model.model.layers[0].self_attn.q_proj
         assert q.packed.untyped_storage().data_ptr() == fused.packed.untyped_storage().data_ptr()
@@ -137,3 +136,15 @@ def test_real_model_float32_is_exact(real_lm) -> None:  # type: ignore[no-untype
     lm = load_model("builtin", "cpu", precision="float32")
     for got, want in zip(_steps(lm, 2, 4, True), _steps(lm, 2, 4, False), strict=True):
         torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.skipif(not quantize.fast_int_kernels(), reason="no fast int4 kernels")
+def test_layers_replaced_after_install_take_transformers_path(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+    lm = load_model(str(tiny_model_dir), "cpu", precision="float32")
+    step = lm.model.forward
+    with torch.no_grad():
+        quantize.quantize(lm.model, bits=8)  # the step's plan still names the float layers
+    lean = _steps(lm, 1, 3, lean=True)
+    assert step.steps == 0  # so it stood aside
+    for got, want in zip(lean, _steps(lm, 1, 3, lean=False), strict=True):
+        torch.testing.assert_close(got, want)

@@ -7,8 +7,9 @@ that decoding makes over and over (one new token per row, a `DynamicCache`, no p
 extras), `install` routes the model's forward through a lean path: q/k/v and gate/up each as
 one matrix product over weights fused once (the separate projections become views into
 them, so no memory is added), RMSNorm as one call, the rotary embedding for queries and keys
-in one pass, and attention as one unmasked grouped-query kernel call; the model's own
-rotary frequencies, activation, cache and output layer. Every other call (a prompt, padding,
+in one pass, attention as one unmasked grouped-query kernel call, integer layers as their
+bare kernels, each layer's weights gathered once; the model's own rotary frequencies,
+activation, cache and output layer. Every other call (a prompt, padding,
 other kinds of cache, requests for attentions or hidden states) goes to transformers'
 forward unchanged. In float32 the logits are the same to the last bit.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -71,43 +72,68 @@ def _fused(parts: list[Any]) -> nn.Module | None:
     return fused
 
 
-def _norm(norm: Any, x: torch.Tensor) -> torch.Tensor:
-    """Llama's RMSNorm in one call (the module makes eight)."""
-    return F.rms_norm(x, norm.weight.shape, norm.weight, norm.variance_epsilon)
+class _Product:
+    """One projection as a bare call: an integer layer straight to its kernel (input made
+    bfloat16, output left in bfloat16, no module machinery), anything else as its module."""
+
+    __slots__ = ("args", "op")
+
+    def __init__(self, layer: nn.Module) -> None:
+        if isinstance(layer, _QuantizedLinear) and layer.bias is None:
+            self.op, self.args = layer.product()
+        else:
+            self.op, self.args = layer, ()
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if self.args:
+            return self.op(x.to(torch.bfloat16), *self.args)
+        return self.op(x)
 
 
-def _apply(layer: Any, x: torch.Tensor) -> torch.Tensor:
-    """A projection of rows [M, K]; integer layers answer in their kernel's bfloat16, and an
-    input already in bfloat16 goes to the kernel as is (no conversions to and fro)."""
-    if isinstance(layer, _QuantizedLinear) and layer.bias is None:
-        return layer.kernel(x.to(torch.bfloat16))
-    return layer(x)
-
-
-class _Projections:
-    """Several projections of one input: one matrix product when they fuse, else each."""
+class _Group:
+    """Several projections of one input, their outputs side by side: one product when the
+    layers fuse, else each in turn."""
 
     def __init__(self, parts: list[Any]) -> None:
-        self.parts = parts
         self.sizes = [int(p.out_features) for p in parts]
         self.fused = _fused(parts)
+        self.products = [_Product(p) for p in ([self.fused] if self.fused else parts)]
 
-    def joined(self, x: torch.Tensor) -> torch.Tensor:
-        """The outputs side by side, [M, sum of out_features]."""
-        if self.fused is None:
-            return torch.cat([_apply(p, x) for p in self.parts], -1)
-        return _apply(self.fused, x)
-
-    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return self.joined(x).split(self.sizes, -1)
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if len(self.products) == 1:
+            return self.products[0](x)
+        return torch.cat([product(x) for product in self.products], -1)
 
 
-class _Layer:
-    def __init__(self, layer: Any) -> None:
-        attn, mlp = layer.self_attn, layer.mlp
-        self.layer = layer
-        self.qkv = _Projections([attn.q_proj, attn.k_proj, attn.v_proj])
-        self.gate_up = _Projections([mlp.gate_proj, mlp.up_proj])
+class _Plan(NamedTuple):
+    """What one decoder layer needs for a step, gathered once (attribute lookups on modules
+    cost as much as the small operations they feed)."""
+
+    norm1: torch.Tensor
+    eps1: float
+    qkv: _Group
+    o: _Product
+    norm2: torch.Tensor
+    eps2: float
+    gate_up: _Group
+    down: _Product
+    scaling: float
+
+
+def _plan(layer: Any) -> _Plan:
+    attn, mlp = layer.self_attn, layer.mlp
+    first, second = layer.input_layernorm, layer.post_attention_layernorm
+    return _Plan(
+        first.weight,
+        first.variance_epsilon,
+        _Group([attn.q_proj, attn.k_proj, attn.v_proj]),
+        _Product(attn.o_proj),
+        second.weight,
+        second.variance_epsilon,
+        _Group([mlp.gate_proj, mlp.up_proj]),
+        _Product(mlp.down_proj),
+        attn.scaling,
+    )
 
 
 class DecodeStep:
@@ -120,9 +146,11 @@ class DecodeStep:
         self.heads = config.num_attention_heads
         self.kv_heads = config.num_key_value_heads
         self.head_dim = getattr(config, "head_dim", None) or config.hidden_size // self.heads
-        self.layers = [_Layer(layer) for layer in model.model.layers]
-        mlp = model.model.layers[0].mlp
-        self.act = F.silu if config.hidden_act == "silu" else mlp.act_fn
+        layers = model.model.layers
+        self.plans = [_plan(layer) for layer in layers]
+        self.head = _Product(model.lm_head)
+        self.act = F.silu if config.hidden_act == "silu" else layers[0].mlp.act_fn
+        self.first_q = layers[0].self_attn.q_proj  # to notice layers replaced since
         self.steps = 0  # lean steps taken (for tests and measurements)
 
     def __call__(self, input_ids: Any = None, attention_mask: Any = None, **kwargs: Any) -> Any:
@@ -137,6 +165,8 @@ class DecodeStep:
     def _plain_step(self, input_ids: Any, attention_mask: Any, cache: Any, kwargs: Any) -> bool:
         if self.model.training or not isinstance(input_ids, torch.Tensor):
             return False
+        if self.model.model.layers[0].self_attn.q_proj is not self.first_q:
+            return False  # the layers were replaced (say, quantized) after `install`
         if input_ids.dim() != 2 or input_ids.shape[1] != 1:
             return False
         if type(cache) is not DynamicCache or cache.get_seq_length() == 0:
@@ -156,7 +186,7 @@ class DecodeStep:
         # [rows, hidden]: one token per row. A fresh tensor, so the residual sums go in place
         # (and take the integer kernels' bfloat16 outputs as they are).
         x = inner.embed_tokens(input_ids.view(rows))
-        dtype = x.dtype
+        dtype, hidden = x.dtype, x.shape[-1:]
         if positions is None:
             positions = torch.full((rows, 1), cache.get_seq_length(), device=x.device)
         cos, sin = inner.rotary_emb(x, positions)
@@ -165,23 +195,24 @@ class DecodeStep:
         half = self.head_dim // 2
         cos, sin = cos[:, None], torch.cat((-sin[..., :half], sin[..., half:]), -1)[:, None]
         heads, kv_heads, dim = self.heads, self.kv_heads, self.head_dim
-        for index, parts in enumerate(self.layers):
-            layer: Any = parts.layer
-            attn, mlp = layer.self_attn, layer.mlp
-            qkv = parts.qkv.joined(_norm(layer.input_layernorm, x)).to(dtype)
+        qk_heads, qk_width = heads + kv_heads, (heads + kv_heads) * dim
+        rms_norm, attention, act = torch.rms_norm, F.scaled_dot_product_attention, self.act
+        for plan, layer in zip(self.plans, cache.layers, strict=True):
+            qkv = plan.qkv(rms_norm(x, hidden, plan.norm1, plan.eps1)).to(dtype)
             # Rotary positions for the query and key heads together (one pass, not two).
-            qk = qkv[:, : (heads + kv_heads) * dim].reshape(rows, heads + kv_heads, 1, dim)
+            qk = qkv[:, :qk_width].reshape(rows, qk_heads, 1, dim)
             qk = qk * cos + qk.roll(half, -1) * sin
             q, k = qk.split((heads, kv_heads), 1)
-            v = qkv[:, (heads + kv_heads) * dim :].reshape(rows, kv_heads, 1, dim)
-            k, v = cache.update(k, v, index)
+            k, v = layer.update(k, qkv[:, qk_width:].reshape(rows, kv_heads, 1, dim))
             # One query sees every key: no mask. Each key/value head serves several query
             # heads (grouped-query attention), which the kernel handles without copies.
-            context = F.scaled_dot_product_attention(q, k, v, scale=attn.scaling, enable_gqa=True)
-            x.add_(_apply(attn.o_proj, context.reshape(rows, heads * dim)))
-            gate, up = parts.gate_up(_norm(layer.post_attention_layernorm, x))
-            x.add_(_apply(mlp.down_proj, self.act(gate) * up))
-        logits = _apply(self.model.lm_head, _norm(inner.norm, x))
+            context = attention(q, k, v, scale=plan.scaling, enable_gqa=True)
+            x.add_(plan.o(context.reshape(rows, heads * dim)))
+            gate, up = plan.gate_up(rms_norm(x, hidden, plan.norm2, plan.eps2)).split(
+                plan.gate_up.sizes, -1
+            )
+            x.add_(plan.down(act(gate) * up))
+        logits = self.head(rms_norm(x, hidden, inner.norm.weight, inner.norm.variance_epsilon))
         return logits.to(dtype).view(rows, 1, -1)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
@@ -80,10 +80,14 @@ class _QuantizedLinear(nn.Module):
     out_features: int
     bias: nn.Parameter | None
 
-    def kernel(self, x: torch.Tensor) -> torch.Tensor:
-        """The bare product: x is [M, in_features] bfloat16, fresh and contiguous; the result
-        is [M, out_features] bfloat16, without the bias."""
+    def product(self) -> tuple[Callable[..., torch.Tensor], tuple[torch.Tensor | int, ...]]:
+        """The kernel and its weight arguments: `op(x, *args)` takes x [M, in_features] in
+        bfloat16, fresh and contiguous, and gives [M, out_features] in bfloat16, no bias."""
         raise NotImplementedError
+
+    def kernel(self, x: torch.Tensor) -> torch.Tensor:
+        op, args = self.product()
+        return op(x, *args)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         flat = x.reshape(-1, self.in_features).to(torch.bfloat16, copy=True)
@@ -174,9 +178,11 @@ class Int4Linear(_QuantizedLinear):
         )
         return out.float().t()
 
-    def kernel(self, x: torch.Tensor) -> torch.Tensor:
-        return torch._weight_int4pack_mm_for_cpu(
-            x, self.packed, self.group_size, self.scales_and_zeros
+    def product(self) -> tuple[Callable[..., torch.Tensor], tuple[torch.Tensor | int, ...]]:
+        return torch._weight_int4pack_mm_for_cpu, (
+            self.packed,
+            self.group_size,
+            self.scales_and_zeros,
         )
 
     def extra_repr(self) -> str:
@@ -221,8 +227,8 @@ class Int8Linear(_QuantizedLinear):
     def dequantized(self) -> torch.Tensor:
         return self.weight_int8.float() * self.scales.float()[:, None]
 
-    def kernel(self, x: torch.Tensor) -> torch.Tensor:
-        return torch._weight_int8pack_mm(x, self.weight_int8, self.scales)
+    def product(self) -> tuple[Callable[..., torch.Tensor], tuple[torch.Tensor | int, ...]]:
+        return torch._weight_int8pack_mm, (self.weight_int8, self.scales)
 
 
 def output_layer_name(model: nn.Module) -> str:
