@@ -319,6 +319,27 @@ def test_escape_cancels_a_running_generation(
     assert tab.editor.text() == PALINDROME
 
 
+def test_starting_again_while_generating_keeps_the_new_run_on_show(
+    window: MainWindow, tmp_path: Path, qtbot, run_async
+) -> None:  # type: ignore[no-untyped-def]
+    run_async(window.assistant.load(window.settings.model).result())
+    window.settings.code.max_new_tokens = 4000
+    window.settings.code.max_time = 0.0
+    tab = _open(window, tmp_path, PALINDROME)
+    _place_cursor(tab, "False\n    ")
+    assert window.generate_code()
+    generation = code_generation_for(window, tab, tab.editor)
+    first = generation._jobs.task
+    qtbot.wait(300)  # the first run is under way
+    assert first is not None and not first.done()
+    assert window.generate_code()  # again, before the first run has finished
+    qtbot.waitUntil(first.done, timeout=10_000)
+    # The superseded run ends quietly: the new one is still busy and says so.
+    assert generation.busy and generation.busy_bar.isVisible()
+    assert "cancelled" not in window.statusBar().currentMessage()
+    generation.cancel()
+
+
 def test_closing_the_tab_while_generating_cancels_quietly(
     window: MainWindow, tmp_path: Path, qtbot, run_async
 ) -> None:  # type: ignore[no-untyped-def]
@@ -330,7 +351,7 @@ def test_closing_the_tab_while_generating_cancels_quietly(
     _place_cursor(tab, "False\n    ")
     assert window.generate_code()
     generation = code_generation_for(window, tab, tab.editor)
-    task = generation._task
+    task = generation._jobs.task
     assert task is not None
     assert window.close_tab(tab)
     qtbot.waitUntil(task.done, timeout=10_000)

@@ -67,7 +67,7 @@ def test_typing_during_generation_cancels_it_and_nothing_stale_arrives(  # type:
     settings.editor.delay_ms = 5000  # and no new request right after
     qtbot.keyClicks(editor, "The quick brown fox")
     assert controller.request(explicit=True)
-    job = controller._job
+    job = controller._jobs.job
     qtbot.waitUntil(lambda: bool(editor.ghost_text()), timeout=10_000)
     first_ghost = editor.ghost_text()
     typed = "#" if not first_ghost.startswith("#") else "%"

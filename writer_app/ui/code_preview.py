@@ -30,6 +30,7 @@ from writer_app.coding import CodeResult, CodeTaskError, find_target
 from writer_app.tasks.code import Edit, replace_body
 from writer_app.ui.code_editor import PythonHighlighter, monospace_font
 from writer_app.ui.editor import GhostTextEditor, utf16_len
+from writer_app.ui.job_slot import JobSlot
 from writer_app.worker import JobCancelled
 
 PREVIEW_LINES = 12  # the preview grows up to this many lines, then scrolls
@@ -130,8 +131,7 @@ class CodeGeneration(QObject):
         self.panel.next_button.clicked.connect(self.next_candidate)
         self.result: CodeResult | None = None
         self.index = 0
-        self._job: Any = None
-        self._task: asyncio.Task[None] | None = None
+        self._jobs = JobSlot()
         # A busy indicator of its own: status messages hide the bar's other widgets.
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
@@ -148,7 +148,7 @@ class CodeGeneration(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._jobs.running
 
     @property
     def pending(self) -> bool:
@@ -199,10 +199,9 @@ class CodeGeneration(QObject):
             candidates=decoding.alternatives,
             verify=settings.editor.run_generated_code,
         )
-        self._job = job
         self.busy_bar.show()
         self._say(f"Writing {target.name}() from its docstring… (Esc cancels)", 0)
-        self._task = asyncio.ensure_future(self._consume(job, source, target.name))
+        self._jobs.start(job, self._consume(job, source, target.name))
         return True
 
     async def _consume(self, job: Any, source: str, name: str) -> None:
@@ -212,7 +211,7 @@ class CodeGeneration(QObject):
                     self._say(event.message + " (Esc cancels)", 0)
             result: CodeResult = await job.result()
         except (JobCancelled, asyncio.CancelledError):
-            if not self._closed:
+            if not self._closed and self._jobs.is_current(job):  # not when superseded
                 self._say("Code generation cancelled", 4000)
             return
         except CodeTaskError as exc:
@@ -224,8 +223,7 @@ class CodeGeneration(QObject):
                 self._say(f"Code generation failed: {exc}")
             return
         finally:
-            self._job = None
-            if not self._closed:
+            if not self._closed and self._jobs.is_current(job):
                 self.busy_bar.hide()
         if self._closed:
             return
@@ -308,12 +306,7 @@ class CodeGeneration(QObject):
 
     def cancel(self) -> None:
         """Stop a running job (its result is dropped)."""
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
-        if self._task is not None:
-            task, self._task = self._task, None
-            task.cancel()
+        self._jobs.cancel()
 
     def _on_editor_destroyed(self, *_args: object) -> None:
         self._closed = True

@@ -12,7 +12,6 @@ not change while the model wrote.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +41,7 @@ from writer_app.tasks import draft
 from writer_app.tasks.outline import Outline, OutlineError, parse_outline
 from writer_app.tasks.rewrite import find_style, style_names, user_styles
 from writer_app.ui.editor import GhostTextEditor, utf16_len
+from writer_app.ui.job_slot import JobSlot
 from writer_app.ui.markdown import MarkdownHighlighter
 from writer_app.worker import JobCancelled
 
@@ -206,8 +206,7 @@ class DraftFeature(QObject):
         self.window = window
         self.options = DraftOptions()  # the last choices, offered again
         self._outlines: dict[str, tuple[Outline, DraftOptions]] = {}  # by document id
-        self._task: asyncio.Future[Any] | None = None
-        self._job: Any = None
+        self._jobs = JobSlot()  # one job per section, in turn
         self._cancelled = False
         self.bar: DraftBar | None = None
         self.tab: DocumentTab | None = None  # the document being drafted into, or redone
@@ -232,13 +231,12 @@ class DraftFeature(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._jobs.running
 
     def cancel(self) -> None:
         """Stop the draft or section now; what was written stays."""
         self._cancelled = True
-        if self._job is not None:
-            self._job.cancel()
+        self._jobs.stop()
 
     def _refuse(self) -> bool:
         """Say why nothing can start now, if so."""
@@ -294,11 +292,11 @@ class DraftFeature(QObject):
         tab.destroyed.connect(lambda _o=None, d=tab.doc_id: self._outlines.pop(d, None))
         self._begin(tab)
         decoding = copy.deepcopy(self.window.settings.draft)
-        self._task = asyncio.ensure_future(self._draft(tab, outline, options, decoding))
+        self._jobs.start(None, self._draft(tab, outline, options, decoding))
         return tab
 
     def _begin(self, tab: DocumentTab) -> DraftBar:
-        self.tab, self._cancelled, self._job = tab, False, None
+        self.tab, self._cancelled, self._jobs.job = tab, False, None
         bar = DraftBar(tab)
         bar.cancel_button.clicked.connect(self.cancel)
         layout = tab.layout()
@@ -312,7 +310,7 @@ class DraftFeature(QObject):
         if self.bar is not None and isValid(self.bar):
             self.bar.hide()
             self.bar.deleteLater()
-        self.bar = self.tab = self._job = None
+        self.bar = self.tab = self._jobs.job = None
 
     def _alive(self, tab: DocumentTab) -> bool:
         return isValid(tab) and self.window.tabs.indexOf(tab) >= 0
@@ -325,7 +323,7 @@ class DraftFeature(QObject):
         failure = ""
         try:
             while len(update.proses) < len(outline.sections) and not self._cancelled:
-                job = self._job = self.window.assistant.draft(
+                job = self._jobs.job = self.window.assistant.draft(
                     outline, options, decoding, written=update.proses, sections=1
                 )
                 async for event in job:
@@ -416,10 +414,7 @@ class DraftFeature(QObject):
         job = self.window.assistant.redraft_section(
             article, at, mode, options, decoding, outline=outline
         )
-        self._job = job
-        self._task = asyncio.ensure_future(
-            self._redo(tab, job, article, f"{verb} “{name}”", f"{done} “{name}”")
-        )
+        self._jobs.start(job, self._redo(tab, job, article, f"{verb} “{name}”", f"{done} “{name}”"))
         return True
 
     async def _redo(self, tab: DocumentTab, job: Any, article: str, what: str, done: str) -> None:

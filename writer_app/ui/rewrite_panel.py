@@ -36,6 +36,7 @@ from writer_app.config import Settings
 from writer_app.recent import RecentList
 from writer_app.tasks import rewrite
 from writer_app.ui.editor import GhostTextEditor
+from writer_app.ui.job_slot import JobSlot
 from writer_app.worker import JobCancelled
 
 CUSTOM_ITEM = "Custom instruction…"
@@ -168,8 +169,7 @@ class RewritePanel(QFrame):
         self.stale = False  # the passage changed in the document since
         self._start: QTextCursor | None = None
         self._end: QTextCursor | None = None
-        self._job: Any = None
-        self._task: asyncio.Task[None] | None = None
+        self._jobs = JobSlot()
         editor.document().contentsChange.connect(self._on_document_change)
         self.hide()
 
@@ -261,7 +261,7 @@ class RewritePanel(QFrame):
         self._run(self.settings().rewrite)
 
     def _run(self, decoding: Any) -> None:
-        self._cancel_job()
+        self._jobs.cancel()
         assert self.rewrite_style is not None
         self.stale = False
         self.latest = None
@@ -273,25 +273,24 @@ class RewritePanel(QFrame):
         self._render()
         self._set_buttons()
         job = self.assistant.rewrite(self.original, self.rewrite_style, decoding)
-        self._job = job
-        self._task = asyncio.ensure_future(self._consume(job))
+        self._jobs.start(job, self._consume(job))
 
     async def _consume(self, job: Any) -> None:
         try:
             async for event in job:
-                if job is self._job and isinstance(event, RewriteUpdate):
+                if self._jobs.is_current(job) and isinstance(event, RewriteUpdate):
                     self.latest = event
                     self._render()
             final = await job.result()
         except (JobCancelled, asyncio.CancelledError):
             final = None
         except Exception as exc:
-            if job is self._job:
+            if self._jobs.is_current(job):
                 self.running = False
                 self.warning.setText(f"The rewrite failed: {exc}")
                 self._set_buttons()
             return
-        if job is not self._job:
+        if not self._jobs.is_current(job):
             return  # superseded
         self.running = False
         if final is not None:
@@ -383,8 +382,8 @@ class RewritePanel(QFrame):
 
     def stop(self) -> None:
         """Stop the model now; passages already finished can still be accepted."""
-        if self._job is not None and self.running:
-            self._job.cancel()
+        if self.running:
+            self._jobs.stop()
 
     def escape(self) -> None:
         """Esc: stop a running rewrite, or else reject it."""
@@ -394,7 +393,7 @@ class RewritePanel(QFrame):
             self.reject()
 
     def _close(self) -> None:
-        self._cancel_job()
+        self._jobs.cancel()
         self.running = False
         self._start = self._end = None
         self.rewrite_style, self.latest, self.original, self.stale = None, None, "", False
@@ -403,11 +402,6 @@ class RewritePanel(QFrame):
         self._accept_key.setEnabled(False)
         self.editor.setFocus()
         self.finished.emit()
-
-    def _cancel_job(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-        self._job = None
 
     # ----------------------------------------------------- edits meanwhile
 

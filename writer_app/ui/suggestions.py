@@ -18,6 +18,7 @@ from writer_app.assistant import Notice
 from writer_app.config import Decoding, Settings
 from writer_app.tasks.continuation import ContinuationRequest
 from writer_app.ui.editor import GhostTextEditor, Session
+from writer_app.ui.job_slot import JobSlot
 from writer_app.worker import JobCancelled
 
 
@@ -53,15 +54,14 @@ class SuggestionController(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(lambda: self.request(explicit=False))
-        self._task: asyncio.Task[None] | None = None
-        self._job: Any = None
+        self._jobs = JobSlot()
         self.code_mode = False  # a code file: suggestions end with the line or block
         editor.edited.connect(self._on_edited)
         editor.sessionEnded.connect(self.cancel)
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._jobs.running
 
     def _on_edited(self) -> None:
         self.cancel()
@@ -92,8 +92,7 @@ class SuggestionController(QObject):
             settings.continuation,
             editor.context_tokens,
         )
-        self._job = job
-        self._task = asyncio.ensure_future(self._consume(session, job))
+        self._jobs.start(job, self._consume(session, job))
         return True
 
     async def _consume(self, session: Session, job: Any) -> None:
@@ -121,9 +120,4 @@ class SuggestionController(QObject):
 
     def cancel(self) -> None:
         """Stop the running request, if any (its results are dropped)."""
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
-        if self._task is not None:
-            task, self._task = self._task, None
-            task.cancel()
+        self._jobs.cancel()
