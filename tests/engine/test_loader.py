@@ -138,6 +138,7 @@ def test_gguf_conversion_is_atomic_and_recovers_from_damage(
     assert {"model.safetensors", "config.json", "tokenizer.json"} <= {
         p.name for p in target.iterdir()
     }
+    assert (target / gguf_cache.SOURCE_FILE).read_text(encoding="utf-8") == str(gguf.resolve())
     assert [p.name for p in target.parent.iterdir()] == [target.name]
     text = generate(lm, "The capital of France is", Decoding(max_new_tokens=4)).texts[0]
 
@@ -171,6 +172,40 @@ def test_abandoned_conversions_are_cleaned_up(
     os.utime(old, (hours_ago, hours_ago))
     gguf_cache._remove_abandoned(target)
     assert not old.exists() and fresh.exists()
+
+
+def test_superseded_conversions_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    gguf = tmp_path / "models" / "story.gguf"
+    gguf.parent.mkdir()
+    gguf.write_bytes(b"new version")
+    target = gguf_cache.converted_dir(gguf)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folders = {}
+    for name, source in {
+        "older": gguf,  # the same file before it changed (a reinstall, an update)
+        "gone": tmp_path / "models" / "deleted.gguf",  # a file that no longer exists
+        "other": tmp_path / "other.gguf",  # another model, still there: kept
+        "legacy-same": None,  # from before sources were recorded, same name: removed
+        "legacy-else": None,
+    }.items():
+        folder = target.parent / {
+            "legacy-same": "story-a1b2c3d4e5f6",
+            "legacy-else": "poem-abc",
+        }.get(name, f"story-{name}")
+        folder.mkdir()
+        if source is not None:
+            (folder / gguf_cache.SOURCE_FILE).write_text(str(source), encoding="utf-8")
+        folders[name] = folder
+    (tmp_path / "other.gguf").write_bytes(b"x")
+    target.mkdir()
+    working = target.parent / f".{target.name}.tmp1"  # a conversion in progress: left alone
+    working.mkdir()
+    gguf_cache._remove_superseded(target, gguf)
+    left = {p.name for p in target.parent.iterdir()}
+    assert left == {target.name, working.name, "story-other", "poem-abc"}
 
 
 @pytest.mark.parametrize("precision", ["int4", "int8"])

@@ -28,6 +28,30 @@ def is_converted(gguf: Path) -> bool:
 
 
 STALE_SECONDS = 3600
+SOURCE_FILE = "source.txt"  # in each converted folder: the GGUF file it was made from
+
+
+def _source(folder: Path) -> str | None:
+    try:
+        return (folder / SOURCE_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _remove_superseded(target: Path, gguf: Path) -> None:
+    """Earlier copies of the same GGUF file (it was updated or reinstalled: a new size or
+    date gives a new folder) and copies of files that no longer exist: ~0.5 GB each."""
+    source = str(gguf.resolve())
+    for folder in target.parent.iterdir():
+        if folder == target or folder.name.startswith(".") or not folder.is_dir():
+            continue
+        recorded = _source(folder)
+        if recorded is None:  # from before sources were recorded: same name, same file
+            superseded = folder.name.rpartition("-")[0] == gguf.stem
+        else:
+            superseded = recorded == source or not Path(recorded).exists()
+        if superseded:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_abandoned(target: Path) -> None:
@@ -61,11 +85,13 @@ def convert(gguf: Path) -> Path:
     try:
         plain.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
+        (tmp / SOURCE_FILE).write_text(str(gguf.resolve()), encoding="utf-8")
         os.rename(tmp, target)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         if not target.is_dir():  # another process may have finished the same conversion
             raise
+    _remove_superseded(target, gguf)
     return target
 
 
