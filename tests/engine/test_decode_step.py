@@ -148,3 +148,18 @@ def test_layers_replaced_after_install_take_transformers_path(tiny_model_dir) ->
     assert step.steps == 0  # so it stood aside
     for got, want in zip(lean, _steps(lm, 1, 3, lean=False), strict=True):
         torch.testing.assert_close(got, want)
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_float_layers_fuse_with_or_without_bias(bias: bool) -> None:
+    from writer_app.engine.decode_step import _fused
+
+    torch.manual_seed(0)
+    parts = [nn.Linear(32, n, bias=bias) for n in (32, 16, 16)]
+    x = torch.randn(2, 32)
+    want = torch.cat([p(x) for p in parts], -1)
+    fused = _fused(parts)
+    assert fused is not None and torch.equal(fused(x), want)
+    assert torch.equal(torch.cat([p(x) for p in parts], -1), want)  # the parts, now views
+    mixed = [nn.Linear(32, 16, bias=True), nn.Linear(32, 16, bias=False)]
+    assert _fused(mixed) is None

@@ -56,12 +56,11 @@ def _fused(parts: list[Any]) -> nn.Module | None:
     if len(has_bias) != 1 or len({(p.weight.dtype, p.weight.device) for p in linears}) != 1:
         return None
     weight = torch.cat([p.weight.detach() for p in linears])
-    fused = nn.Linear(
-        linears[0].in_features, weight.shape[0], bias=has_bias.pop(), device=weight.device
-    )
+    bias = torch.cat([p.bias.detach() for p in linears]) if has_bias.pop() else None
+    fused = nn.Linear(linears[0].in_features, weight.shape[0], bias=False, device="meta")
     fused.weight = nn.Parameter(weight, requires_grad=False)
-    if fused.bias is not None:
-        fused.bias = nn.Parameter(torch.cat([p.bias.detach() for p in parts]), False)
+    if bias is not None:
+        fused.bias = nn.Parameter(bias, requires_grad=False)
     start = 0
     for p in linears:
         end = start + p.out_features
