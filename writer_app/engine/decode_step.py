@@ -1,4 +1,4 @@
-"""One new token through a Llama model, without the general-purpose machinery.
+"""One new token through a Llama model on the CPU, without the general-purpose machinery.
 
 A small model decoding on a CPU spends as long on per-layer bookkeeping as on its matrix
 products: transformers' forward serves every option on every call, each projection is its

@@ -203,6 +203,7 @@ def load_model(
         with torch.no_grad():
             quantize.quantize(model, bits=4 if weights == "int4" else 8)
         loaded.weights = weights
-    decode_step.install(model)
+    if loaded.device == "cpu":  # measured there; a GPU keeps transformers' own forward
+        decode_step.install(model)
     loaded.load_seconds = time.perf_counter() - started
     return loaded
