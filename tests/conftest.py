@@ -155,8 +155,8 @@ def make_window(qtbot, assistant):  # type: ignore[no-untyped-def]
 
     made: list[MainWindow] = []
 
-    def make(settings):  # type: ignore[no-untyped-def]
-        w = MainWindow(assistant, settings)
+    def make(settings, **kwargs):  # type: ignore[no-untyped-def]
+        w = MainWindow(assistant, settings, **kwargs)
         made.append(w)
         w.show()
         qtbot.waitExposed(w)

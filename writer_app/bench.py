@@ -256,21 +256,6 @@ def perplexity(lm: Any, text: str) -> float:
         return math.exp(float(lm.model(ids, labels=ids).loss))
 
 
-def llama_cpp_rate(gguf: str, threads: int, steps: int) -> float | None:
-    try:
-        from llama_cpp import Llama
-    except ImportError:
-        return None
-    llm = Llama(model_path=gguf, n_threads=threads, n_ctx=2048, verbose=False)
-
-    def run(n: int) -> None:
-        llm.reset()
-        llm.create_completion(PROMPT, max_tokens=n, temperature=0.0)
-
-    run(4)
-    return decode_rate(run, steps)
-
-
 class Heartbeat:
     """A 5 ms timer on the thread that runs the Qt event loop (the GUI thread in the app)."""
 

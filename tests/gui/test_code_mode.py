@@ -301,9 +301,8 @@ def test_ctrl_shift_g_runs_the_job_and_reports_junk_from_the_tiny_model(
     assert tab.editor.text() == PALINDROME
 
 
-def test_escape_cancels_a_running_generation(
-    window: MainWindow, tmp_path: Path, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+def _long_generation(window: MainWindow, tmp_path: Path, run_async):  # type: ignore[no-untyped-def]
+    """A code generation on the tiny model that runs until it is stopped."""
     run_async(window.assistant.load(window.settings.model).result())
     window.settings.code.max_new_tokens = 4000
     window.settings.code.max_time = 0.0
@@ -311,7 +310,13 @@ def test_escape_cancels_a_running_generation(
     _place_cursor(tab, "False\n    ")
     tab.editor.setFocus()
     assert window.generate_code()
-    generation = code_generation_for(window, tab, tab.editor)
+    return tab, code_generation_for(window, tab, tab.editor)
+
+
+def test_escape_cancels_a_running_generation(
+    window: MainWindow, tmp_path: Path, qtbot, run_async
+) -> None:  # type: ignore[no-untyped-def]
+    tab, generation = _long_generation(window, tmp_path, run_async)
     qtbot.keyClick(tab.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not generation.busy, timeout=10_000)
     assert "cancelled" in window.statusBar().currentMessage()
@@ -322,13 +327,7 @@ def test_escape_cancels_a_running_generation(
 def test_starting_again_while_generating_keeps_the_new_run_on_show(
     window: MainWindow, tmp_path: Path, qtbot, run_async
 ) -> None:  # type: ignore[no-untyped-def]
-    run_async(window.assistant.load(window.settings.model).result())
-    window.settings.code.max_new_tokens = 4000
-    window.settings.code.max_time = 0.0
-    tab = _open(window, tmp_path, PALINDROME)
-    _place_cursor(tab, "False\n    ")
-    assert window.generate_code()
-    generation = code_generation_for(window, tab, tab.editor)
+    _, generation = _long_generation(window, tmp_path, run_async)
     first = generation._jobs.task
     qtbot.wait(300)  # the first run is under way
     assert first is not None and not first.done()
@@ -343,14 +342,8 @@ def test_starting_again_while_generating_keeps_the_new_run_on_show(
 def test_closing_the_tab_while_generating_cancels_quietly(
     window: MainWindow, tmp_path: Path, qtbot, run_async
 ) -> None:  # type: ignore[no-untyped-def]
-    run_async(window.assistant.load(window.settings.model).result())
-    window.settings.code.max_new_tokens = 4000
-    window.settings.code.max_time = 0.0
     window.new_tab()
-    tab = _open(window, tmp_path, PALINDROME)
-    _place_cursor(tab, "False\n    ")
-    assert window.generate_code()
-    generation = code_generation_for(window, tab, tab.editor)
+    tab, generation = _long_generation(window, tmp_path, run_async)
     task = generation._jobs.task
     assert task is not None
     assert window.close_tab(tab)

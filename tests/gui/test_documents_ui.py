@@ -19,17 +19,10 @@ from writer_app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, assistant):  # type: ignore[no-untyped-def]
+def window(make_window) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = Settings()
     settings.editor.autosave_seconds = 0.2
-    w = MainWindow(assistant, settings)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    for tab in w.documents():
-        tab.editor.document().setModified(False)
-    w.close()
-    w.deleteLater()
+    return make_window(settings)
 
 
 def _boxes(window: MainWindow) -> list[QMessageBox]:

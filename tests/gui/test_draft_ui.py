@@ -41,23 +41,17 @@ ARTICLE = (
 
 
 @pytest.fixture
-def window(qtbot, assistant, tiny_model_dir: Path, run_async, tmp_path: Path):  # type: ignore[no-untyped-def]
+def window(make_window, assistant, tiny_model_dir: Path, run_async, tmp_path: Path, qtbot):  # type: ignore[no-untyped-def]
     run_async(assistant.load(Model(model=str(tiny_model_dir), device="cpu")).result())
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
     settings.editor.suggestions = False
     settings.draft = Decoding(max_new_tokens=16, do_sample=True, temperature=0.6, seed=3)
-    w = MainWindow(assistant, settings, settings_path=tmp_path / "settings.toml")
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window(settings, settings_path=tmp_path / "settings.toml")
     yield w
     if w.drafting.busy:
         w.drafting.cancel()
         qtbot.waitUntil(lambda: not w.drafting.busy, timeout=10_000)
-    for tab in w.documents():
-        tab.editor.document().setModified(False)
-    w.close()
-    w.deleteLater()
 
 
 def _boxes(window: MainWindow) -> list[QMessageBox]:

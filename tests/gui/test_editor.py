@@ -242,3 +242,12 @@ def test_text_outside_the_basic_plane_does_not_shift_the_prompt(editor: GhostTex
     assert ghost and ghost[0].length == len(" 🐈 and".encode("utf-16-le")) // 2
     editor.accept_suggestion()
     assert editor.toPlainText() == "I 😀 cats 🐈 and and 🐕 dogs"
+
+
+def test_python_index_for_a_qt_position() -> None:
+    from writer_app.ui.editor import py_index, utf16_len
+
+    text = "a😀b"  # the emoji is two UTF-16 units
+    assert utf16_len(text) == 4
+    assert [py_index(text, p) for p in range(5)] == [0, 1, 2, 2, 3]
+    assert py_index("plain", 3) == 3 and py_index("plain", 99) == 5

@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
-from writer_app.ui.editor import GhostTextEditor
+from writer_app.ui.editor import GhostTextEditor, py_index
 
 PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
 INDENT = "    "
@@ -356,7 +356,7 @@ class CodeMode(QObject):
         editor.end_session()
         cursor = editor.textCursor()
         block = cursor.block().text()
-        column = _py_column(block, cursor.positionInBlock())
+        column = py_index(block, cursor.positionInBlock())
         before, after = block[:column], block[column:]
         indent = next_indent(before)
         cursor.beginEditBlock()
@@ -380,7 +380,7 @@ class CodeMode(QObject):
             self._shift_lines(+1)
             return
         editor.end_session()
-        column = _py_column(cursor.block().text(), cursor.positionInBlock())
+        column = py_index(cursor.block().text(), cursor.positionInBlock())
         cursor.insertText(" " * (len(INDENT) - column % len(INDENT)))
         editor.setTextCursor(cursor)
 
@@ -439,16 +439,6 @@ def next_indent(before: str) -> str:
     if _DEDENTING.match(code):
         return indent[: -len(unit)] if indent.endswith(unit) else indent
     return indent
-
-
-def _py_column(text: str, utf16_column: int) -> int:
-    """A Python index into `text` for a Qt (UTF-16) column."""
-    count = 0
-    for index, c in enumerate(text):
-        if count >= utf16_column:
-            return index
-        count += 2 if ord(c) > 0xFFFF else 1
-    return len(text)
 
 
 def code_mode_of(editor: GhostTextEditor) -> CodeMode | None:

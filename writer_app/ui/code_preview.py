@@ -29,7 +29,7 @@ from writer_app.assistant import Progress
 from writer_app.coding import CodeResult, CodeTaskError, find_target
 from writer_app.tasks.code import Edit, replace_body
 from writer_app.ui.code_editor import PythonHighlighter, monospace_font
-from writer_app.ui.editor import GhostTextEditor, utf16_len
+from writer_app.ui.editor import GhostTextEditor, py_index, utf16_len
 from writer_app.ui.job_slot import JobSlot
 from writer_app.worker import JobCancelled
 
@@ -177,7 +177,7 @@ class CodeGeneration(QObject):
             self._say("The model is still loading…", 3000)
             return False
         source = self.editor.text()
-        cursor = _py_index(source, self.editor.textCursor().position())
+        cursor = py_index(source, self.editor.textCursor().position())
         try:
             target = find_target(source, cursor)
         except CodeTaskError as exc:
@@ -352,18 +352,6 @@ class CodeGeneration(QObject):
         else:
             self.reject()
         return True
-
-
-def _py_index(text: str, utf16_position: int) -> int:
-    """A Python index into `text` for a Qt (UTF-16) position."""
-    if text.isascii():
-        return min(utf16_position, len(text))
-    count = 0
-    for index, c in enumerate(text):
-        if count >= utf16_position:
-            return index
-        count += 2 if ord(c) > 0xFFFF else 1
-    return len(text)
 
 
 def code_generation_for(window: Any, tab: QWidget, editor: GhostTextEditor) -> CodeGeneration:

@@ -444,6 +444,18 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def py_index(text: str, utf16_position: int) -> int:
+    """A Python index into `text` for a Qt (UTF-16) position in it."""
+    if text.isascii():
+        return min(utf16_position, len(text))
+    count = 0
+    for index, c in enumerate(text):
+        if count >= utf16_position:
+            return index
+        count += 2 if ord(c) > 0xFFFF else 1
+    return len(text)
+
+
 def _range(start: int, length: int, fmt: QTextCharFormat) -> QTextLayout.FormatRange:
     r = QTextLayout.FormatRange()
     r.start, r.length, r.format = start, length, fmt
