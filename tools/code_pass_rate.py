@@ -3,7 +3,7 @@ doctests, with verification on and off, on a set of simple functions.
 
 Run with the project's venv: `.venv/bin/python tools/code_pass_rate.py [--model builtin]
 [--candidates 4] [--only NAME ...]`. Each function is written twice through the same pipeline
-as the app and `writer-cli code` (`writer_app.coding.generate_body`), with the Code task's
+as the app and `writer-cli code` (`writer_app.features.code.generate_body`), with the Code task's
 default decoding (without its time limit) and a fixed seed: once with verification off (the
 first usable body is proposed; its doctests are then run here only to score it) and once with
 verification on (candidates are checked against the doctests in the sandbox until one
@@ -139,8 +139,8 @@ class Outcome:
 
 
 def measure(lm: object, name: str, source: str, candidates: int, verify: bool) -> Outcome:
-    from writer_app.coding import generate_body
     from writer_app.config import task_defaults
+    from writer_app.features.code import generate_body
     from writer_app.sandbox import run_doctests
 
     # No time limit: on a busy machine a limit would cut bodies short and change the score.

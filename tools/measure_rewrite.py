@@ -12,9 +12,9 @@ import argparse
 import statistics
 import time
 
-from writer_app.assistant import rewrite_text
 from writer_app.config import task_defaults
 from writer_app.engine.loader import load_model
+from writer_app.features.rewrite import rewrite_text
 from writer_app.tasks.rewrite import find_style
 
 PASSAGES = [

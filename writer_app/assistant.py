@@ -1,9 +1,10 @@
-"""What the editor asks of the model, run on the model worker thread.
+"""The model, owned by one worker thread, and the jobs the GUI can ask of it.
 
-Each feature is a plain function of a loaded model (used directly by the CLI), and a method
-of `Assistant` that runs it on the worker thread and returns a `Job` for the GUI. The
-engine (torch) is imported only inside those functions, so importing this module is cheap
-and the window can appear before torch has loaded.
+Each feature's pipeline is a plain function of a loaded model (in `writer_app.features`,
+also used directly by the CLI); `Assistant.run` runs one on the worker thread as that
+feature's job (its priority and group; a newer job of the group supersedes the older) and
+returns a `Job` for the GUI. The engine (torch) is imported only on the worker thread, so
+importing this module is cheap and the window can appear before torch has loaded.
 """
 
 from __future__ import annotations
@@ -12,37 +13,32 @@ import asyncio
 import contextlib
 import copy
 import gc
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from writer_app.config import Decoding, Model
-from writer_app.tasks import continuation, rewrite
+from writer_app.features import FEATURES, Notice, Progress
+from writer_app.features import code as code_feature
+from writer_app.features import continuation as continuation_feature
+from writer_app.features import draft as draft_feature
+from writer_app.features import rewrite as rewrite_feature
+from writer_app.features import summarize as summarize_feature
+from writer_app.tasks import rewrite as rewrite_rules
+from writer_app.tasks.continuation import ContinuationRequest
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
 if TYPE_CHECKING:
-    from writer_app.coding import CodeResult
-    from writer_app.drafting import DraftOptions, DraftUpdate, RedoMode, SectionRedo
     from writer_app.engine.loader import LoadedModel
-    from writer_app.engine.prefix_cache import PrefixCache
+    from writer_app.features.code import CodeResult
     from writer_app.tasks.outline import Outline
 
+__all__ = ["Assistant", "ModelNotReady", "ModelStatus", "Notice", "Progress"]
+
+T = TypeVar("T")
+
+
 WARM_UP_PROMPT = "Writing is"
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A step of a long job, for the status bar."""
-
-    message: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know that is not an error (e.g. a fallback to the CPU)."""
-
-    message: str
 
 
 @dataclass(frozen=True)
@@ -56,37 +52,6 @@ class ModelStatus:
     tokens_per_second: float
     notices: tuple[str, ...] = ()
     devices: tuple[str, ...] = ("cpu",)  # what this machine offers, best first
-
-
-@dataclass(frozen=True)
-class RewriteUpdate:
-    """A rewrite in progress: the passages done, and the text of each so far."""
-
-    pieces: tuple[rewrite.Piece, ...]
-    rewritten: dict[int, str]  # piece index -> cleaned rewrite ("" = keep the original)
-    done: int  # passages finished
-    total: int  # passages to rewrite
-
-    @property
-    def text(self) -> str:
-        """The whole selection as it reads with the rewrites so far."""
-        return rewrite.join_pieces(self.pieces, self.rewritten)
-
-    @property
-    def failed(self) -> int:
-        """Passages the model gave nothing usable for (they keep their original text)."""
-        return sum(1 for i in rewrite.passage_indices(self.pieces) if not self.rewritten.get(i))
-
-
-# Rewrites copy much of their input; prompt lookup checks such copied runs in one model pass.
-# That pays where a pass over 10 tokens costs about one over 1 (a GPU). On a CPU it does not:
-# `tools/measure_rewrite.py` gave 0.86x (int4) and 0.88x (float32) of plain decoding speed.
-PROMPT_LOOKUP_TOKENS = 10
-
-
-def prompt_lookup_for(lm: LoadedModel) -> int:
-    """Prompt-lookup tokens for rewrites on this model's device (0 = off)."""
-    return 0 if lm.device == "cpu" else PROMPT_LOOKUP_TOKENS
 
 
 class ModelNotReady(RuntimeError):
@@ -117,103 +82,13 @@ def warm_up(lm: LoadedModel) -> float:
     return result.tokens_per_second
 
 
-def suggest(
-    lm: LoadedModel,
-    request: continuation.ContinuationRequest,
-    decoding: Decoding,
-    *,
-    context_tokens: int = 512,
-    cancel: threading.Event | None = None,
-    on_update: Callable[[list[str]], None] | None = None,
-    on_notice: Callable[[str], None] | None = None,
-    prefix_cache: PrefixCache | None = None,
-) -> list[str]:
-    """Continuations of the text before the cursor: cleaned, distinct, best first."""
-    from writer_app.engine.generation import generate
-
-    def cleaned(raw: list[str]) -> list[str]:
-        return continuation.distinct(
-            [continuation.clean(request.prefix, text, request.stop_at) for text in raw]
-        )
-
-    def publish(raw: list[str]) -> None:
-        if on_update is not None:
-            on_update(cleaned(raw))
-
-    result = generate(
-        lm,
-        request.prefix,
-        decoding,
-        candidates=decoding.alternatives,
-        max_context=context_tokens,
-        is_done=lambda text: continuation.is_complete(text, request.stop_at, request.prefix),
-        cancel=cancel,
-        on_update=publish,
-        on_notice=on_notice,
-        prefix_cache=prefix_cache,
-    )
-    return cleaned(result.texts)
-
-
-def rewrite_text(
-    lm: LoadedModel,
-    text: str,
-    style: rewrite.Style,
-    decoding: Decoding,
-    *,
-    cancel: threading.Event | None = None,
-    on_update: Callable[[RewriteUpdate], None] | None = None,
-    prompt_lookup: int | None = None,
-) -> RewriteUpdate:
-    """Rewrite `text` in `style`, paragraph by paragraph (a small model keeps its quality)."""
-    from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
-
-    if prompt_lookup is None:
-        prompt_lookup = prompt_lookup_for(lm)
-    pieces = tuple(rewrite.split_passages(text))
-    todo = rewrite.passage_indices(list(pieces))
-    rewritten: dict[int, str] = {}
-
-    def report(done: int) -> RewriteUpdate:
-        update = RewriteUpdate(pieces, dict(rewritten), done, len(todo))
-        if on_update is not None:
-            on_update(update)
-        return update
-
-    for done, index in enumerate(todo):
-        original = pieces[index].text
-
-        def partial(raw: list[str], index: int = index, done: int = done) -> None:
-            rewritten[index] = rewrite.clean_output(raw[0], pieces[index].text)
-            report(done)
-
-        def finished(text: str, original: str = original) -> bool:
-            return rewrite.should_stop(text, original, style)
-
-        ids = chat_ids(lm, rewrite.build_messages(style, original))
-        try:
-            result = generate(
-                lm, ids, decoding, heal=False, is_done=finished, cancel=cancel,
-                on_update=partial, prompt_lookup=prompt_lookup,
-            )  # fmt: skip
-        except GenerationCancelled:
-            rewritten.pop(index, None)
-            break
-        if result.cancelled:  # half a passage is no rewrite: it keeps its original text
-            rewritten.pop(index, None)
-            break
-        rewritten[index] = rewrite.clean_output(result.texts[0], original)
-    return report(sum(1 for i in todo if i in rewritten))
-
-
 class Assistant:
     """The model, owned by one worker thread, and the jobs the GUI can ask of it."""
 
     def __init__(self) -> None:
         self.worker = ModelWorker()
-        # Touched only on the worker thread: the model and the cache of the last prompt.
+        # Touched only on the worker thread: the model (and its cache of the last prompt).
         self._lm: LoadedModel | None = None
-        self._prefix_cache: PrefixCache | None = None
         self.status: ModelStatus | None = None
 
     def start(self) -> None:
@@ -236,7 +111,7 @@ class Assistant:
             from writer_app.engine.loader import load_model
             from writer_app.engine.prefix_cache import PrefixCache
 
-            self._lm = self._prefix_cache = None  # release the old model first
+            self._lm = None  # release the old model first
             with frozen_heap():
                 lm = load_model(
                     model.model,
@@ -247,7 +122,8 @@ class Assistant:
                 )
                 ctx.emit(Progress(f"Warming up {lm.info.name}…"))
                 speed = warm_up(lm)
-            self._lm, self._prefix_cache = lm, PrefixCache()
+            lm.prefix_cache = PrefixCache()
+            self._lm = lm
             return ModelStatus(
                 name=lm.info.name,
                 device=lm.device,
@@ -266,114 +142,71 @@ class Assistant:
         if not future.cancelled() and future.exception() is None:
             self.status = future.result()
 
+    def run(self, feature: str, pipeline: Callable[..., T], /, *args: Any, **kwargs: Any) -> Job[T]:
+        """Run `pipeline(lm, *args, cancel=, on_update=, **kwargs)` on the worker thread as
+        `feature`'s job: its priority, and its group (a newer job supersedes this one).
+
+        The arguments are copied now, so the GUI may change its settings meanwhile; the
+        pipeline's updates become the job's events. `ModelNotReady` if no model is loaded.
+        """
+        declared = FEATURES[feature]
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+
+        def work(ctx: JobContext) -> T:
+            if self._lm is None:
+                raise ModelNotReady("No model is loaded")
+            if "between" in kwargs:
+                kwargs["between"] = ctx.checkpoint
+            return pipeline(self._lm, *args, cancel=ctx.cancel, on_update=ctx.emit, **kwargs)
+
+        return self.worker.submit(work, priority=declared.priority, group=declared.name)
+
+    # The features, one line each.
+
     def continue_text(
-        self, request: continuation.ContinuationRequest, decoding: Decoding, context_tokens: int
+        self, request: ContinuationRequest, decoding: Decoding, context_tokens: int
     ) -> Job[list[str]]:
-        """Ghost-text candidates; emits the candidate list as it grows. Supersedes older ones."""
-        decoding = copy.deepcopy(decoding)
+        """Ghost-text candidates; emits the candidate list as it grows."""
+        return self.run("continuation", continuation_feature.suggest, request, decoding,
+                        context_tokens=context_tokens)  # fmt: skip
 
-        def run(ctx: JobContext) -> list[str]:
-            if self._lm is None:
-                raise ModelNotReady("No model is loaded")
-            return suggest(
-                self._lm,
-                request,
-                decoding,
-                context_tokens=context_tokens,
-                prefix_cache=self._prefix_cache,
-                cancel=ctx.cancel,
-                on_update=ctx.emit,
-                on_notice=lambda m: ctx.emit(Notice(m)),
-            )
-
-        return self.worker.submit(run, priority=Priority.INTERACTIVE, group="continuation")
-
-    def rewrite(self, text: str, style: rewrite.Style, decoding: Decoding) -> Job[RewriteUpdate]:
-        """Rewrite a selection; emits RewriteUpdate as it streams. Supersedes older rewrites."""
-        decoding = copy.deepcopy(decoding)
-
-        def run(ctx: JobContext) -> RewriteUpdate:
-            if self._lm is None:
-                raise ModelNotReady("No model is loaded")
-            return rewrite_text(
-                self._lm, text, style, decoding, cancel=ctx.cancel, on_update=ctx.emit
-            )
-
-        return self.worker.submit(run, priority=Priority.INTERACTIVE, group="rewrite")
+    def rewrite(
+        self, text: str, style: rewrite_rules.Style, decoding: Decoding
+    ) -> Job[rewrite_feature.RewriteUpdate]:
+        """Rewrite a selection; emits RewriteUpdate as it streams."""
+        return self.run("rewrite", rewrite_feature.rewrite_text, text, style, decoding)
 
     def generate_code(
-        self,
-        source: str,
-        where: int | str,
-        decoding: Decoding,
-        *,
-        candidates: int | None = None,
-        verify: bool = False,
-    ) -> Job[CodeResult]:
-        """Write the body of the function at `where` (offset or name) from its docstring; emits
-        Progress, returns a `coding.CodeResult`. `verify` runs its doctests in the sandbox."""
-        decoding = copy.deepcopy(decoding)
-
-        def run(ctx: JobContext) -> CodeResult:
-            from writer_app.coding import generate_body
-
-            if self._lm is None:
-                raise ModelNotReady("No model is loaded")
-            return generate_body(
-                self._lm, source, where, decoding, candidates=candidates,
-                verify_doctests=verify, cancel=ctx.cancel,
-                on_update=lambda m: ctx.emit(Progress(m)),
-            )  # fmt: skip
-
-        return self.worker.submit(run, priority=Priority.INTERACTIVE, group="code")
+        self, source: str, where: int | str, decoding: Decoding, *,
+        candidates: int | None = None, verify: bool = False,
+    ) -> Job[CodeResult]:  # fmt: skip
+        """Write the body of the function at `where` (offset or name) from its docstring;
+        emits Progress. `verify` runs its doctests in the sandbox."""
+        return self.run("code", code_feature.generate_body, source, where, decoding,
+                        candidates=candidates, verify_doctests=verify)  # fmt: skip
 
     def draft(
-        self,
-        outline: Outline,
-        options: DraftOptions,
-        decoding: Decoding,
-        *,
-        written: Sequence[str] = (),
-        sections: int | None = None,
-    ) -> Job[DraftUpdate]:
-        """Draft an article from an outline (resuming after the prose `written`, at most
-        `sections` sections per job); emits DraftUpdate as the text streams."""
-        decoding = copy.deepcopy(decoding)
-
-        def run(ctx: JobContext) -> DraftUpdate:
-            from writer_app.drafting import draft_article
-
-            if self._lm is None:
-                raise ModelNotReady("No model is loaded")
-            return draft_article(
-                self._lm, outline, options, decoding, cancel=ctx.cancel, on_update=ctx.emit,
-                written=written, sections=sections,
-            )  # fmt: skip
-
-        return self.worker.submit(run, priority=Priority.BACKGROUND, group="draft")
+        self, outline: Outline, options: draft_feature.DraftOptions, decoding: Decoding
+    ) -> Job[draft_feature.DraftUpdate]:
+        """Draft an article from an outline; emits DraftUpdate as the text streams. Waiting
+        interactive requests run between its sections."""
+        return self.run("draft", draft_feature.draft_article, outline, options, decoding,
+                        between=None)  # fmt: skip
 
     def redraft_section(
         self,
         article: str,
         cursor: int,
-        mode: RedoMode,
-        options: DraftOptions,
+        mode: draft_feature.RedoMode,
+        options: draft_feature.DraftOptions,
         decoding: Decoding,
         *,
         outline: Outline | None = None,
-    ) -> Job[SectionRedo]:
-        """Regenerate or continue the section at `cursor`; emits its new prose as a str as
-        it streams, returns the edit to apply (a SectionRedo)."""
-        decoding = copy.deepcopy(decoding)
+    ) -> Job[draft_feature.SectionRedo]:
+        """Regenerate or continue the section at `cursor`; emits its new prose as a str."""
+        redo = draft_feature.redo_section
+        return self.run("draft", redo, article, cursor, mode, options, decoding, outline=outline)
 
-        def run(ctx: JobContext) -> SectionRedo:
-            from writer_app.drafting import redo_section
-
-            if self._lm is None:
-                raise ModelNotReady("No model is loaded")
-            return redo_section(
-                self._lm, article, cursor, mode, options, decoding, outline=outline,
-                cancel=ctx.cancel, on_text=ctx.emit,
-            )  # fmt: skip
-
-        return self.worker.submit(run, priority=Priority.BACKGROUND, group="draft")
+    def summarize(self, text: str, decoding: Decoding) -> Job[summarize_feature.SummaryUpdate]:
+        """Summarize a text; emits SummaryUpdate as it streams, Progress between parts."""
+        return self.run("summarize", summarize_feature.summarize, text, decoding)

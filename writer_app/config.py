@@ -13,201 +13,54 @@ import dataclasses
 import shutil
 import time
 import tomllib
-import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from writer_app import features
 from writer_app.documents import atomic_write
+from writer_app.options import (
+    Decoding,
+    SettingError,
+    Spec,
+    coerce,
+    knobs,
+    section,
+    setting,
+    spec_of,
+    with_knobs,
+)
 
-TASKS = ("continuation", "rewrite", "draft", "code")
-TASK_TITLES = {
-    "continuation": "Continuation",
-    "rewrite": "Rewrite",
-    "draft": "Draft",
-    "code": "Code",
-}
+__all__ = [
+    "PRESETS",
+    "TASKS",
+    "TASK_TITLES",
+    "Decoding",
+    "Editor",
+    "Model",
+    "SettingError",
+    "Settings",
+    "Spec",
+    "coerce",
+    "find_preset",
+    "knobs",
+    "load_settings",
+    "matching_preset",
+    "save_settings",
+    "spec_of",
+    "task_defaults",
+    "with_knobs",
+]
 
-
-@dataclass(frozen=True)
-class Spec:
-    """What the app knows about one setting besides its type and default."""
-
-    help: str
-    label: str = ""
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-    tasks: tuple[str, ...] = ()  # decoding knobs that only some tasks use
-    sampling: bool = False  # only used when sampling
-
-    def title(self, name: str) -> str:
-        return self.label or name.replace("_", " ").capitalize()
-
-
-def setting(
-    default: Any,
-    help: str,
-    *,
-    label: str = "",
-    minimum: float | None = None,
-    maximum: float | None = None,
-    choices: tuple[str, ...] = (),
-    tasks: tuple[str, ...] = (),
-    sampling: bool = False,
-) -> Any:
-    """Declare a setting field on a settings dataclass."""
-    spec = Spec(help, label, minimum, maximum, choices, tasks, sampling)
-    if isinstance(default, list | dict):
-        return field(default_factory=lambda: copy.deepcopy(default), metadata={"spec": spec})
-    return field(default=default, metadata={"spec": spec})
-
-
-def section(factory: Any, help: str) -> Any:
-    """Declare a nested group of settings."""
-    return field(default_factory=factory, metadata={"spec": Spec(help=help)})
-
-
-@dataclass
-class Decoding:
-    """How text is generated: the decoding knobs of one task."""
-
-    do_sample: bool = setting(
-        False,
-        "Sample from the likely tokens instead of always taking the likeliest (greedy). "
-        "Off is focused and repeatable; on is varied.",
-        label="Sampling",
-    )
-    temperature: float = setting(
-        0.8,
-        "Randomness of sampling: lower is more focused, higher more surprising.",
-        minimum=0.05,
-        maximum=5.0,
-        sampling=True,
-    )
-    top_k: int = setting(
-        50,
-        "Sample only among the K likeliest tokens (0 = no limit).",
-        label="Top-k",
-        minimum=0,
-        maximum=1000,
-        sampling=True,
-    )
-    top_p: float = setting(
-        0.95,
-        "Sample only among the likeliest tokens that together have probability P.",
-        label="Top-p",
-        minimum=0.01,
-        maximum=1.0,
-        sampling=True,
-    )
-    min_p: float = setting(
-        0.0,
-        "Drop tokens less likely than P times the likeliest one (0 = off).",
-        label="Min-p",
-        minimum=0.0,
-        maximum=1.0,
-        sampling=True,
-    )
-    typical_p: float = setting(
-        1.0,
-        "Keep tokens whose surprise is close to the expected surprise (1 = off).",
-        label="Typical-p",
-        minimum=0.01,
-        maximum=1.0,
-        sampling=True,
-    )
-    repetition_penalty: float = setting(
-        1.0,
-        "Above 1 discourages tokens that are already in the text (1 = off).",
-        minimum=1.0,
-        maximum=3.0,
-    )
-    no_repeat_ngram_size: int = setting(
-        0,
-        "Never repeat any run of this many tokens (0 = off).",
-        label="No-repeat n-gram size",
-        minimum=0,
-        maximum=20,
-    )
-    num_beams: int = setting(
-        1,
-        "Keep this many candidate texts at each step and return the best (1 = off). "
-        "Slower; the text appears when it is finished.",
-        label="Beams",
-        minimum=1,
-        maximum=8,
-    )
-    length_penalty: float = setting(
-        1.0,
-        "With beams: above 1 favours longer texts, below 1 shorter ones.",
-        minimum=-5.0,
-        maximum=5.0,
-    )
-    max_new_tokens: int = setting(
-        32,
-        "The most tokens one request may generate.",
-        label="Max new tokens",
-        minimum=1,
-        maximum=8192,
-    )
-    max_time: float = setting(
-        0.0,
-        "Stop generating after this many seconds (0 = no limit).",
-        label="Max time (s)",
-        minimum=0.0,
-        maximum=3600.0,
-    )
-    alternatives: int = setting(
-        1,
-        "How many candidates one request offers; the first follows the settings above, "
-        "the others are sampled.",
-        minimum=1,
-        maximum=8,
-        tasks=("continuation", "code"),
-    )
-    seed: int | None = setting(
-        None,
-        "Random seed, for reproducible sampling (empty = random).",
-        minimum=0,
-        maximum=2**32 - 1,
-    )
-    stop_strings: list[str] = setting(
-        [],
-        "Stop when the text contains one of these; it is not included.",
-    )
-    banned_words: list[str] = setting(
-        [],
-        "Words or phrases the model may not write.",
-        label="Banned words and phrases",
-    )
-
-
+FEATURES = features.FEATURES
+TASKS = tuple(FEATURES)
+TASK_TITLES = {name: feature.title for name, feature in FEATURES.items()}
 # Good defaults differ by task: short and focused for continuation, longer for drafting,
-# greedy-ish for code.
-TASK_DEFAULTS: dict[str, dict[str, Any]] = {
-    "continuation": {"max_new_tokens": 32, "max_time": 5.0, "alternatives": 3},
-    "rewrite": {  # greedy: the most faithful rewrite; "Try again" samples at this temperature
-        "temperature": 0.7,
-        "top_p": 0.9,
-        "repetition_penalty": 1.05,
-        "max_new_tokens": 512,
-        "max_time": 90.0,
-    },
-    "draft": {
-        "do_sample": True,
-        "temperature": 0.55,  # a small model keeps to the outline better when calmer
-        "top_p": 0.9,
-        "repetition_penalty": 1.1,
-        "no_repeat_ngram_size": 4,
-        "max_new_tokens": 480,  # per section, a cap: the draft's length sets the budget
-        "max_time": 120.0,
-    },
-    "code": {"temperature": 0.4, "max_new_tokens": 256, "max_time": 60.0, "alternatives": 4},
-}
+# greedy-ish for code. Each feature declares its own.
+TASK_DEFAULTS: dict[str, dict[str, Any]] = {n: dict(f.defaults) for n, f in FEATURES.items()}
 
 # Built-in presets change how text is chosen, never how much of it (length and time stay).
 PRESETS: dict[str, dict[str, Any]] = {
@@ -239,12 +92,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def task_defaults(task: str) -> Decoding:
-    """The decoding settings a task starts with (its Balanced preset)."""
-    return Decoding(**TASK_DEFAULTS[task])
+    """The settings a task starts with (its Balanced preset), its own options included."""
+    return FEATURES[task].default_settings()
 
 
 def builtin_preset(task: str, name: str) -> Decoding:
-    return dataclasses.replace(task_defaults(task), **PRESETS[name])
+    return dataclasses.replace(knobs(task_defaults(task)), **PRESETS[name])
 
 
 def preset_names(settings: Settings, task: str) -> list[str]:
@@ -265,8 +118,8 @@ def find_preset(settings: Settings, task: str, name: str) -> Decoding:
 
 
 def matching_preset(settings: Settings, task: str) -> str | None:
-    """The preset whose values the task's settings equal, if any."""
-    current = getattr(settings, task)
+    """The preset whose decoding values the task's settings equal, if any."""
+    current = knobs(settings.decoding(task))
     for name in preset_names(settings, task):
         if find_preset(settings, task, name) == current:
             return name
@@ -314,14 +167,6 @@ class Editor:
         minimum=0.2,
         maximum=60.0,
     )
-    run_generated_code: bool = setting(
-        False,
-        "Generate code from docstring: check each body the model writes by running the "
-        "docstring's examples (doctests). This runs code written by the model on this computer, "
-        "in a separate process with a time limit, memory and CPU limits, its own temporary "
-        "folder and none of your environment variables. Off: bodies are only checked to parse.",
-        label="Run generated code to check it (doctests)",
-    )
 
 
 PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8", "int4")
@@ -364,15 +209,11 @@ class Model:
 
 
 @dataclass
-class Settings:
-    """Everything the user can set."""
+class SettingsBase:
+    """Everything the user can set: these, and a section per feature (see `Settings`)."""
 
     editor: Editor = section(Editor, "Editor")
     model: Model = section(Model, "Model & Device")
-    continuation: Decoding = section(lambda: task_defaults("continuation"), "Continuation")
-    rewrite: Decoding = section(lambda: task_defaults("rewrite"), "Rewrite")
-    draft: Decoding = section(lambda: task_defaults("draft"), "Draft")
-    code: Decoding = section(lambda: task_defaults("code"), "Code")
     presets: dict[str, dict[str, Decoding]] = setting(
         {}, "Your own decoding presets, by task and name."
     )
@@ -381,55 +222,26 @@ class Settings:
     )
 
     def decoding(self, task: str) -> Decoding:
+        """The settings section of a feature: its decoding knobs and its own options."""
         if task not in TASKS:
             raise KeyError(task)
         value: Decoding = getattr(self, task)
         return value
 
 
-def spec_of(f: dataclasses.Field[Any]) -> Spec:
-    spec = f.metadata.get("spec")
-    assert isinstance(spec, Spec), f"{f.name} is not declared with setting()"
-    return spec
+def _feature_section(feature: features.Feature) -> Any:
+    return section(feature.default_settings, feature.title)
 
 
-class SettingError(ValueError):
-    """A value that does not fit its setting; the message says why."""
-
-
-def coerce(name: str, hint: Any, spec: Spec, value: Any) -> Any:
-    """Check one value against its declared type and range; return it in its proper type."""
-    args = typing.get_args(hint)
-    if typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in args:
-        if value is None or value == "":
-            return None
-        (hint,) = [a for a in args if a is not type(None)]
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise SettingError(f"{name} must be true or false, not {value!r}")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise SettingError(f"{name} must be a whole number, not {value!r}")
-    elif hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingError(f"{name} must be a number, not {value!r}")
-        value = float(value)
-    elif hint is str:
-        if not isinstance(value, str):
-            raise SettingError(f"{name} must be text, not {value!r}")
-        if spec.choices and value not in spec.choices:
-            raise SettingError(f"{name} must be one of {', '.join(spec.choices)}, not {value!r}")
-        return value
-    elif typing.get_origin(hint) is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SettingError(f"{name} must be a list of text items, not {value!r}")
-        return list(value)
-    if spec.minimum is not None and value < spec.minimum:
-        raise SettingError(f"{name} must be at least {spec.minimum:g}, not {value!r}")
-    if spec.maximum is not None and value > spec.maximum:
-        raise SettingError(f"{name} must be at most {spec.maximum:g}, not {value!r}")
-    return value
+if TYPE_CHECKING:
+    Settings = SettingsBase
+else:  # one section per declared feature, named after it: [continuation], [rewrite], …
+    Settings = dataclasses.make_dataclass(
+        "Settings",
+        [(f.name, f.settings, _feature_section(f)) for f in FEATURES.values()],
+        bases=(SettingsBase,),
+        namespace={"__doc__": "Everything the user can set.", "__module__": __name__},
+    )
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -542,6 +354,7 @@ def load_settings(path: Path) -> Loaded:
             copy_path,
         )
     notices: list[str] = []
+    _migrate(data)
     settings = from_dict(Settings(), data, "", notices)
     for task in [t for t in settings.presets if t not in TASKS]:
         notices.append(f"presets.{task}: no such task, ignored")
@@ -551,6 +364,16 @@ def load_settings(path: Path) -> Loaded:
     copy_path = _backup(path)
     notices.append(f"The original settings file was kept as {copy_path}")
     return Loaded(settings, notices, copy_path)
+
+
+def _migrate(data: dict[str, Any]) -> None:
+    """Settings that moved since an earlier version go where they live now."""
+    editor = data.get("editor")
+    if isinstance(editor, dict) and "run_generated_code" in editor:
+        value = editor.pop("run_generated_code")
+        code = data.setdefault("code", {})
+        if isinstance(code, dict):
+            code.setdefault("run_generated_code", value)
 
 
 def _backup(path: Path) -> Path:

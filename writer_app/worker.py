@@ -4,7 +4,8 @@ Jobs are plain functions run on the worker thread in priority order. The GUI see
 as a `Job`: an async iterator of the events the function emits, and an awaitable result.
 Leaving the iteration early, or calling `cancel()`, sets the job's `threading.Event`, which
 the model code checks every token. A new job in a group (for example "continuation")
-cancels the older one, running or queued.
+cancels the older one, running or queued. A long job offers `JobContext.checkpoint()`
+between its steps: waiting jobs of a higher priority run there, then it goes on.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class JobCancelled(Exception):
 class JobContext:
     """What a job function gets on the worker thread: the cancel flag and a way to report."""
 
-    def __init__(self, job: Job[Any]) -> None:
+    def __init__(self, job: Job[Any], worker: ModelWorker | None = None, priority: int = 0) -> None:
         self._job = job
+        self._worker = worker
+        self._priority = priority
         self.cancel = job.cancel_event
 
     @property
@@ -52,6 +55,14 @@ class JobContext:
     def emit(self, event: Any) -> None:
         """Send an event to whoever iterates the job (thread-safe)."""
         self._job._post(event)
+
+    def checkpoint(self) -> None:
+        """Run the waiting jobs that come before this one (a higher priority), then return.
+
+        A long job calls this between its steps, so that, say, a suggestion never waits for
+        a whole draft, only for the draft's current section."""
+        if self._worker is not None:
+            self._worker._run_waiting(before=self._priority)
 
 
 class Job(Generic[T]):
@@ -171,33 +182,50 @@ class ModelWorker:
         if self._thread.is_alive():
             self._thread.join(timeout)
 
+    def _run_waiting(self, before: int) -> None:
+        """Run queued jobs whose priority is higher than `before` (on the worker thread)."""
+        while True:
+            with self._queue.mutex:
+                waiting = self._queue.queue  # a heap: its first entry comes next
+                if not waiting or waiting[0].priority >= before:
+                    return
+            entry = self._queue.get()
+            if entry.job is None:  # shutting down: leave it for the main loop
+                self._queue.put(entry)
+                return
+            self._execute(entry)
+
     def _run(self) -> None:
         while True:
             entry = self._queue.get()
-            job = entry.job
-            if job is None:
+            if entry.job is None:
                 break
-            if job.cancelled:
-                job._finish(error=JobCancelled())
-                continue
-            try:
-                value = job.fn(JobContext(job))
-            except JobCancelled as exc:
-                job._finish(error=exc)
-            except Exception as exc:
-                if job.cancelled:
-                    job._finish(error=JobCancelled())
-                else:
-                    log.exception("job failed")
-                    job._finish(error=exc)
-            else:
-                job._finish(value=value)
-            finally:
-                with self._lock:
-                    if job.group is not None and self._groups.get(job.group) is job:
-                        del self._groups[job.group]
+            self._execute(entry)
         # Drain: whatever is still queued is cancelled.
         while not self._queue.empty():
             leftover = self._queue.get_nowait().job
             if leftover is not None:
                 leftover._finish(error=JobCancelled())
+
+    def _execute(self, entry: _Entry) -> None:
+        job = entry.job
+        assert job is not None
+        if job.cancelled:
+            job._finish(error=JobCancelled())
+            return
+        try:
+            value = job.fn(JobContext(job, self, entry.priority))
+        except JobCancelled as exc:
+            job._finish(error=exc)
+        except Exception as exc:
+            if job.cancelled:
+                job._finish(error=JobCancelled())
+            else:
+                log.exception("job failed")
+                job._finish(error=exc)
+        else:
+            job._finish(value=value)
+        finally:
+            with self._lock:
+                if job.group is not None and self._groups.get(job.group) is job:
+                    del self._groups[job.group]

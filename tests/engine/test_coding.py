@@ -8,15 +8,15 @@ import threading
 
 import pytest
 
-from writer_app.coding import (
+from writer_app.config import Decoding, task_defaults
+from writer_app.engine.generation import GenerationCancelled
+from writer_app.features.code import (
     CodeTaskError,
     empty_functions,
     find_target,
     functions,
     generate_body,
 )
-from writer_app.config import Decoding, task_defaults
-from writer_app.engine.generation import GenerationCancelled
 from writer_app.sandbox import run_doctests
 
 MODULE = '''\
@@ -131,8 +131,9 @@ def test_a_cursor_outside_any_function_is_refused() -> None:
 def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> None:  # type: ignore[no-untyped-def]
     messages: list[str] = []
     result = generate_body(
-        tiny_lm, MODULE, "is_palindrome", TINY, verify_doctests=True, on_update=messages.append
-    )
+        tiny_lm, MODULE, "is_palindrome", TINY, verify_doctests=True,
+        on_update=lambda event: messages.append(event.message),
+    )  # fmt: skip
     assert result.target.name == "is_palindrome"
     assert len(result.candidates) == 3  # the greedy one, then two sampled
     assert all(not c.ok and c.reason for c in result.candidates)

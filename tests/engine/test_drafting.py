@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from writer_app.config import Decoding, task_defaults
-from writer_app.drafting import (
+from writer_app.features.draft import (
     DraftError,
     DraftOptions,
     DraftUpdate,

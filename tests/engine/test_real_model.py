@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from writer_app.assistant import Assistant, suggest
+from writer_app.assistant import Assistant
 from writer_app.config import task_defaults
+from writer_app.features.continuation import suggest
 from writer_app.tasks.continuation import ContinuationRequest
 
 pytestmark = pytest.mark.real_model
@@ -105,7 +106,7 @@ def test_int8_precision_runs(real_lm) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_casual_sentence_rewritten_formal(real_lm) -> None:  # type: ignore[no-untyped-def]
-    from writer_app.assistant import rewrite_text
+    from writer_app.features.rewrite import rewrite_text
     from writer_app.tasks.rewrite import find_style
 
     casual = "hey, so the meeting got moved to friday cause the boss is out sick lol."

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from writer_app.assistant import RewriteUpdate, rewrite_text
 from writer_app.config import Decoding
 from writer_app.engine.generation import chat_ids, generate
+from writer_app.features.rewrite import RewriteUpdate, rewrite_text
 from writer_app.tasks.rewrite import find_style
 
 TWO_PARAGRAPHS = "The fox was quick.\n\nThe dog was lazy."
@@ -70,7 +70,7 @@ def test_prompt_lookup_reaches_the_model_and_gives_the_same_greedy_text(
 def test_prompt_lookup_only_where_it_pays(tiny_lm) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from writer_app.assistant import PROMPT_LOOKUP_TOKENS, prompt_lookup_for
+    from writer_app.features.rewrite import PROMPT_LOOKUP_TOKENS, prompt_lookup_for
 
     assert prompt_lookup_for(tiny_lm) == 0  # measured slower on a CPU
     assert prompt_lookup_for(dataclasses.replace(tiny_lm, device="cuda")) == PROMPT_LOOKUP_TOKENS

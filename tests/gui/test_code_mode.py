@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontInfo, QTextCursor
 
-from writer_app.coding import CodeResult
 from writer_app.config import Settings
 from writer_app.documents import TextFormat
+from writer_app.features.code import CodeResult
 from writer_app.tasks.code import clean_candidate, find_function, rank, replace_body
+from writer_app.ui.code import STALE, code_generation_for
 from writer_app.ui.code_editor import PythonHighlighter, code_mode_of, next_indent
-from writer_app.ui.code_preview import STALE, code_generation_for
 from writer_app.ui.document_tab import DocumentTab
 from writer_app.ui.main_window import MainWindow
 from writer_app.ui.markdown import MarkdownHighlighter
@@ -361,7 +361,7 @@ def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(
 ) -> None:  # type: ignore[no-untyped-def]
     settings = Settings()
     settings.editor.suggestions = False
-    settings.editor.run_generated_code = True
+    settings.code.run_generated_code = True
     w = make_window(settings)
     w.start_model_load()
     qtbot.waitUntil(lambda: w.assistant.ready, timeout=180_000)

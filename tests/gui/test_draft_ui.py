@@ -11,10 +11,10 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMessageBox
 
 from writer_app.config import Decoding, Model, Settings
-from writer_app.drafting import DraftOptions, DraftUpdate
+from writer_app.features.draft import DraftOptions, DraftUpdate
 from writer_app.tasks import draft
 from writer_app.tasks.outline import parse_outline
-from writer_app.ui.draft_dialog import OWN_TONE, DraftDialog
+from writer_app.ui.draft import OWN_TONE, DraftDialog
 from writer_app.ui.main_window import MainWindow
 from writer_app.ui.settings_dialog import SettingsDialog
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from writer_app.features.base import Notice, Progress
 from writer_app.ui.job_slot import JobSlot
-from writer_app.worker import Job, JobCancelled, JobContext, ModelWorker
+from writer_app.worker import Job, JobContext, ModelWorker
 
 LONG = 500  # steps of 10 ms: a job that runs until it is told to stop
 
@@ -37,17 +38,17 @@ def ticking(steps: int = LONG) -> Callable[[JobContext], int]:
     return work
 
 
-async def consume(job: Job[Any], seen: list[Any]) -> None:
-    """Read the job's events and how it ended into `seen`."""
-    try:
-        async for event in job:
-            seen.append(event)
-        seen.append(("result", await job.result()))
-    except JobCancelled:
-        seen.append("job cancelled")
-    except asyncio.CancelledError:
-        seen.append("task cancelled")
-        raise
+def run(slot: JobSlot, job: Job[Any], seen: list[Any]) -> asyncio.Task[None]:
+    """Consume `job` in `slot`, recording every callback in `seen`."""
+    return slot.run(
+        job,
+        on_event=seen.append,
+        on_progress=lambda message: seen.append(("progress", message)),
+        on_result=lambda value: seen.append(("result", value)),
+        on_cancelled=lambda: seen.append("cancelled"),
+        on_error=lambda exc: seen.append(("error", str(exc))),
+        on_done=lambda: seen.append("done"),
+    )
 
 
 def test_an_empty_slot_runs_nothing_and_cancels_nothing(aio) -> None:  # type: ignore[no-untyped-def]
@@ -63,87 +64,105 @@ def test_a_started_job_is_consumed_to_its_result(worker: ModelWorker, qtbot) -> 
     slot = JobSlot()
     job = worker.submit(ticking(3))
     seen: list[Any] = []
-    task = slot.start(job, consume(job, seen))
+    task = run(slot, job, seen)
     assert slot.running and slot.task is task and slot.is_current(job)
     qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
-    assert seen == [0, 1, 2, ("result", 3)]
+    assert seen == [0, 1, 2, ("result", 3), "done"]
     assert task.done() and not task.cancelled()
     assert slot.is_current(job) and not job.cancelled  # it finished; nothing was cancelled
 
 
-def test_starting_anew_cancels_the_old_job_and_its_task(
+def test_progress_and_notices_go_to_on_progress(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+    def work(ctx: JobContext) -> str:
+        ctx.emit(Progress("step 1"))
+        ctx.emit("partial")
+        ctx.emit(Notice("fell back to the CPU"))
+        return "whole"
+
+    slot = JobSlot()
+    seen: list[Any] = []
+    run(slot, worker.submit(work), seen)
+    qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
+    assert seen == [
+        ("progress", "step 1"),
+        "partial",
+        ("progress", "fell back to the CPU"),
+        ("result", "whole"),
+        "done",
+    ]
+
+
+def test_a_failing_job_calls_on_error_then_on_done(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+    def work(ctx: JobContext) -> None:
+        raise RuntimeError("out of memory")
+
+    slot = JobSlot()
+    seen: list[Any] = []
+    run(slot, worker.submit(work), seen)
+    qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
+    assert seen == [("error", "out of memory"), "done"]
+
+
+def test_starting_anew_cancels_the_old_job_and_drops_its_callbacks(
     worker: ModelWorker, qtbot, run_async
 ) -> None:  # type: ignore[no-untyped-def]
     slot = JobSlot()
     old = worker.submit(ticking())
     old_seen: list[Any] = []
-    old_task = slot.start(old, consume(old, old_seen))
+    old_task = run(slot, old, old_seen)
     qtbot.waitUntil(lambda: len(old_seen) >= 2, timeout=10_000)
 
     new = worker.submit(ticking(2))
     new_seen: list[Any] = []
-    new_task = slot.start(new, consume(new, new_seen))
+    new_task = run(slot, new, new_seen)
     assert old.cancelled and not new.cancelled
     assert slot.job is new and slot.task is new_task
     assert slot.is_current(new) and not slot.is_current(old)
 
     qtbot.waitUntil(old_task.done, timeout=10_000)
-    assert old_task.cancelled() and old_seen[-1] == "task cancelled"
+    assert all(isinstance(e, int) for e in old_seen)  # no result, cancel or done for it
     assert run_async(old.result()) < LONG  # the worker stopped it early
     qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
-    assert new_seen == [0, 1, ("result", 2)]
+    assert new_seen == [0, 1, ("result", 2), "done"]
 
 
-def test_stop_ends_the_job_but_the_task_reads_how_it_ended(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_stop_ends_the_job_but_the_slot_reads_how_it_ended(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
     slot = JobSlot()
     job = worker.submit(ticking())
     seen: list[Any] = []
-    task = slot.start(job, consume(job, seen))
+    task = run(slot, job, seen)
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)
     slot.stop()
     assert job.cancelled and slot.is_current(job) and slot.task is task
     qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
     assert not task.cancelled()
-    kind, steps = seen[-1]
+    assert seen[-1] == "done"
+    kind, steps = seen[-2]
     assert kind == "result" and 2 <= steps < LONG  # what it had done when it stopped
-    assert seen[:-1] == list(range(steps))
+    assert seen[:-2] == list(range(steps))
+
+
+def test_a_job_cancelled_before_it_ran_calls_on_cancelled(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+    blocker = worker.submit(ticking())  # keeps the worker busy
+    slot = JobSlot()
+    job = worker.submit(ticking(3))
+    seen: list[Any] = []
+    run(slot, job, seen)
+    slot.stop()
+    blocker.cancel()
+    qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
+    assert seen == ["cancelled", "done"]
 
 
 def test_cancel_drops_the_job_and_its_task_at_once(worker: ModelWorker, qtbot, run_async) -> None:  # type: ignore[no-untyped-def]
     slot = JobSlot()
     job = worker.submit(ticking())
     seen: list[Any] = []
-    task = slot.start(job, consume(job, seen))
+    task = run(slot, job, seen)
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)
     slot.cancel()
     assert job.cancelled and not slot.running
     assert slot.job is None and slot.task is None and not slot.is_current(job)
     qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.cancelled() and seen[-1] == "task cancelled"  # no result was read
+    assert all(isinstance(e, int) for e in seen)  # no callback after the cancel
     assert run_async(job.result()) < LONG
-
-
-def test_a_task_that_runs_jobs_in_turn_stops_the_one_running_now(
-    worker: ModelWorker, qtbot
-) -> None:  # type: ignore[no-untyped-def]
-    slot = JobSlot()
-    jobs: list[Job[int]] = []
-    seen: list[list[Any]] = []
-
-    async def in_turn() -> None:
-        for steps in (1, 2, LONG):
-            job = slot.job = worker.submit(ticking(steps))
-            jobs.append(job)
-            seen.append([])
-            await consume(job, seen[-1])
-
-    slot.start(None, in_turn())
-    assert slot.running and slot.job is None
-    qtbot.waitUntil(lambda: len(seen) == 3 and len(seen[2]) >= 2, timeout=10_000)
-    slot.stop()
-    qtbot.waitUntil(lambda: not slot.running, timeout=10_000)
-    assert [job.cancelled for job in jobs] == [False, False, True]
-    assert seen[0] == [0, ("result", 1)] and seen[1] == [0, 1, ("result", 2)]
-    kind, steps = seen[2][-1]
-    assert kind == "result" and 2 <= steps < LONG
-    assert slot.is_current(jobs[2]) and not slot.is_current(jobs[0])

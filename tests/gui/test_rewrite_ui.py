@@ -11,7 +11,7 @@ from PySide6.QtGui import QTextCursor
 
 from writer_app.config import Settings
 from writer_app.ui.main_window import MainWindow
-from writer_app.ui.rewrite_panel import CUSTOM_ITEM, RewritePanel
+from writer_app.ui.rewrite import CUSTOM_ITEM, RewritePanel
 
 TEXT = "Intro line.\n\nThe fox was quick. It ran far.\n\nThe end."
 PASSAGE = "The fox was quick. It ran far."

@@ -75,8 +75,13 @@ def test_every_decoding_setting_is_on_every_task_page(dialog: SettingsDialog) ->
         "Rewrite",
         "Draft",
         "Code",
+        "Summarize",
         "Rewrite Styles",
     ]
+    # A feature's own options are on its page, not in Editor.
+    assert "run_generated_code" in dialog.decoding_pages["code"].fields
+    assert "form" in dialog.decoding_pages["summarize"].fields
+    assert "run_generated_code" not in dialog.editor_fields
 
 
 def test_a_changed_setting_reaches_the_next_request_and_the_file(  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from writer_app.config import Decoding, Model, Settings
+from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.editor import GhostTextEditor
-from writer_app.ui.suggestions import SuggestionController
 
 
 @pytest.fixture

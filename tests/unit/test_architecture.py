@@ -27,15 +27,26 @@ def _imports(path: Path) -> set[str]:
     ("folder", "forbidden"),
     [
         ("engine", {"PySide6", "qasync"}),
-        ("tasks", {"PySide6", "qasync", "torch", "transformers"}),
+        ("tasks", {"PySide6", "qasync", "torch", "transformers", "subprocess"}),
         ("ui", {"torch", "transformers"}),
+        ("features", {"PySide6", "qasync"}),
+        ("sandbox", {"PySide6", "qasync", "torch", "transformers"}),
     ],
 )
 def test_layer_imports(folder: str, forbidden: set[str]) -> None:
-    files = sorted((PACKAGE / folder).glob("*.py"))
+    files = sorted((PACKAGE / folder).rglob("*.py"))
     assert files
     for path in files:
         bad = _imports(path) & forbidden
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_top_level_modules_other_than_the_app_never_import_qt() -> None:
+    # app.py makes the QApplication; bench.py measures how late a Qt timer fires.
+    files = [p for p in sorted(PACKAGE.glob("*.py")) if p.name not in ("app.py", "bench.py")]
+    assert {"assistant.py", "worker.py", "cli.py", "config.py"} <= {p.name for p in files}
+    for path in files:
+        bad = _imports(path) & {"PySide6", "qasync"}
         assert not bad, f"{path.name} imports {bad}"
 
 

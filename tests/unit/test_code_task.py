@@ -9,6 +9,7 @@ import re
 import pytest
 
 from writer_app.sandbox import DoctestReport
+from writer_app.sandbox.doctests import verify
 from writer_app.tasks.code import (
     Candidate,
     Target,
@@ -22,7 +23,6 @@ from writer_app.tasks.code import (
     replace_body,
     should_stop,
     unverifiable,
-    verify,
 )
 
 MODULE = '''\

@@ -18,6 +18,7 @@ from writer_app.config import (
     Settings,
     builtin_preset,
     find_preset,
+    knobs,
     load_settings,
     matching_preset,
     preset_names,
@@ -25,6 +26,7 @@ from writer_app.config import (
     spec_of,
     task_defaults,
     validate,
+    with_knobs,
 )
 from writer_app.decoding import generate_kwargs, problems
 
@@ -50,7 +52,7 @@ def test_every_setting_has_help_text_and_a_valid_default() -> None:
 
 
 def test_defaults_differ_by_task() -> None:
-    c, r, d, k = (task_defaults(t) for t in TASKS)
+    c, r, d, k = (task_defaults(t) for t in ("continuation", "rewrite", "draft", "code"))
     assert not c.do_sample and c.max_new_tokens < r.max_new_tokens  # short and focused
     assert d.do_sample and d.max_new_tokens > c.max_new_tokens  # longer, varied drafting
     assert not k.do_sample and k.temperature < d.temperature  # greedy-ish code
@@ -67,8 +69,9 @@ def _everything_changed() -> Settings:
         font_size=14.5,
         theme="dark",
         autosave_seconds=3.0,
-        run_generated_code=True,
     )
+    s.code.run_generated_code = True
+    s.summarize.form = "bullets"
     s.model.model = "/models/mine"
     s.model.device = "cpu"
     s.model.precision = "int8"
@@ -305,3 +308,34 @@ def test_greedy_settings_do_not_send_sampling_knobs() -> None:
     assert kwargs["do_sample"] is False and kwargs["temperature"] is None
     sampled = generate_kwargs(dataclasses.replace(task_defaults("code"), min_p=0.1), sample=True)
     assert sampled["temperature"] == 0.4 and sampled["min_p"] == 0.1
+
+
+def test_every_feature_has_a_settings_section_from_its_declaration() -> None:
+    from writer_app.features import FEATURES
+
+    settings = Settings()
+    assert tuple(FEATURES) == TASKS
+    for name, feature in FEATURES.items():
+        section = settings.decoding(name)
+        assert isinstance(section, feature.settings)
+        for key, value in feature.defaults.items():
+            assert getattr(section, key) == value, (name, key)
+
+
+def test_an_older_file_with_run_generated_code_in_editor_moves_it(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text("[editor]\nrun_generated_code = true\ndelay_ms = 400\n", encoding="utf-8")
+    loaded = load_settings(path)
+    assert loaded.notices == []
+    assert loaded.settings.code.run_generated_code is True
+    assert loaded.settings.editor.delay_ms == 400
+
+
+def test_a_preset_keeps_a_features_own_options() -> None:
+    settings = Settings()
+    settings.code.run_generated_code = True
+    assert matching_preset(settings, "code") == "Balanced"
+    creative = find_preset(settings, "code", "Creative")
+    applied = with_knobs(settings.code, creative)
+    assert applied.run_generated_code is True and applied.do_sample is True
+    assert not hasattr(knobs(applied), "run_generated_code")

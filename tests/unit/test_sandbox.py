@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import socket
 import subprocess
@@ -13,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from writer_app import sandbox
-from writer_app.sandbox import DoctestReport, Limits, run_doctests
+from writer_app.sandbox import DoctestReport, Limits, child, run_doctests, runner
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="resource limits need POSIX")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
@@ -170,6 +171,65 @@ def test_bad_arguments_raise_value_error(source: object, name: str, limits: obje
 def test_bad_limits_raise_value_error(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         Limits(**kwargs)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the child program
+
+
+def test_the_child_program_is_the_child_module_run_by_path() -> None:
+    with runner._child_program() as program:
+        assert program.is_file() and program.is_absolute()
+        assert program.samefile(child.__file__)
+
+
+def test_the_child_program_imports_only_the_standard_library() -> None:
+    tree = ast.parse(Path(child.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "no relative imports: it runs as a script"
+            assert node.module is not None
+            imported.add(node.module.split(".")[0])
+    assert imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names
+
+
+def test_the_child_program_runs_standalone(tmp_path: Path) -> None:
+    box = tmp_path / "box"
+    box.mkdir()
+    report = tmp_path / "report.jsonl"
+    payload = tmp_path / "payload.json"
+    source = REVERSE.format(body="text[::-1] if text else 'oops'")
+    job = {"source": source, "function": "reverse", "box": str(box), "report": str(report)}
+    job |= {"home": "", "memory_mb": 512, "cpu_s": 5, "file_mb": 4, "open_files": 64}
+    payload.write_text(json.dumps(job | {"new_files": 16}), encoding="utf-8")
+    with runner._child_program() as program:
+        command = [sys.executable, "-I", "-B", str(program), str(payload)]
+        subprocess.run(command, cwd=box, env={}, timeout=60, check=True)
+    events = [json.loads(line) for line in report.read_text(encoding="ascii").splitlines()]
+    assert [e["type"] for e in events] == ["example", "example", "result"]
+    result = events[-1]
+    assert (result["status"], result["attempted"], result["failed"]) == ("ran", 2, 1)
+    assert result["failures"] == [{"source": 'reverse("")\n', "want": "''\n", "got": "'oops'\n"}]
+
+
+def test_the_child_does_not_load_the_app() -> None:
+    report = check(
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'writer_app'], sys.modules",
+        imports="import sys",
+    )
+    assert report.passed, report.summary
+
+
+@posix_only  # Windows finds the home folder through USERPROFILE
+def test_the_child_reads_its_own_lines_when_installed_in_the_home_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A traceback through the child's frames reads the child program's lines.
+    monkeypatch.setenv("HOME", str(Path(child.__file__).parent))
+    report = check("traceback.print_stack()", imports="import traceback")
+    assert report.passed, report.summary
 
 
 # ------------------------------------------------------------------ limits
@@ -350,7 +410,7 @@ def test_the_whole_process_group_is_killed(tmp_path: Path, leave_running: bool) 
     pid_file = tmp_path / "pid"
     script = f"sleep 30 & echo $! > {pid_file}" + ("; sleep 30" if leave_running else "")
     proc = subprocess.Popen(["sh", "-c", script], start_new_session=True)
-    exited = sandbox._wait_then_kill(proc, timeout=1.0)
+    exited = runner._wait_then_kill(proc, timeout=1.0)
     assert exited is not leave_running
     assert proc.returncode is not None  # reaped: no zombie left
     grandchild = int(pid_file.read_text())

@@ -152,3 +152,36 @@ def test_shutdown_cancels_running_and_queued_work() -> None:
             await queued.result()
 
     asyncio.run(main())
+
+
+def test_a_checkpoint_runs_waiting_jobs_of_a_higher_priority_first(worker: ModelWorker) -> None:
+    order: list[str] = []
+    step = threading.Event()
+
+    def long(ctx: JobContext) -> None:
+        order.append("draft 1")
+        step.wait(5)
+        ctx.checkpoint()  # the suggestion queued meanwhile runs here
+        order.append("draft 2")
+        ctx.checkpoint()  # nothing waiting that comes first: goes straight on
+        order.append("draft 3")
+
+    def quick(_ctx: JobContext) -> None:
+        order.append("suggestion")
+
+    def later(_ctx: JobContext) -> None:
+        order.append("other draft")
+
+    async def main() -> None:
+        draft = worker.submit(long, priority=Priority.BACKGROUND)
+        while not order:
+            await asyncio.sleep(0.005)
+        other = worker.submit(later, priority=Priority.BACKGROUND)  # not before: same rank
+        suggestion = worker.submit(quick, priority=Priority.INTERACTIVE)
+        step.set()
+        await suggestion.result()
+        await draft.result()
+        await other.result()
+
+    asyncio.run(main())
+    assert order == ["draft 1", "suggestion", "draft 2", "draft 3", "other draft"]

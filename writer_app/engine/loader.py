@@ -16,6 +16,7 @@ from writer_app.config import PRECISIONS
 from writer_app.engine import decode_step, gguf_cache, quantize
 from writer_app.engine.devices import default_dtype, resolve_device
 from writer_app.engine.models import ModelInfo, ModelNotFoundError, resolve_model
+from writer_app.engine.prefix_cache import PrefixCache
 
 Progress = Callable[[str], None]
 
@@ -35,6 +36,8 @@ class LoadedModel:
     load_seconds: float
     notices: list[str] = field(default_factory=list)
     weights: str = ""  # "int4" or "int8" when the Linear layers hold integer weights
+    # The cache of the last prompt, reused by the next request that extends it.
+    prefix_cache: PrefixCache | None = None
 
     @property
     def dtype(self) -> torch.dtype:

@@ -23,10 +23,10 @@ from writer_app.config import Settings
 from writer_app.documents import DocumentError, TextFormat, read_document, write_document
 from writer_app.recovery import RecoveryStore
 from writer_app.ui.code_editor import is_code_path, set_code_mode
+from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.markdown import MARKDOWN_SUFFIXES, MarkdownHighlighter
-from writer_app.ui.rewrite_panel import RewritePanel, style_menu
-from writer_app.ui.suggestions import SuggestionController
+from writer_app.ui.rewrite import RewritePanel, style_menu
 
 LOAD_CHUNK_CHARS = 1 << 20  # large texts go into the editor a chunk per event-loop turn
 AUTOSAVE_MAX_WAIT_MS = 5000  # a recovery copy at least this often while typing goes on

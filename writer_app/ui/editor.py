@@ -456,6 +456,21 @@ def py_index(text: str, utf16_position: int) -> int:
     return len(text)
 
 
+def replace_range(editor: QPlainTextEdit, start: int, end: int, new: str) -> QTextCursor:
+    """Replace the text between the Qt positions `start` and `end` with `new` as one undo
+    step (an AI edit); the cursor is put after it. Returns that cursor."""
+    if isinstance(editor, GhostTextEditor):
+        editor.end_session()
+    cursor = QTextCursor(editor.document())
+    cursor.setPosition(start)
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    cursor.beginEditBlock()
+    cursor.insertText(new)
+    cursor.endEditBlock()
+    editor.setTextCursor(cursor)
+    return cursor
+
+
 def _range(start: int, length: int, fmt: QTextCharFormat) -> QTextLayout.FormatRange:
     r = QTextLayout.FormatRange()
     r.start, r.length, r.format = start, length, fmt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app import APP_NAME, paths
-from writer_app.assistant import Progress
 from writer_app.config import Settings, save_settings
 from writer_app.documents import (
     NEWLINE_NAMES,
@@ -37,37 +37,35 @@ from writer_app.documents import (
     is_large_file,
     read_document,
 )
+from writer_app.features.base import Progress
 from writer_app.recent import RecentFiles
 from writer_app.recovery import RecoveryEntry, RecoveryStore
+from writer_app.ui import actions as window_actions
+from writer_app.ui.actions import Action, Key
 from writer_app.ui.compare_dialog import CompareDialog
+from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.document_tab import DocumentTab
-from writer_app.ui.draft_dialog import DraftFeature
+from writer_app.ui.draft import DraftFeature
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.find_bar import FindBar
 from writer_app.ui.recovery_dialog import RecoveryDialog
 from writer_app.ui.settings_dialog import STYLES_PAGE, SettingsDialog, editor_font
-from writer_app.ui.suggestions import SuggestionController
+from writer_app.ui.summarize import SummarizeFeature
 from writer_app.ui.theme import apply_theme
 
 FILE_FILTERS = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
 _WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 COUNT_WORDS_UP_TO = 2_000_000  # characters; above this the count is done on a thread
 
-KEY_BINDINGS = [
-    ("Tab", "Accept the whole suggestion"),
-    ("Ctrl+Right", "Accept the next word of the suggestion"),
-    ("Esc", "Dismiss the suggestion"),
-    ("Alt+]  /  Alt+[", "Next / previous alternative"),
-    ("Ctrl+Space", "Suggest now"),
-    ("Ctrl+Shift+D", "Draft an article from the outline (or the selection)"),
-    ("Ctrl+Shift+R", "Rewrite the selection in a style (Ctrl+Return accepts, Esc stops/rejects)"),
-    ("Ctrl+Shift+G", "Generate code from docstring (Tab accepts, Esc rejects)"),
-    ("Ctrl+F, F3, Shift+F3", "Find, find next, find previous"),
-    ("Ctrl+N, Ctrl+O, Ctrl+S, Ctrl+Shift+S", "New, open, save, save as"),
-    ("Ctrl+W, Ctrl+Tab", "Close the document, next document"),
-    ("Ctrl+Z, Ctrl+Shift+Z", "Undo, redo (an accepted suggestion is one step)"),
-    ("Ctrl+,", "Settings"),
-]
+# Keys the editor handles itself (on a suggestion on show); listed in Keyboard Shortcuts.
+EDITOR_KEYS = (
+    Key("Tab", "Accept the whole suggestion"),
+    Key("Ctrl+Right", "Accept the next word of the suggestion"),
+    Key("Esc", "Dismiss the suggestion"),
+    Key("Alt+]  /  Alt+[", "Next / previous alternative"),
+    Key("Ctrl+Return, Esc", "In the rewrite panel: accept; stop, then reject"),
+    Key("Ctrl+Tab", "Next document"),
+)
 
 
 def count_words(text: str) -> int:
@@ -232,90 +230,88 @@ class MainWindow(QMainWindow):
     def format_label(self) -> QToolButton:
         return self.format_button
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+    def _declared_actions(self) -> list[Action]:
+        """Every command of the window, as data (see `ui/actions.py`)."""
+        std = QKeySequence.StandardKey
+        file, edit, suggest, _draft, help_ = window_actions.MENUS
+        editor = self.current_editor
+        return [
+            Action("new", "&New", file, self.new_document, std.New),
+            Action("open", "&Open…", file, self.open_dialog, std.Open),
+            Action("save", "&Save", file, self.save, std.Save),
+            Action("save_as", "Save &As…", file, self.save_as, "Ctrl+Shift+S"),
+            Action(
+                "close", "&Close", file, lambda: self.close_tab(self.tab), "Ctrl+W",
+                "Close the document", separator=True,
+            ),
+            Action("quit", "&Quit", file, self.close, std.Quit),
+            Action("next_tab", "Next Document", "", self._next_tab, "Ctrl+Tab"),
+            Action("undo", "&Undo", edit, lambda: editor().undo(), std.Undo),
+            Action("redo", "&Redo", edit, lambda: editor().redo(), std.Redo),
+            Action("cut", "Cu&t", edit, lambda: editor().cut(), std.Cut, separator=True),
+            Action("copy", "&Copy", edit, lambda: editor().copy(), std.Copy),
+            Action("paste", "&Paste", edit, lambda: editor().paste(), std.Paste),
+            Action("select_all", "Select &All", edit, lambda: editor().selectAll(), std.SelectAll),
+            Action("find", "&Find…", edit, self.find_bar.open_bar, std.Find, separator=True),
+            Action("find_next", "Find &Next", edit, lambda: self.find_bar.search(forward=True),
+                   "F3", "Find next"),
+            Action("find_previous", "Find Pre&vious", edit,
+                   lambda: self.find_bar.search(forward=False), "Shift+F3", "Find previous"),
+            Action("settings", "Se&ttings…", edit, self.open_settings, "Ctrl+,", "Settings",
+                   separator=True),
+            Action("suggestions", "&Inline Suggestions", suggest, self._toggle_suggestions,
+                   checkable=True),
+            Action("suggest_now", "Suggest &Now", suggest, self.suggest_now, "Ctrl+Space",
+                   "Suggest now"),
+            Action("rewrite", "&Rewrite Selection…", suggest, self.rewrite_selection,
+                   "Ctrl+Shift+R", "Rewrite the selected text in a style", toolbar=True),
+            Action("generate_code", "&Generate Code from Docstring", suggest, self.generate_code,
+                   "Ctrl+Shift+G", "Generate code from docstring (Tab accepts, Esc rejects)",
+                   toolbar=True),
+            *self.summarizing.actions(),
+            Action("accept", "&Accept Suggestion\tTab", suggest,
+                   lambda: editor().accept_suggestion(), separator=True),
+            Action("accept_word", "Accept Next &Word\tCtrl+Right", suggest,
+                   lambda: editor().accept_word()),
+            Action("next_alternative", "Ne&xt Alternative\tAlt+]", suggest,
+                   lambda: editor().cycle(1)),
+            Action("previous_alternative", "&Previous Alternative\tAlt+[", suggest,
+                   lambda: editor().cycle(-1)),
+            Action("dismiss", "&Dismiss\tEsc", suggest, lambda: editor().dismiss()),
+            *self.drafting.actions(),
+            Action("key_bindings", "&Keyboard Shortcuts", help_, self.show_key_bindings),
+            Action("about", f"&About {APP_NAME}", help_, self.show_about),
+        ]  # fmt: skip
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&New", self.new_document, QKeySequence.StandardKey.New)
-        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = file.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._action(file, "&Save", self.save, QKeySequence.StandardKey.Save)
-        self._action(file, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
-        file.addSeparator()
-        self._action(file, "&Close", lambda: self.close_tab(self.tab), QKeySequence("Ctrl+W"))
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        next_tab = QAction(self, shortcut=QKeySequence("Ctrl+Tab"))
-        next_tab.triggered.connect(
-            lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
-        )
-        self.addAction(next_tab)
-
-        edit = bar.addMenu("&Edit")
-        self.undo_action = self._action(
-            edit, "&Undo", lambda: self.editor.undo(), QKeySequence.StandardKey.Undo
-        )
-        self.redo_action = self._action(
-            edit, "&Redo", lambda: self.editor.redo(), QKeySequence.StandardKey.Redo
-        )
-        edit.addSeparator()
-        self._action(edit, "Cu&t", lambda: self.editor.cut(), QKeySequence.StandardKey.Cut)
-        self._action(edit, "&Copy", lambda: self.editor.copy(), QKeySequence.StandardKey.Copy)
-        self._action(edit, "&Paste", lambda: self.editor.paste(), QKeySequence.StandardKey.Paste)
-        self._action(
-            edit, "Select &All", lambda: self.editor.selectAll(), QKeySequence.StandardKey.SelectAll
-        )
-        edit.addSeparator()
-        self._action(edit, "&Find…", self.find_bar.open_bar, QKeySequence.StandardKey.Find)
-        self._action(edit, "Find &Next", lambda: self.find_bar.search(forward=True), "F3")
-        self._action(
-            edit, "Find Pre&vious", lambda: self.find_bar.search(forward=False), "Shift+F3"
-        )
-        edit.addSeparator()
-        self.settings_action = self._action(edit, "Se&ttings…", self.open_settings, "Ctrl+,")
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-
-        suggest = bar.addMenu("&Suggestions")
-        self.enable_action = self._action(suggest, "&Inline Suggestions", self._toggle_suggestions)
-        self.enable_action.setCheckable(True)
-        self.enable_action.setChecked(self.settings.editor.suggestions)
-        self._action(suggest, "Suggest &Now", self.suggest_now, QKeySequence("Ctrl+Space"))
-        self.rewrite_action = self._action(
-            suggest, "&Rewrite Selection…", self.rewrite_selection, "Ctrl+Shift+R"
-        )
-        self.rewrite_action.setToolTip("Rewrite the selected text in a style (Ctrl+Shift+R)")
-        self.generate_code_action = self._action(
-            suggest, "&Generate Code from Docstring", self.generate_code, "Ctrl+Shift+G"
-        )
-        suggest.addSeparator()
-        for text, slot in (
-            ("&Accept Suggestion\tTab", lambda: self.editor.accept_suggestion()),
-            ("Accept Next &Word\tCtrl+Right", lambda: self.editor.accept_word()),
-            ("Ne&xt Alternative\tAlt+]", lambda: self.editor.cycle(1)),
-            ("&Previous Alternative\tAlt+[", lambda: self.editor.cycle(-1)),
-            ("&Dismiss\tEsc", lambda: self.editor.dismiss()),
-        ):
-            self._action(suggest, text, slot)
-
-        self.drafting = DraftFeature(self)
-        self.drafting.build_menu(bar.addMenu("&Draft"))
+        self.drafting = DraftFeature(self, self)
+        self.summarizing = SummarizeFeature(self, self)
         tools = self.addToolBar("Assistant")
         tools.setObjectName("assistant-toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         tools.setMovable(False)
-        for action in (self.rewrite_action, self.drafting.draft_action, self.generate_code_action):
-            tools.addAction(action)
+        self.declared = self._declared_actions()
+        self.actions_by_name, menus = window_actions.build(
+            self, self.menuBar(), tools, self.declared
+        )
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menus["&File"].insertMenu(self.actions_by_name["save"], self.recent_menu)
+        self.undo_action = self.actions_by_name["undo"]
+        self.redo_action = self.actions_by_name["redo"]
+        self.enable_action = self.actions_by_name["suggestions"]
+        self.enable_action.setChecked(self.settings.editor.suggestions)
+        self.actions_by_name["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
 
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard Shortcuts", self.show_key_bindings)
-        self._action(help_menu, f"&About {APP_NAME}", self.show_about)
+    def key_bindings(self) -> list[tuple[str, str]]:
+        """(keys, what they do), for Help → Keyboard Shortcuts."""
+        return window_actions.key_bindings(self.declared, EDITOR_KEYS)
+
+    def _next_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+
+    def current_editor(self) -> GhostTextEditor:
+        return self.tab.editor
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -390,28 +386,23 @@ class MainWindow(QMainWindow):
 
     def generate_code(self) -> bool:
         """Write the body of the function at the cursor from its docstring, for preview."""
-        from writer_app.ui.code_preview import code_generation_for
+        from writer_app.ui.code import code_generation_for
 
         return code_generation_for(self, self.tab, self.editor).start()
 
     def rewrite_selection(self) -> QMenu | None:
         """Open the style picker at the selection; the rewrite shows in the tab's panel."""
-        if self.model_error:
-            self.statusBar().showMessage(f"No rewrites: {self.model_error}", 6000)
+        if not self.require_model("rewrites"):
             return None
         return self.tab.rewrite_panel.pick_style()
 
     def suggest_now(self) -> None:
-        if self.model_error:
-            self.statusBar().showMessage(f"No suggestions: {self.model_error}", 6000)
-        elif not self.assistant.ready:
-            self.statusBar().showMessage("The model is still loading…", 3000)
-        elif not self.controller.request(explicit=True):
-            self.statusBar().showMessage("Nothing to continue here", 3000)
+        if self.require_model("suggestions") and not self.controller.request(explicit=True):
+            self.notify("Nothing to continue here", 3000)
 
-    def _toggle_suggestions(self, checked: bool) -> None:
+    def _toggle_suggestions(self) -> None:
         new = copy.deepcopy(self.settings)
-        new.editor.suggestions = checked
+        new.editor.suggestions = self.enable_action.isChecked()
         self.apply_settings(new)
 
     # -------------------------------------------------------------- settings
@@ -740,10 +731,39 @@ class MainWindow(QMainWindow):
         box.open()  # not modal to the event loop: the model thread keeps reporting
 
     def show_notice(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
+        self.notify(message)
+
+    # ------------------------------------------ the window API (ui/window_api.py)
+
+    def current_tab(self) -> DocumentTab:
+        return self.tab
+
+    def is_open(self, tab: DocumentTab) -> bool:
+        return self.tabs.indexOf(tab) >= 0
+
+    def notify(self, message: str, ms: int = 10000) -> None:
+        self.statusBar().showMessage(message, ms)
+
+    def error(self, title: str, message: str) -> None:
+        self.show_error(title, message)
+
+    def require_model(self, what: str) -> bool:
+        if self.model_error:
+            self.notify(f"No {what}: {self.model_error}", 6000)
+            return False
+        if not self.assistant.ready:
+            self.notify("The model is still loading…", 3000)
+            return False
+        return True
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
 
     def show_key_bindings(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in KEY_BINDINGS)
+        rows = "".join(
+            f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+            for k, v in self.key_bindings()
+        )
         box = QMessageBox(
             QMessageBox.Icon.NoIcon,
             "Keyboard Shortcuts",

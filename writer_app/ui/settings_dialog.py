@@ -55,10 +55,12 @@ from writer_app.config import (
     SettingError,
     Settings,
     find_preset,
+    knobs,
     matching_preset,
     preset_names,
     spec_of,
     validate,
+    with_knobs,
 )
 from writer_app.decoding import problems
 from writer_app.tasks import rewrite
@@ -172,7 +174,7 @@ def _scrolling(inner: QWidget) -> QScrollArea:
 
 
 class DecodingPage(QWidget):
-    """One task's decoding settings, with its presets."""
+    """One feature's settings: its decoding, with its presets, and its own options."""
 
     def __init__(self, settings: Settings, task: str) -> None:
         super().__init__()
@@ -246,7 +248,8 @@ class DecodingPage(QWidget):
     def apply_preset(self, name: str) -> None:
         if name == CUSTOM:
             return
-        setattr(self.settings, self.task, find_preset(self.settings, self.task, name))
+        preset = find_preset(self.settings, self.task, name)  # the feature's options stay
+        setattr(self.settings, self.task, with_knobs(self.decoding, preset))
         self._build_fields()
 
     def _ask_name(self, title: str, start: str = "") -> str | None:
@@ -263,7 +266,7 @@ class DecodingPage(QWidget):
     def save_preset(self) -> None:
         name = self._ask_name("Save as Preset")
         if name:
-            self.settings.presets.setdefault(self.task, {})[name] = copy.deepcopy(self.decoding)
+            self.settings.presets.setdefault(self.task, {})[name] = knobs(self.decoding)
             self._refresh()
 
     def rename_preset(self) -> None:

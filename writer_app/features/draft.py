@@ -4,27 +4,34 @@ The prompts and the cleaning live in `tasks/draft.py`; this module runs them on 
 `draft_article` writes every section in order (each prompt carries the title, the outline and
 the end of the previous section), reporting a `DraftUpdate` as the text grows; `redo_section`
 regenerates or continues one section of a finished article and returns the edit to apply.
-torch is imported only inside the functions, so importing this module is cheap.
+The window's side is `ui/draft.py`. torch is imported only inside the functions, so
+importing this module is cheap.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from writer_app.config import Decoding
+from writer_app.cli_context import CliContext
+from writer_app.features.base import Command, Feature
 from writer_app.tasks import draft
 from writer_app.tasks.outline import Outline, Section
 from writer_app.tasks.rewrite import Style
+from writer_app.worker import Priority
 
 if TYPE_CHECKING:
     import torch
 
     from writer_app.engine.loader import LoadedModel
+    from writer_app.options import Decoding
 
 RedoMode = Literal["regenerate", "continue"]
 REDO_MODES: tuple[RedoMode, ...] = ("regenerate", "continue")
@@ -255,12 +262,15 @@ def draft_article(
     on_update: Callable[[DraftUpdate], None] | None = None,
     written: Sequence[str] = (),
     sections: int | None = None,
+    between: Callable[[], None] | None = None,
 ) -> DraftUpdate:
     """Write the article, section after section, reporting a DraftUpdate as the text grows.
 
     `written` is the prose of sections already done (to resume); `sections` limits how many
-    are written in this call (the GUI writes one per worker job, so other requests can run
-    in between). On cancel, the partial prose of the current section is kept.
+    are written in this call. `between` is called before each section after the first (the
+    worker runs waiting interactive requests there, so a long draft never holds up a
+    suggestion for more than a section). On cancel, the partial prose of the current
+    section is kept.
     """
     options.words  # noqa: B018 -- a bad length fails before any model work
     proses = list(written)
@@ -275,6 +285,8 @@ def draft_article(
 
     while len(proses) < stop_at:
         index = len(proses)
+        if between is not None and index > len(written):
+            between()
         proses.append("")
 
         def partial(text: str, index: int = index) -> None:
@@ -323,7 +335,7 @@ def redo_section(
     *,
     outline: Outline | None = None,
     cancel: threading.Event | None = None,
-    on_text: Callable[[str], None] | None = None,
+    on_update: Callable[[str], None] | None = None,
 ) -> SectionRedo:
     """Regenerate, or continue, the section of `article` that `cursor` is in.
 
@@ -358,7 +370,7 @@ def redo_section(
 
         prose, cancelled = _run(
             lm, chat_ids(lm, messages), section_budget(decoding, words, shape), clean,
-            lambda text: draft.needs_retry(text, section, words), cancel, on_text,
+            lambda text: draft.needs_retry(text, section, words), cancel, on_update,
         )  # fmt: skip
         if not prose:
             return SectionRedo(span.prose_start, span.prose_start, "", name, cancelled)
@@ -376,6 +388,111 @@ def redo_section(
     budget = section_budget(decoding, max(draft.MIN_WORDS, words // 2), shape)
     added, cancelled = _run(
         lm, _continue_ids(lm, messages), budget, clean_more, lambda text: not text.strip(),
-        cancel, on_text, heal=True,
+        cancel, on_update, heal=True,
     )  # fmt: skip
     return SectionRedo(span.prose_end, span.prose_end, added, name, cancelled)
+
+
+# --- writer-cli draft ----------------------------------------------------------------------
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "outline", type=Path, metavar="OUTLINE", help="the outline (Markdown; '-' = stdin)"
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the article here (default: stdout)"
+    )
+    parser.add_argument(
+        "--length",
+        default="medium",
+        metavar="LENGTH",
+        help="short, medium, long, or a number of words per section (default: medium)",
+    )
+    parser.add_argument("--tone", metavar="STYLE", help="a rewrite style (see `writer-cli styles`)")
+    parser.add_argument("--audience", metavar="TEXT", help="who the article is for")
+
+
+def _cli(ctx: CliContext) -> int:
+    from tqdm import tqdm
+
+    from writer_app.documents import DocumentError, TextFormat, read_document, write_document
+    from writer_app.tasks.outline import OutlineError, parse_outline
+    from writer_app.tasks.rewrite import find_style, user_styles
+
+    args = ctx.args
+    try:
+        tone = find_style(args.tone, user_styles(ctx.settings.styles)) if args.tone else None
+        options = DraftOptions(args.length, tone, args.audience or "")
+        options.words  # noqa: B018 -- checks the length
+    except KeyError as exc:
+        ctx.usage(exc.args[0])
+    except ValueError as exc:
+        ctx.usage(str(exc))
+    decoding = ctx.decoding()
+    try:
+        text = sys.stdin.read() if str(args.outline) == "-" else read_document(args.outline)[0]
+        outline = parse_outline(text)
+    except (DocumentError, OutlineError) as exc:
+        ctx.fail(str(exc))
+    lm = ctx.load()
+    if warning := cjk_warning(outline, lm.info.name):
+        ctx.note(warning)
+
+    def save(update: DraftUpdate) -> None:
+        if args.output is not None:
+            try:
+                write_document(args.output, update.text, TextFormat())
+            except DocumentError as exc:
+                ctx.fail(str(exc))
+
+    finished: list[int] = [0]
+
+    def progress(update: DraftUpdate) -> None:
+        bar.set_description_str(update.label, refresh=False)
+        if update.section > finished[0]:  # sections before it are done: keep them on disk
+            bar.update(update.section - finished[0])
+            finished[0] = update.section
+            save(DraftUpdate(outline, update.proses[: update.section], update.section, True))
+
+    total = len(outline.sections)
+    with tqdm(total=total, unit="section", file=sys.stderr, dynamic_ncols=True) as bar:
+        with ctx.interrupt_event() as cancel:
+            result = draft_article(
+                lm, outline, options, decoding, cancel=cancel, on_update=progress
+            )
+        if not result.cancelled:
+            bar.update(total - finished[0])
+    save(result)
+    if args.output is None:
+        sys.stdout.write(result.text)
+    if result.cancelled:
+        kept = f"kept {result.section} of {total} sections"
+        if result.proses[result.section :] and result.proses[result.section].strip():
+            kept += " and the start of the next"
+        where = f" in {args.output}" if args.output is not None else ""
+        print(f"writer-cli: interrupted: {kept}{where}", file=sys.stderr)
+        return 130
+    if args.output is not None:
+        ctx.say(f"writer-cli: wrote {args.output}")
+    return 0
+
+
+FEATURE = Feature(
+    name="draft",
+    title="Draft",
+    help="Draft an article from an outline, section by section",
+    defaults={
+        "do_sample": True,
+        "temperature": 0.55,  # a small model keeps to the outline better when calmer
+        "top_p": 0.9,
+        "repetition_penalty": 1.1,
+        "no_repeat_ngram_size": 4,
+        "max_new_tokens": 480,  # per section, a cap: the draft's length sets the budget
+        "max_time": 120.0,
+    },
+    priority=Priority.BACKGROUND,
+    command=Command(
+        "draft", "write an article from a Markdown outline, section by section", _arguments, _cli
+    ),
+)

@@ -9,11 +9,8 @@ changed since it was asked for.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,13 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from writer_app.assistant import Progress
-from writer_app.coding import CodeResult, CodeTaskError, find_target
+from writer_app.features.code import CodeResult, CodeTaskError, find_target
 from writer_app.tasks.code import Edit, replace_body
 from writer_app.ui.code_editor import PythonHighlighter, monospace_font
-from writer_app.ui.editor import GhostTextEditor, py_index, utf16_len
+from writer_app.ui.editor import GhostTextEditor, py_index, replace_range, utf16_len
 from writer_app.ui.job_slot import JobSlot
-from writer_app.worker import JobCancelled
+from writer_app.ui.window_api import WindowApi
 
 PREVIEW_LINES = 12  # the preview grows up to this many lines, then scrolls
 
@@ -114,10 +110,10 @@ class CodePreview(QFrame):
 class CodeGeneration(QObject):
     """Generate code from docstring for one editor: the running job and the proposal.
 
-    `window` is the main window (its assistant, settings, status bar and busy indicator).
+    `window` is the main window, seen through its narrow API.
     """
 
-    def __init__(self, window: Any, editor: GhostTextEditor, panel_parent: QWidget) -> None:
+    def __init__(self, window: WindowApi, editor: GhostTextEditor, panel_parent: QWidget) -> None:
         super().__init__(editor)
         self.window = window
         self.editor = editor
@@ -137,7 +133,7 @@ class CodeGeneration(QObject):
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setMaximumWidth(100)
         self.busy_bar.setTextVisible(False)
-        window.statusBar().addPermanentWidget(self.busy_bar)
+        window.add_status_widget(self.busy_bar)
         self.busy_bar.hide()
         self._closed = False  # the editor is gone (its tab was closed)
         editor.destroyed.connect(self._on_editor_destroyed)
@@ -163,18 +159,14 @@ class CodeGeneration(QObject):
         return replace_body(result.source, result.target, result.ranked[self.index].body)
 
     def _say(self, message: str, ms: int = 8000) -> None:
-        self.window.statusBar().showMessage(message, ms)
+        self.window.notify(message, ms)
 
     # -------------------------------------------------------------- start
 
     def start(self) -> bool:
         """Write the body of the function at the cursor; False (with a message) if it can't."""
         window = self.window
-        if window.model_error:
-            self._say(f"No model: {window.model_error}")
-            return False
-        if not window.assistant.ready:
-            self._say("The model is still loading…", 3000)
+        if not window.require_model("code"):
             return False
         source = self.editor.text()
         cursor = py_index(source, self.editor.textCursor().position())
@@ -190,51 +182,50 @@ class CodeGeneration(QObject):
         # Tab and Esc come here before code mode's own Tab (which indents).
         self.editor.removeEventFilter(self)
         self.editor.installEventFilter(self)
-        settings = window.settings
-        decoding = settings.code
+        decoding = window.settings.decoding("code")
         job = window.assistant.generate_code(
             source,
             cursor,
             decoding,
             candidates=decoding.alternatives,
-            verify=settings.editor.run_generated_code,
+            verify=bool(getattr(decoding, "run_generated_code", False)),
         )
         self.busy_bar.show()
         self._say(f"Writing {target.name}() from its docstring… (Esc cancels)", 0)
-        self._jobs.start(job, self._consume(job, source, target.name))
-        return True
+        name = target.name
 
-    async def _consume(self, job: Any, source: str, name: str) -> None:
-        try:
-            async for event in job:
-                if isinstance(event, Progress):
-                    self._say(event.message + " (Esc cancels)", 0)
-            result: CodeResult = await job.result()
-        except (JobCancelled, asyncio.CancelledError):
-            if not self._closed and self._jobs.is_current(job):  # not when superseded
-                self._say("Code generation cancelled", 4000)
-            return
-        except CodeTaskError as exc:
+        def finished(result: CodeResult) -> None:
+            if self._closed:
+                return
+            if self.editor.text() != source:
+                self._say(
+                    f"The document changed while {name}() was being written; nothing was "
+                    "put in. Press Ctrl+Shift+G to write it again.",
+                    10000,
+                )
+                return
+            self.show_result(result)
+
+        def failed(exc: Exception) -> None:
             if not self._closed:
-                self._say(str(exc))
-            return
-        except Exception as exc:  # no model, out of memory…
+                prefix = "" if isinstance(exc, CodeTaskError) else "Code generation failed: "
+                self._say(f"{prefix}{exc}")  # no model, out of memory…
+
+        def done() -> None:
             if not self._closed:
-                self._say(f"Code generation failed: {exc}")
-            return
-        finally:
-            if not self._closed and self._jobs.is_current(job):
                 self.busy_bar.hide()
-        if self._closed:
-            return
-        if self.editor.text() != source:
-            self._say(
-                f"The document changed while {name}() was being written; nothing was put in. "
-                "Press Ctrl+Shift+G to write it again.",
-                10000,
-            )
-            return
-        self.show_result(result)
+
+        self._jobs.run(
+            job,
+            on_progress=lambda message: self._say(message + " (Esc cancels)", 0),
+            on_result=finished,
+            on_cancelled=lambda: (
+                None if self._closed else self._say("Code generation cancelled", 4000)
+            ),
+            on_error=failed,
+            on_done=done,
+        )
+        return True
 
     def show_result(self, result: CodeResult) -> None:
         """Show what the model wrote: the best body, or why there is none."""
@@ -276,14 +267,8 @@ class CodeGeneration(QObject):
             self.panel.mark_stale()
             self._say(STALE, 10000)
             return False
-        self.editor.end_session()
-        cursor = QTextCursor(self.editor.document())
         start = utf16_len(source[: edit.start])
-        cursor.setPosition(start)
-        cursor.setPosition(utf16_len(source[: edit.end]), QTextCursor.MoveMode.KeepAnchor)
-        cursor.beginEditBlock()
-        cursor.insertText(edit.text)
-        cursor.endEditBlock()
+        cursor = replace_range(self.editor, start, utf16_len(source[: edit.end]), edit.text)
         cursor.setPosition(start + utf16_len(edit.text.rstrip("\n")))
         self.editor.setTextCursor(cursor)
         self.editor.ensureCursorVisible()
@@ -354,7 +339,7 @@ class CodeGeneration(QObject):
         return True
 
 
-def code_generation_for(window: Any, tab: QWidget, editor: GhostTextEditor) -> CodeGeneration:
+def code_generation_for(window: WindowApi, tab: QWidget, editor: GhostTextEditor) -> CodeGeneration:
     """The tab's code generation (made on first use)."""
     found = next((c for c in editor.children() if isinstance(c, CodeGeneration)), None)
     return found if found is not None else CodeGeneration(window, editor, tab)

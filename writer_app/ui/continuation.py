@@ -1,4 +1,4 @@
-"""When to ask for ghost text, and where the answers go.
+"""Inline continuation in the window: when to ask for ghost text, and where it goes.
 
 After the writer pauses (debounce), the controller starts a suggestion session in the editor
 and streams candidates from the assistant into it. Any edit that ends the session cancels the
@@ -7,19 +7,16 @@ running generation at once; the next pause starts a new one.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from writer_app.assistant import Notice
 from writer_app.config import Decoding, Settings
 from writer_app.tasks.continuation import ContinuationRequest
-from writer_app.ui.editor import GhostTextEditor, Session
+from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.job_slot import JobSlot
-from writer_app.worker import JobCancelled
 
 
 class ContinuationSource(Protocol):
@@ -89,29 +86,27 @@ class SuggestionController(QObject):
             stop_at = "code"
         job = self.source.continue_text(
             ContinuationRequest(session.prefix, stop_at),
-            settings.continuation,
+            settings.decoding("continuation"),
             editor.context_tokens,
         )
-        self._jobs.start(job, self._consume(session, job))
-        return True
-
-    async def _consume(self, session: Session, job: Any) -> None:
         started = time.perf_counter()
         shown = False
-        try:
-            async for event in job:
-                if isinstance(event, Notice):
-                    self.notice.emit(event.message)
-                    continue
-                self.editor.offer(session, event)
-                if not shown and self.editor.session is session and self.editor.ghost_text():
-                    shown = True
-                    self.firstGhost.emit(time.perf_counter() - started)
-            self.editor.offer(session, await job.result())
-        except (JobCancelled, asyncio.CancelledError):
-            pass
-        except Exception as exc:
-            self.failed.emit(f"Suggestion failed: {exc}")
+
+        def offer(candidates: list[str]) -> None:
+            nonlocal shown
+            self.editor.offer(session, candidates)
+            if not shown and self.editor.session is session and self.editor.ghost_text():
+                shown = True
+                self.firstGhost.emit(time.perf_counter() - started)
+
+        self._jobs.run(
+            job,
+            on_event=offer,
+            on_progress=self.notice.emit,
+            on_result=offer,
+            on_error=lambda exc: self.failed.emit(f"Suggestion failed: {exc}"),
+        )
+        return True
 
     def stop(self) -> None:
         """No more requests (the window is closing)."""

@@ -1,26 +1,32 @@
 """Docstring → code, end to end: find the function, have the model write candidate bodies,
-clean and check them, optionally run their doctests, and propose the best one.
+clean and check them, optionally run their doctests, and propose the best one; the feature's
+declaration, its settings and `writer-cli code`.
 
-`generate_body` is the one pipeline the window (through `Assistant.generate_code`, on the
-model worker thread) and `writer-cli code` both use. The rules for each step live in
-`writer_app.tasks.code`; this module only strings them together around the model. It never
-imports Qt; torch is imported only when generation starts.
-
-Generated code runs only when the caller passes ``verify=True`` (the user allowed it), and
-then only in the sandbox's contained child process (`writer_app.sandbox`).
+`generate_body` is the one pipeline the window (through the assistant, on the model worker
+thread) and `writer-cli code` both use. The rules for each step live in `tasks/code/`; the
+window's side is `ui/code.py`. It never imports Qt; torch is imported only when generation
+starts. Generated code runs only when the caller passes ``verify_doctests=True`` (the user
+allowed it), and then only in the sandbox's contained child process (`writer_app.sandbox`).
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from writer_app.config import Decoding
+from writer_app.cli_context import CliContext, value_type
+from writer_app.features.base import Command, Feature, Progress
+from writer_app.options import Decoding, setting, spec_of
 from writer_app.sandbox import DEFAULT_LIMITS, DoctestReport, Limits
+from writer_app.sandbox.doctests import verify
 from writer_app.tasks.code import (
     Candidate,
     Edit,
@@ -34,13 +40,13 @@ from writer_app.tasks.code import (
     replace_body,
     should_stop,
     unverifiable,
-    verify,
 )
+from writer_app.worker import Priority
 
 if TYPE_CHECKING:
     from writer_app.engine.loader import LoadedModel
 
-OnProgress = Callable[[str], None]
+OnProgress = Callable[[Progress], None]
 
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 
@@ -174,7 +180,7 @@ def generate_body(
     sandbox), it is proposed at once. Otherwise the model samples up to `candidates` - 1 more
     (default: the decoding's `alternatives`), checked the same way in the model's order until
     one passes; the best is proposed (see `tasks.code.rank`). `on_update` gets progress
-    messages.
+    messages (`Progress` events).
 
     Raises CodeTaskError when there is nothing to write here, and
     `engine.generation.GenerationCancelled` when `cancel` was set before anything was written.
@@ -196,7 +202,7 @@ def generate_body(
 
     def progress(message: str) -> None:
         if on_update is not None:
-            on_update(message)
+            on_update(Progress(message))
 
     def write(how: Decoding, rows: int) -> bool:
         """Add `rows` candidates; True once one is good enough to stop."""
@@ -249,3 +255,118 @@ def generate_body(
         note=note,
         seconds=time.perf_counter() - started,
     )
+
+
+# --- the feature ---------------------------------------------------------------------------
+
+
+@dataclass
+class CodeSettings(Decoding):
+    """The Code task's decoding, and whether generated code may run to be checked."""
+
+    run_generated_code: bool = setting(
+        False,
+        "Generate code from docstring: check each body the model writes by running the "
+        "docstring's examples (doctests). This runs code written by the model on this computer, "
+        "in a separate process with a time limit, memory and CPU limits, its own temporary "
+        "folder and none of your environment variables. Off: bodies are only checked to parse.",
+        label="Run generated code to check it (doctests)",
+    )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="the Python file")
+    parser.add_argument(
+        "--function",
+        metavar="NAME",
+        help="the function to write (f or Class.method); default: the first one with a "
+        "docstring and no body",
+    )
+    parser.add_argument(
+        "--in-place", action="store_true", help="write the result back to FILE instead of printing"
+    )
+    parser.add_argument(
+        "--verify",
+        action=argparse.BooleanOptionalAction,
+        help="run the docstring's examples (doctests) against each candidate in a sandboxed "
+        "child process and propose the first that passes; this runs generated code "
+        "(default: the Run generated code setting, off unless you turned it on)",
+    )
+    alternatives = next(f for f in dataclasses.fields(Decoding) if f.name == "alternatives")
+    parser.add_argument(
+        "--candidates",
+        dest="alternatives",
+        metavar="N",
+        type=value_type("alternatives", int, spec_of(alternatives)),
+        help="how many bodies the model may write (the same as --alternatives)",
+    )
+
+
+def _cli(ctx: CliContext) -> int:
+    from writer_app.documents import DocumentError, read_document, write_document
+
+    args = ctx.args
+    decoding = ctx.decoding()
+    try:
+        text, fmt = read_document(args.file)
+    except DocumentError as exc:
+        ctx.fail(str(exc))
+    try:  # before the model loads: is there anything to write?
+        if args.function is not None:
+            where = find_target(text, args.function).name
+        else:
+            todo = empty_functions(text)
+            if not todo:
+                ctx.fail(
+                    f"{args.file}: no function has a docstring and an empty body; "
+                    "write one, or name a function with --function"
+                )
+            where = todo[0].name
+            if len(todo) > 1:
+                others = ", ".join(t.name for t in todo[1:])
+                ctx.note(
+                    f"writing {where}(); also without a body: {others} (choose with --function)"
+                )
+    except CodeTaskError as exc:
+        ctx.fail(f"{args.file}: {exc}")
+    verify = bool(getattr(decoding, "run_generated_code", False))
+    if args.verify is not None:
+        verify = args.verify
+    lm = ctx.load()
+    result = generate_body(
+        lm,
+        text,
+        where,
+        decoding,
+        candidates=decoding.alternatives,
+        verify_doctests=verify,
+        on_update=lambda event: ctx.say(str(getattr(event, "message", event))),
+    )
+    if result.edit is None:
+        ctx.fail(result.message)
+    ctx.say(f"writer-cli: {result.message}")
+    if args.in_place:
+        try:
+            write_document(args.file, result.edit.source, fmt)
+        except DocumentError as exc:
+            ctx.fail(str(exc))
+        ctx.say(f"writer-cli: wrote {args.file}")
+    else:
+        sys.stdout.write(result.edit.source)
+    return 0
+
+
+FEATURE = Feature(
+    name="code",
+    title="Code",
+    help="Write a Python function's body from its docstring",
+    defaults={"temperature": 0.4, "max_new_tokens": 256, "max_time": 60.0, "alternatives": 4},
+    settings=CodeSettings,
+    priority=Priority.INTERACTIVE,
+    command=Command(
+        "code",
+        "write the body of a Python function from its docstring; prints the file",
+        _arguments,
+        _cli,
+    ),
+)

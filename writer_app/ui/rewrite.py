@@ -10,7 +10,6 @@ blindly: the panel says so and offers to run again on the new text.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import html
 from collections.abc import Callable
@@ -31,13 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app import paths
-from writer_app.assistant import RewriteUpdate
 from writer_app.config import Settings
+from writer_app.features.rewrite import RewriteUpdate
 from writer_app.recent import RecentList
 from writer_app.tasks import rewrite
-from writer_app.ui.editor import GhostTextEditor
+from writer_app.ui.editor import GhostTextEditor, replace_range
 from writer_app.ui.job_slot import JobSlot
-from writer_app.worker import JobCancelled
 
 CUSTOM_ITEM = "Custom instruction…"
 EDIT_STYLES_ITEM = "Edit your styles…"
@@ -238,14 +236,16 @@ class RewritePanel(QFrame):
         self._end.setKeepPositionOnInsert(True)  # typing right after it is not part of it
         self.rewrite_style = style
         self.original = text
-        self._run(self.settings().rewrite)
+        self._run(self.settings().decoding("rewrite"))
         return True
 
     def try_again(self) -> None:
         """Another version of the same passage: sampled, with a fresh seed."""
         if self.rewrite_style is None or self.stale:
             return
-        decoding = dataclasses.replace(self.settings().rewrite, do_sample=True, seed=None)
+        decoding = dataclasses.replace(
+            self.settings().decoding("rewrite"), do_sample=True, seed=None
+        )
         self._run(decoding)
 
     def rerun(self) -> None:
@@ -258,7 +258,7 @@ class RewritePanel(QFrame):
             self.reject()
             return
         self.original = text
-        self._run(self.settings().rewrite)
+        self._run(self.settings().decoding("rewrite"))
 
     def _run(self, decoding: Any) -> None:
         self._jobs.cancel()
@@ -273,28 +273,24 @@ class RewritePanel(QFrame):
         self._render()
         self._set_buttons()
         job = self.assistant.rewrite(self.original, self.rewrite_style, decoding)
-        self._jobs.start(job, self._consume(job))
+        self._jobs.run(
+            job,
+            on_event=self._on_update,
+            on_result=self._on_update,
+            on_error=self._on_error,
+            on_done=self._on_done,
+        )
 
-    async def _consume(self, job: Any) -> None:
-        try:
-            async for event in job:
-                if self._jobs.is_current(job) and isinstance(event, RewriteUpdate):
-                    self.latest = event
-                    self._render()
-            final = await job.result()
-        except (JobCancelled, asyncio.CancelledError):
-            final = None
-        except Exception as exc:
-            if self._jobs.is_current(job):
-                self.running = False
-                self.warning.setText(f"The rewrite failed: {exc}")
-                self._set_buttons()
-            return
-        if not self._jobs.is_current(job):
-            return  # superseded
+    def _on_update(self, update: RewriteUpdate) -> None:
+        self.latest = update
+        if self.running:
+            self._render()
+
+    def _on_error(self, exc: Exception) -> None:
+        self.warning.setText(f"The rewrite failed: {exc}")
+
+    def _on_done(self) -> None:
         self.running = False
-        if final is not None:
-            self.latest = final
         self._render()
         self._set_buttons()
 
@@ -362,14 +358,7 @@ class RewritePanel(QFrame):
         if self.stale or self._passage_changed():
             self._mark_stale()
             return False
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(self._start.position())
-        cursor.setPosition(self._end.position(), QTextCursor.MoveMode.KeepAnchor)
-        self.editor.end_session()
-        cursor.beginEditBlock()
-        cursor.insertText(new)
-        cursor.endEditBlock()
-        self.editor.setTextCursor(cursor)
+        replace_range(self.editor, self._start.position(), self._end.position(), new)
         self.notice.emit(
             f"Rewritten ({self.rewrite_style.name if self.rewrite_style else 'custom'})."
         )
