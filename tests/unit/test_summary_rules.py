@@ -15,11 +15,13 @@ SOURCE = (
 )
 
 
-def test_the_prompt_asks_for_the_summary_alone_in_the_chosen_form() -> None:
+def test_the_prompt_asks_after_the_text_and_begins_the_answer() -> None:
     messages = rules.build_messages("  Some text.  ", "bullets")
     assert messages[0]["role"] == "system" and "only the summary" in messages[0]["content"]
-    assert messages[1]["content"].endswith("\n\nSome text.")
+    assert messages[1]["content"].startswith("Some text.\n\n")
     assert "bullet" in messages[1]["content"]
+    assert messages[2] == {"role": "assistant", "content": "-"}
+    assert rules.build_messages("x", "sentence")[2]["content"] == "In short,"
     with pytest.raises(ValueError, match="Unknown summary form"):
         rules.build_messages("x", "haiku")
 
@@ -60,7 +62,7 @@ def test_a_summary_that_is_not_shorter_or_off_topic_fails_with_reasons() -> None
     assert len(problems) == 1 and problems[0].startswith("it leaves out what the text is about")
     assert "Harbour" in problems[0]
     assert rules.check("", SOURCE).problems == ("the model wrote nothing usable",)
-    chatter = "Your text is concise yet engaging. I'll just add a few words about the library."
+    chatter = "Your text is concise. The Harbour Street library in Dunmore closes for repairs."
     assert rules.check(chatter, SOURCE).problems == (
         "it talks about the text instead of summarizing it (“Your text”)",
     )
@@ -71,6 +73,27 @@ def test_score_prefers_a_passing_summary_then_more_key_terms() -> None:
     thin = "A library closes for a while."
     assert rules.score(good, SOURCE) > rules.score(thin, SOURCE)
     assert rules.score(SOURCE + " More.", SOURCE) < rules.score(thin, SOURCE) + 2
+
+
+def test_a_summary_that_adds_facts_or_another_story_fails() -> None:
+    invented = "The Harbour Street library in Dunmore closes on 15 March for repairs."
+    assert rules.check(invented, SOURCE).problems == (
+        "it adds the number 15, which the text does not have",
+    )
+    story = (
+        "The Harbour Street library in Dunmore: a lorry driver spotted flooding, "
+        "firefighters rescued puppies, volunteers painted murals downtown."
+    )
+    assert rules.check(story, SOURCE).problems == ("most of what it says is not in the text",)
+
+
+def test_the_begun_answer_is_part_of_the_cleaned_summary() -> None:
+    assert rules.clean_summary(" the library closes.", SOURCE, "paragraph") == (
+        "The library closes."
+    )
+    assert rules.clean_summary(" The roof leaks.\n- Books move.", SOURCE, "bullets") == (
+        "- The roof leaks.\n- Books move."
+    )
 
 
 def test_cleaning_drops_chat_openers_and_labels() -> None:

@@ -194,6 +194,17 @@ def chat_ids(lm: LoadedModel, messages: list[dict[str, str]]) -> torch.Tensor:
     return tok(text, add_special_tokens=False, return_tensors="pt").input_ids[0]
 
 
+def continue_ids(lm: LoadedModel, messages: list[dict[str, str]]) -> torch.Tensor:
+    """Token ids of a conversation whose last (assistant) message the model carries on."""
+    tok = lm.tokenizer
+    if getattr(tok, "chat_template", None):
+        text = tok.apply_chat_template(messages, continue_final_message=True, tokenize=False)
+    else:  # a plain language model: the transcript chat_ids uses, answer begun
+        text = "".join(f"{m['role'].capitalize()}: {m['content']}\n\n" for m in messages[:-1])
+        text += f"Assistant: {messages[-1]['content']}"
+    return tok(text, add_special_tokens=False, return_tensors="pt").input_ids[0]
+
+
 def _banned_ids(lm: LoadedModel, words: list[str]) -> list[list[int]]:
     """Token sequences of banned words and phrases, as they appear mid-sentence and first."""
     found: list[list[int]] = []

@@ -164,17 +164,6 @@ def _others(outline: Outline, index: int) -> list[str]:
     return [s.heading for i, s in enumerate(outline.sections) if i != index and s.heading]
 
 
-def _continue_ids(lm: LoadedModel, messages: list[dict[str, str]]) -> torch.Tensor:
-    """Token ids of a conversation whose last (assistant) message the model carries on."""
-    tok = lm.tokenizer
-    if getattr(tok, "chat_template", None):
-        text = tok.apply_chat_template(messages, continue_final_message=True, tokenize=False)
-    else:  # a plain language model: the transcript chat_ids uses, answer begun
-        text = "".join(f"{m['role'].capitalize()}: {m['content']}\n\n" for m in messages[:-1])
-        text += f"Assistant: {messages[-1]['content']}"
-    return tok(text, add_special_tokens=False, return_tensors="pt").input_ids[0]
-
-
 def _run(
     lm: LoadedModel,
     ids: torch.Tensor,
@@ -385,9 +374,11 @@ def redo_section(
     def clean_more(raw: str) -> str:
         return draft.clean_continuation(raw, written, section, last=last, other_headings=others)
 
+    from writer_app.engine.generation import continue_ids
+
     budget = section_budget(decoding, max(draft.MIN_WORDS, words // 2), shape)
     added, cancelled = _run(
-        lm, _continue_ids(lm, messages), budget, clean_more, lambda text: not text.strip(),
+        lm, continue_ids(lm, messages), budget, clean_more, lambda text: not text.strip(),
         cancel, on_update, heal=True,
     )  # fmt: skip
     return SectionRedo(span.prose_end, span.prose_end, added, name, cancelled)

@@ -3,8 +3,9 @@ before it is offered.
 
 The prompt, splitting, cleaning and checks live in `tasks/summarize.py`; the window's side
 in `ui/summarize.py`. The model writes the summary greedily; when the checks find a problem
-(not shorter than the text, its key terms left out), it samples one more and keeps the
-better. A result that still fails comes back with its problems, for the caller to say so.
+(not shorter than the text, its key terms left out, talk about the text, a number or name
+the text does not have), it samples a few more side by side and keeps the best. A result
+that still fails comes back with its problems, for the caller to say so.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from writer_app.engine.loader import LoadedModel
 
 TOKENS_PER_WORD = 2.0  # a generous budget: the checks, not the cap, keep a summary short
+RETRIES = 3  # sampled summaries when the greedy one fails the checks
+RETRY_TEMPERATURE = 0.5
 
 
 @dataclass
@@ -66,31 +69,43 @@ def _write(
     cancel: threading.Event | None,
     on_text: Callable[[str], None],
 ) -> tuple[str, bool]:
-    """One checked summary of `text`: greedy, then one sampled try if it fails the checks.
-    Returns the summary and whether it was cancelled."""
-    from writer_app.decoding import alternatives_decoding
-    from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
+    """One checked summary of `text`: the greedy one if it passes the checks, else the best
+    of it and `RETRIES` sampled ones (written side by side, sharing the prompt). Returns
+    the summary and whether it was cancelled."""
+    from writer_app.engine.generation import GenerationCancelled, continue_ids, generate
+    from writer_app.engine.prefix_cache import PrefixCache
 
-    ids = chat_ids(lm, rules.build_messages(text, form))
+    ids = continue_ids(lm, rules.build_messages(text, form))
     budget = int(rules.TARGET_WORDS[form] * TOKENS_PER_WORD * 2)
     first = dataclasses.replace(decoding, max_new_tokens=min(decoding.max_new_tokens, budget))
+    cache = PrefixCache()  # the text is read once for both rounds
     best, best_score = "", float("-inf")
-    for how in (first, alternatives_decoding(first)):
+    # Calm sampling, seeded (the same text gets the same summary) unless the user set a seed.
+    retry = dataclasses.replace(
+        first, do_sample=True, temperature=RETRY_TEMPERATURE, top_p=0.9, top_k=50,
+        seed=first.seed if first.seed is not None else 0,
+    )  # fmt: skip
+
+    def stream(raw: list[str]) -> None:
+        on_text(rules.clean_summary(raw[0], text, form))
+
+    for how, rows in ((first, 1), (retry, RETRIES)):
         try:
             result = generate(
-                lm, ids, how, heal=False, cancel=cancel,
-                on_update=lambda raw: on_text(rules.clean_summary(raw[0], text)),
+                lm, ids, how, candidates=rows, heal=False, cancel=cancel, prefix_cache=cache,
+                on_update=stream if rows == 1 else None,
             )  # fmt: skip
         except GenerationCancelled:
             return best, True
-        summary = rules.clean_summary(result.texts[0], text)
-        if (value := rules.score(summary, text)) > best_score:
-            best, best_score = summary, value
+        for raw in result.texts:
+            summary = rules.clean_summary(raw, text, form)
+            if (value := rules.score(summary, text)) > best_score:
+                best, best_score = summary, value
         if result.cancelled:
             return best, True
         if rules.check(best, text).ok:
             break
-        on_text(best)
+    on_text(best)
     return best, False
 
 

@@ -10,19 +10,26 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from writer_app.tasks.quality import invented_facts
 from writer_app.tasks.rewrite import clean_output
 
 FORMS = ("sentence", "paragraph", "bullets")
 SYSTEM_PROMPT = "You summarize text. Reply with only the summary, nothing else."
+# The request comes after the text, and the answer is begun for the model (an anchor): on
+# the built-in model this kept summaries on the text and in the form asked for, where the
+# request alone before the text often got a made-up title or a reply about the text
+# (`tools/quality/`, see the README's Summarize section).
 _ASK = {
-    "sentence": "Summarize the text below in one sentence.",
-    "paragraph": "Summarize the text below in a short paragraph of two or three sentences.",
-    "bullets": "Summarize the text below as three to five short bullet points starting with -.",
+    "sentence": "Summarize the text above in one sentence.",
+    "paragraph": "Summarize the text above in two sentences.",
+    "bullets": "Summarize the text above as three to five short bullet points.",
 }
+ANSWER_START = {"sentence": "In short,", "paragraph": "In short,", "bullets": "-"}
 # Roughly how many words each form should have; the token budget follows from it.
 TARGET_WORDS = {"sentence": 30, "paragraph": 70, "bullets": 70}
 PART_WORDS = 350  # a longer text is summarized part by part (a small model loses track)
 MIN_TERM_RECALL = 0.25  # below this share of the key terms, a summary is about something else
+MAX_NOVELTY = 0.6  # above this share of content words not in the text, it tells another story
 
 # A reply that talks to the user or about the text, instead of summarizing it.
 _COMMENTARY = re.compile(
@@ -56,12 +63,14 @@ class Check:
 
 
 def build_messages(text: str, form: str = "paragraph") -> list[dict[str, str]]:
-    """Chat messages (system, user) asking for the summary alone."""
+    """Chat messages asking for the summary alone, the last one the begun answer (the model
+    continues it: see `ANSWER_START`)."""
     if form not in FORMS:
         raise ValueError(f"Unknown summary form {form!r}; choose one of: {', '.join(FORMS)}")
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"{_ASK[form]}\n\n{text.strip()}"},
+        {"role": "user", "content": f"{text.strip()}\n\n{_ASK[form]}"},
+        {"role": "assistant", "content": ANSWER_START[form]},
     ]
 
 
@@ -89,11 +98,16 @@ def split_parts(text: str, max_words: int = PART_WORDS) -> list[str]:
     return parts
 
 
-def clean_summary(raw: str, source: str) -> str:
-    """The summary alone, from the model's raw reply: chat openers ("Sure! Here is a
-    summary:"), notes after it and wrapping quotes dropped."""
-    text = clean_output(raw, source).strip()
+def clean_summary(raw: str, source: str, form: str = "") -> str:
+    """The summary alone, from the model's continuation of `ANSWER_START[form]` (or a whole
+    reply): chat openers ("Sure! Here is a summary:"), notes after it and wrapping quotes
+    dropped; a prose summary starts with a capital letter, bullets with "- "."""
+    start = ANSWER_START.get(form, "")
+    text = raw if start != "-" else "- " + raw.lstrip(" -")
+    text = clean_output(text, source).strip()
     text = re.sub(r"\A(?:summary|in summary|tl;dr)\s*[:\-–—]\s*", "", text, flags=re.I)
+    if text[:1].islower() and start != "-":
+        text = text[0].upper() + text[1:]
     return text.strip()
 
 
@@ -153,15 +167,29 @@ def check(summary: str, source: str) -> Check:
         problems.append("the model wrote nothing usable")
     elif word_count(summary) >= word_count(source):
         problems.append("it is not shorter than the text")
-    elif talk := _commentary(summary, source):
-        problems.append(f"it talks about the text instead of summarizing it (“{talk}”)")
     elif recall < MIN_TERM_RECALL and len(terms) >= 3:
         problems.append("it leaves out what the text is about (" + ", ".join(missing[:4]) + ")")
+    elif talk := _commentary(summary, source):
+        problems.append(f"it talks about the text instead of summarizing it (“{talk}”)")
+    elif novelty(summary, source) > MAX_NOVELTY:
+        problems.append("most of what it says is not in the text")
+    elif invented := invented_facts(source, summary):
+        made_up = ", ".join(fact.describe() for fact in invented[:3])
+        problems.append(f"it adds {made_up}, which the text does not have")
     return Check(tuple(problems), recall, tuple(missing))
 
 
+def novelty(summary: str, source: str) -> float:
+    """The share of the summary's content words (by a rough stem) that the text lacks."""
+    have = {_stem(w) for w in _WORD.findall(source)}
+    own = [_stem(w) for w in _WORD.findall(summary) if w.casefold() not in _STOP and len(w) > 2]
+    return sum(1 for w in own if w not in have) / len(own) if own else 0.0
+
+
 def score(summary: str, source: str) -> float:
-    """Higher is better: passing first, then key terms kept, then brevity."""
+    """Higher is better: passing first, then key terms kept and little that is new, then
+    brevity."""
     result = check(summary, source)
     brevity = 1 - min(1.0, word_count(summary) / max(1, word_count(source)))
-    return (0.0 if result.problems else 2.0) + result.recall + 0.25 * brevity
+    new = novelty(summary, source)
+    return (0.0 if result.problems else 2.0) + result.recall - new + 0.25 * brevity
