@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from writer_app import features
-from writer_app.documents import atomic_write
+from writer_app.atomic import atomic_write
 from writer_app.options import (
     Decoding,
     SettingError,
@@ -220,6 +220,10 @@ class SettingsBase:
     styles: dict[str, str] = setting(
         {}, "Your own rewrite styles: a name and the instruction the model follows."
     )
+
+    if TYPE_CHECKING:  # the sections of the features, added by `Settings` below
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def decoding(self, task: str) -> Decoding:
         """The settings section of a feature: its decoding knobs and its own options."""

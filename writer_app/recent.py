@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from writer_app.documents import atomic_write
+from writer_app.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 LIMIT = 12

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from writer_app.documents import NEWLINE_NAMES, DocumentError, TextFormat, atomic_write
+from writer_app.atomic import atomic_write
+from writer_app.documents import NEWLINE_NAMES, DocumentError, TextFormat
 
 log = logging.getLogger(__name__)
 

@@ -157,6 +157,20 @@ def test_resume_writes_only_the_rest(tiny_lm) -> None:  # type: ignore[no-untype
     assert rest.done and rest.proses[0] == one.proses[0] and len(rest.proses) == 3
 
 
+def test_between_runs_before_each_section_after_the_first(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+    seen: list[int] = []
+    calls: list[int] = []
+
+    def record(update: DraftUpdate) -> None:
+        if update.section not in seen:
+            seen.append(update.section)
+
+    draft_article(
+        tiny_lm, OUTLINE, SHORT, FAST, on_update=record, between=lambda: calls.append(len(seen))
+    )
+    assert calls == [1, 2]  # before the second and the third of three sections
+
+
 def test_a_bad_length_fails_before_any_work(tiny_lm) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="Length"):
         draft_article(tiny_lm, OUTLINE, DraftOptions("huge"), FAST)

@@ -112,7 +112,7 @@ def test_unsaved_work_is_copied_for_recovery_and_dropped_on_save(  # type: ignor
     copies = lambda: list(paths.recovery_dir().glob("*.writer-recovery"))  # noqa: E731
     qtbot.waitUntil(lambda: len(copies()) == 1, timeout=5000)
     assert b"words worth keeping" in copies()[0].read_bytes()
-    assert window._write(tmp_path / "kept.txt")
+    assert window._save_tab(window.tab, path=tmp_path / "kept.txt")
     qtbot.waitUntil(lambda: not copies(), timeout=5000)
 
 
@@ -154,13 +154,13 @@ def test_encodings_and_line_endings_can_be_changed(window: MainWindow, tmp_path:
     path = tmp_path / "old.txt"
     path.write_bytes("café crème\r\n".encode("cp1252"))
     window.open_path(path)
-    assert window.format_label.text() == "Windows-1252 · CRLF"
+    assert window.format_button.text() == "Windows-1252 · CRLF"
     window.save_with_encoding("utf-8")
     assert path.read_bytes() == "café crème\r\n".encode()
     window.set_line_endings("\n")
     assert window.save()
     assert path.read_bytes() == "café crème\n".encode()
-    assert window.format_label.text() == "UTF-8 · LF"
+    assert window.format_button.text() == "UTF-8 · LF"
 
 
 def test_a_file_that_does_not_decode_asks_for_an_encoding(  # type: ignore[no-untyped-def]

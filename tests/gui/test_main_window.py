@@ -64,7 +64,7 @@ def test_open_edit_save(window: MainWindow, tmp_path: Path, qtbot) -> None:  # t
     assert window.open_path(path)
     assert window.editor.toPlainText() == "# Notes\n\nFirst line\n"
     assert window.windowTitle() == "notes.md[*] — Writer"
-    assert window.format_label.text() == "UTF-8 · CRLF"
+    assert window.format_button.text() == "UTF-8 · CRLF"
     assert window.editor.highlighter is not None  # Markdown
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(window.editor, "Second line")
@@ -87,7 +87,7 @@ def test_save_failure_keeps_the_text_and_the_dirty_flag(
     window: MainWindow, tmp_path: Path, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClicks(window.editor, "precious words")
-    assert not window._write(tmp_path / "missing-folder" / "a.txt")
+    assert not window._save_tab(window.tab, path=tmp_path / "missing-folder" / "a.txt")
     assert window.editor.toPlainText() == "precious words"
     assert window.isWindowModified()
     assert any("Could not save" in b.text() for b in _message_boxes(window))

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from writer_app import documents
+from writer_app import atomic, documents
 from writer_app.documents import (
     LARGE_FILE_BYTES,
     OFFERED_ENCODINGS,
@@ -532,7 +532,7 @@ def _write_half_then_fail(monkeypatch: pytest.MonkeyPatch) -> None:
             return real_write(fd, bytes(data)[: max(1, len(data) // 2)])
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(documents.os, "write", write)
+    monkeypatch.setattr(atomic.os, "write", write)
 
 
 @pytest.mark.parametrize("step", ["mkstemp", "write", "fsync", "close", "chmod", "replace"])
@@ -543,7 +543,7 @@ def test_a_failure_at_any_step_leaves_the_original_untouched(
         _write_half_then_fail(monkeypatch)
         reason = "No space left on device"
     elif step == "mkstemp":
-        monkeypatch.setattr(documents.tempfile, "mkstemp", _fail(errno.EACCES))
+        monkeypatch.setattr(atomic.tempfile, "mkstemp", _fail(errno.EACCES))
         reason = "Permission denied"
     elif step == "close":
         real_close = os.close
@@ -552,10 +552,10 @@ def test_a_failure_at_any_step_leaves_the_original_untouched(
             real_close(fd)
             raise OSError(errno.EIO, os.strerror(errno.EIO))
 
-        monkeypatch.setattr(documents.os, "close", close)
+        monkeypatch.setattr(atomic.os, "close", close)
         reason = "Input/output error"
     else:
-        monkeypatch.setattr(documents.os, step, _fail(errno.EIO))
+        monkeypatch.setattr(atomic.os, step, _fail(errno.EIO))
         reason = "Input/output error"
     with pytest.raises(DocumentError, match=f"Could not save {original}: {reason}"):
         write_document(original, "new text " * 1000)
@@ -569,7 +569,7 @@ def test_the_original_is_untouched_when_the_save_is_interrupted(
     def interrupt(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(documents.os, "chmod", interrupt)
+    monkeypatch.setattr(atomic.os, "chmod", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_document(original, "new")
     monkeypatch.undo()
@@ -663,8 +663,8 @@ def test_save_keeps_the_file_mode_and_writes_through_symlinks(tmp_path: Path) ->
 def test_a_new_file_gets_the_usual_mode(tmp_path: Path) -> None:
     path = tmp_path / "new.txt"
     write_document(path, "fresh")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~documents._UMASK
-    documents.atomic_write(tmp_path / "private", b"x", mode=0o600)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~atomic._UMASK
+    atomic.atomic_write(tmp_path / "private", b"x", mode=0o600)
     assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o600
 
 

@@ -13,10 +13,7 @@ from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
-    QInputDialog,
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -31,29 +28,23 @@ from writer_app.config import Settings, save_settings
 from writer_app.documents import (
     NEWLINE_NAMES,
     OFFERED_ENCODINGS,
-    DocumentError,
-    TextFormat,
-    UndecodableError,
-    is_large_file,
-    read_document,
 )
 from writer_app.features.base import Progress
 from writer_app.recent import RecentFiles
 from writer_app.recovery import RecoveryEntry, RecoveryStore
 from writer_app.ui import actions as window_actions
 from writer_app.ui.actions import Action, Key
-from writer_app.ui.compare_dialog import CompareDialog
 from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.document_tab import DocumentTab
 from writer_app.ui.draft import DraftFeature
 from writer_app.ui.editor import GhostTextEditor
+from writer_app.ui.files import FileWindow
 from writer_app.ui.find_bar import FindBar
 from writer_app.ui.recovery_dialog import RecoveryDialog
 from writer_app.ui.settings_dialog import STYLES_PAGE, SettingsDialog, editor_font
 from writer_app.ui.summarize import SummarizeFeature
 from writer_app.ui.theme import apply_theme
 
-FILE_FILTERS = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
 _WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 COUNT_WORDS_UP_TO = 2_000_000  # characters; above this the count is done on a thread
 
@@ -72,7 +63,7 @@ def count_words(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileWindow):
     """Documents in tabs, each an editor with inline suggestions."""
 
     def __init__(
@@ -137,14 +128,6 @@ class MainWindow(QMainWindow):
     @property
     def controller(self) -> SuggestionController:
         return self.tab.controller
-
-    @property
-    def path(self) -> Path | None:
-        return self.tab.path
-
-    @property
-    def text_format(self) -> TextFormat:
-        return self.tab.fmt
 
     def documents(self) -> list[DocumentTab]:
         return [self._tab_at(i) for i in range(self.tabs.count())]
@@ -225,10 +208,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.progress)
         for w in (self.ghost_label, self.format_button, self.words_label):
             bar.addPermanentWidget(w)
-
-    @property
-    def format_label(self) -> QToolButton:
-        return self.format_button
 
     def _declared_actions(self) -> list[Action]:
         """Every command of the window, as data (see `ui/actions.py`)."""
@@ -463,166 +442,6 @@ class MainWindow(QMainWindow):
     def _show_word_count(self, n: int) -> None:
         self.words_label.setText(f"{n:,} word{'s' if n != 1 else ''}")
 
-    def new_document(self) -> DocumentTab:
-        return self.new_tab()
-
-    def new_document_at(self, path: Path) -> DocumentTab:
-        """An empty document that Save writes to `path` (which does not exist yet)."""
-        tab = self.tab if self.tab.is_blank() else self.new_tab()
-        tab.set_content("", path, TextFormat())
-        return tab
-
-    def open_dialog(self) -> None:
-        start = str(self.path.parent) if self.path else ""
-        names, _ = QFileDialog.getOpenFileNames(self, "Open", start, FILE_FILTERS)
-        for name in names:
-            self.open_path(Path(name))
-
-    def open_path(self, path: Path, encoding: str | None = None) -> bool:
-        """Open a file in a tab (or show it if it is open); on failure, say why."""
-        for tab in self.documents():
-            if tab.path is not None and tab.path.absolute() == path.absolute() and not encoding:
-                self.tabs.setCurrentWidget(tab)
-                return True
-        try:
-            text, fmt = read_document(path, encoding)
-        except UndecodableError as exc:
-            self._offer_encodings(path, str(exc))
-            return False
-        except DocumentError as exc:
-            self.show_error("Could not open the file", str(exc))
-            return False
-        if is_large_file(path):
-            self.show_notice(
-                f"{path.name} is large; suggestions read only the text near the cursor"
-            )
-        tab = self.tab if self.tab.is_blank() else self.new_tab()
-        tab.set_content(text, path, fmt)
-        self.recent.add(path)
-        self._on_tab_state(tab)
-        return True
-
-    def _offer_encodings(self, path: Path, message: str) -> None:
-        """A file that is not valid in the detected encoding: choose one, nothing is replaced."""
-        labels = [c.label for c in OFFERED_ENCODINGS]
-        label, ok = QInputDialog.getItem(
-            self,
-            "Choose an Encoding",
-            f"{message}\n\nOpen it with this encoding:",
-            labels,
-            0,
-            False,
-        )
-        if ok:
-            codec = OFFERED_ENCODINGS[labels.index(label)].codec
-            self.open_path(path, codec)
-
-    def reopen_with_encoding(self, codec: str) -> None:
-        tab = self.tab
-        if tab.path is None or not self._confirm_discard(tab, "Reopen"):
-            return
-        try:
-            tab.reload(codec)
-        except DocumentError as exc:
-            self.show_error("Could not reopen the file", str(exc))
-
-    def save_with_encoding(self, codec: str) -> None:
-        tab = self.tab
-        self._save_tab(tab, fmt=TextFormat(codec, tab.fmt.bom, tab.fmt.newline))
-
-    def set_line_endings(self, newline: str) -> None:
-        tab = self.tab
-        tab.fmt = TextFormat(tab.fmt.encoding, tab.fmt.bom, newline)
-        tab.editor.document().setModified(True)  # saving will write the new line endings
-        self._on_tab_state(tab)
-
-    def save(self) -> bool:
-        return self._save_tab(self.tab)
-
-    def save_as(self) -> bool:
-        return self._save_tab(self.tab, ask_path=True)
-
-    def _write(self, path: Path) -> bool:
-        return self._save_tab(self.tab, path=path)
-
-    def _save_tab(
-        self,
-        tab: DocumentTab,
-        *,
-        ask_path: bool = False,
-        path: Path | None = None,
-        fmt: TextFormat | None = None,
-    ) -> bool:
-        if path is None and (ask_path or tab.path is None):
-            start = str(tab.path) if tab.path else "Untitled.md"
-            name, _ = QFileDialog.getSaveFileName(self, "Save As", start, FILE_FILTERS)
-            if not name:
-                return False
-            path = Path(name)
-        target = path or tab.path
-        assert target is not None
-        if target == tab.path and tab.disk_state() == "changed":
-            answer = QMessageBox.question(
-                self,
-                APP_NAME,
-                f"{tab.title()} was changed by another program since you opened it. "
-                "Replace it with your version?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Save:
-                return False
-        try:
-            tab.save(target, fmt)
-        except DocumentError as exc:
-            self.show_error(
-                "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
-            )
-            return False
-        self.recent.add(target)
-        self._on_tab_state(tab)
-        self.statusBar().showMessage(f"Saved {target}", 4000)
-        return True
-
-    def _confirm_discard(self, tab: DocumentTab, verb: str) -> bool:
-        if not tab.is_modified():
-            return True
-        answer = QMessageBox.question(
-            self, APP_NAME, f"{verb} {tab.title()} and lose your unsaved changes?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Discard
-
-    def maybe_save(self, tab: DocumentTab | None = None) -> bool:
-        """Ask about unsaved changes; False if the user cancelled."""
-        tab = tab or self.tab
-        if not tab.is_modified():
-            return True
-        self.tabs.setCurrentWidget(tab)
-        buttons = (
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel
-        )
-        answer = QMessageBox.question(
-            self, APP_NAME, f"Save changes to {tab.title()}?", buttons,
-            QMessageBox.StandardButton.Save,
-        )  # fmt: skip
-        if answer == QMessageBox.StandardButton.Save:
-            return self._save_tab(tab)
-        return answer == QMessageBox.StandardButton.Discard
-
-    def close_tab(self, tab: DocumentTab) -> bool:
-        if not self.maybe_save(tab):
-            return False
-        tab.close_document()
-        self.tabs.removeTab(self.tabs.indexOf(tab))
-        tab.deleteLater()
-        if self.tabs.count() == 0:
-            self.new_tab()
-        return True
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if all(self.maybe_save(tab) for tab in self.documents()):
             for tab in self.documents():
@@ -631,74 +450,6 @@ class MainWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
-
-    # ---------------------------------------------------- changes on disk
-
-    def _on_disk_change(self, changed_path: str) -> None:
-        for tab in self.documents():
-            if tab.path is None or tab in self._asking:
-                continue
-            if changed_path not in (str(tab.path), str(tab.path.parent)):
-                continue
-            state = tab.disk_state()
-            if state == "missing":
-                tab.stamp = None
-                tab.editor.document().setModified(True)  # saving writes it again
-                self.show_notice(f"{tab.title()} was deleted or moved; Save writes it again")
-            elif state == "changed" and not tab.is_modified() and not tab.loading:
-                try:
-                    tab.reload()
-                except DocumentError as exc:
-                    self.show_notice(str(exc))
-                else:
-                    self.show_notice(f"Reloaded {tab.title()}: another program changed it")
-            elif state == "changed":
-                self._ask_about_disk_change(tab)
-            path = tab.path
-            if path is not None and str(path) not in self.watcher.files() and path.exists():
-                self.watcher.addPath(str(path))  # replaced by a rename: watch the new file
-
-    def _ask_about_disk_change(self, tab: DocumentTab) -> None:
-        """Never a silent overwrite: reload, keep mine, or compare first."""
-        self._asking.add(tab)
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(APP_NAME)
-        box.setText(f"{tab.title()} was changed by another program, and you have unsaved changes.")
-        reload_button = box.addButton("Reload from Disk", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep Mine", QMessageBox.ButtonRole.AcceptRole)
-        compare = box.addButton("Compare…", QMessageBox.ButtonRole.ActionRole)
-        box.setDefaultButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(button: Any) -> None:
-            self._asking.discard(tab)
-            if button is reload_button:
-                try:
-                    tab.reload()
-                except DocumentError as exc:
-                    self.show_error("Could not reload", str(exc))
-            elif button is compare:
-                self.compare_with_disk(tab)
-                self._ask_about_disk_change(tab)  # then decide
-            # Keep Mine: the next Save asks before replacing the file on disk.
-
-        box.buttonClicked.connect(answered)
-        self.disk_question = box
-        box.open()
-
-    def compare_with_disk(self, tab: DocumentTab) -> CompareDialog | None:
-        if tab.path is None:
-            return None
-        try:
-            on_disk, _fmt = read_document(tab.path)
-        except DocumentError as exc:
-            self.show_error("Could not read the file", str(exc))
-            return None
-        dialog = CompareDialog(on_disk, tab.text(), "the file on disk", "your version", self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
 
     # ------------------------------------------------------------ recovery
 

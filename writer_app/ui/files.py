@@ -1,0 +1,287 @@
+"""The window's document files: open, save and save as, encodings and line endings, closing
+documents, and other programs changing a file meanwhile.
+
+`FileWindow` is the main window's base class: it holds what concerns files on disk, the main
+window (`ui/main_window.py`) what concerns the rest. Nothing is ever overwritten silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QFileSystemWatcher, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QTabWidget
+
+from writer_app import APP_NAME
+from writer_app.documents import (
+    OFFERED_ENCODINGS,
+    DocumentError,
+    TextFormat,
+    UndecodableError,
+    is_large_file,
+    read_document,
+)
+from writer_app.recent import RecentFiles
+from writer_app.ui.compare_dialog import CompareDialog
+from writer_app.ui.document_tab import DocumentTab
+
+FILE_FILTERS = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
+
+
+class FileWindow(QMainWindow):
+    """Documents in tabs, as files on disk."""
+
+    tabs: QTabWidget
+    watcher: QFileSystemWatcher
+    recent: RecentFiles
+    _asking: set[DocumentTab]  # tabs with a "changed on disk" question open
+
+    # Provided by the main window.
+    @property
+    def tab(self) -> DocumentTab:
+        raise NotImplementedError
+
+    def new_tab(self) -> DocumentTab:
+        raise NotImplementedError
+
+    def documents(self) -> list[DocumentTab]:
+        raise NotImplementedError
+
+    def show_error(self, title: str, message: str) -> None:
+        raise NotImplementedError
+
+    def show_notice(self, message: str) -> None:
+        raise NotImplementedError
+
+    def _on_tab_state(self, tab: DocumentTab) -> None:
+        raise NotImplementedError
+
+    @property
+    def path(self) -> Path | None:
+        return self.tab.path
+
+    def new_document(self) -> DocumentTab:
+        return self.new_tab()
+
+    def new_document_at(self, path: Path) -> DocumentTab:
+        """An empty document that Save writes to `path` (which does not exist yet)."""
+        tab = self.tab if self.tab.is_blank() else self.new_tab()
+        tab.set_content("", path, TextFormat())
+        return tab
+
+    def open_dialog(self) -> None:
+        start = str(self.path.parent) if self.path else ""
+        names, _ = QFileDialog.getOpenFileNames(self, "Open", start, FILE_FILTERS)
+        for name in names:
+            self.open_path(Path(name))
+
+    def open_path(self, path: Path, encoding: str | None = None) -> bool:
+        """Open a file in a tab (or show it if it is open); on failure, say why."""
+        for tab in self.documents():
+            if tab.path is not None and tab.path.absolute() == path.absolute() and not encoding:
+                self.tabs.setCurrentWidget(tab)
+                return True
+        try:
+            text, fmt = read_document(path, encoding)
+        except UndecodableError as exc:
+            self._offer_encodings(path, str(exc))
+            return False
+        except DocumentError as exc:
+            self.show_error("Could not open the file", str(exc))
+            return False
+        if is_large_file(path):
+            self.show_notice(
+                f"{path.name} is large; suggestions read only the text near the cursor"
+            )
+        tab = self.tab if self.tab.is_blank() else self.new_tab()
+        tab.set_content(text, path, fmt)
+        self.recent.add(path)
+        self._on_tab_state(tab)
+        return True
+
+    def _offer_encodings(self, path: Path, message: str) -> None:
+        """A file that is not valid in the detected encoding: choose one, nothing is replaced."""
+        labels = [c.label for c in OFFERED_ENCODINGS]
+        label, ok = QInputDialog.getItem(
+            self,
+            "Choose an Encoding",
+            f"{message}\n\nOpen it with this encoding:",
+            labels,
+            0,
+            False,
+        )
+        if ok:
+            codec = OFFERED_ENCODINGS[labels.index(label)].codec
+            self.open_path(path, codec)
+
+    def reopen_with_encoding(self, codec: str) -> None:
+        tab = self.tab
+        if tab.path is None or not self._confirm_discard(tab, "Reopen"):
+            return
+        try:
+            tab.reload(codec)
+        except DocumentError as exc:
+            self.show_error("Could not reopen the file", str(exc))
+
+    def save_with_encoding(self, codec: str) -> None:
+        tab = self.tab
+        self._save_tab(tab, fmt=TextFormat(codec, tab.fmt.bom, tab.fmt.newline))
+
+    def set_line_endings(self, newline: str) -> None:
+        tab = self.tab
+        tab.fmt = TextFormat(tab.fmt.encoding, tab.fmt.bom, newline)
+        tab.editor.document().setModified(True)  # saving will write the new line endings
+        self._on_tab_state(tab)
+
+    def save(self) -> bool:
+        return self._save_tab(self.tab)
+
+    def save_as(self) -> bool:
+        return self._save_tab(self.tab, ask_path=True)
+
+    def _save_tab(
+        self,
+        tab: DocumentTab,
+        *,
+        ask_path: bool = False,
+        path: Path | None = None,
+        fmt: TextFormat | None = None,
+    ) -> bool:
+        if path is None and (ask_path or tab.path is None):
+            start = str(tab.path) if tab.path else "Untitled.md"
+            name, _ = QFileDialog.getSaveFileName(self, "Save As", start, FILE_FILTERS)
+            if not name:
+                return False
+            path = Path(name)
+        target = path or tab.path
+        assert target is not None
+        if target == tab.path and tab.disk_state() == "changed":
+            answer = QMessageBox.question(
+                self,
+                APP_NAME,
+                f"{tab.title()} was changed by another program since you opened it. "
+                "Replace it with your version?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Save:
+                return False
+        try:
+            tab.save(target, fmt)
+        except DocumentError as exc:
+            self.show_error(
+                "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
+            )
+            return False
+        self.recent.add(target)
+        self._on_tab_state(tab)
+        self.statusBar().showMessage(f"Saved {target}", 4000)
+        return True
+
+    def _confirm_discard(self, tab: DocumentTab, verb: str) -> bool:
+        if not tab.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, f"{verb} {tab.title()} and lose your unsaved changes?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Discard
+
+    def maybe_save(self, tab: DocumentTab | None = None) -> bool:
+        """Ask about unsaved changes; False if the user cancelled."""
+        tab = tab or self.tab
+        if not tab.is_modified():
+            return True
+        self.tabs.setCurrentWidget(tab)
+        buttons = (
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        answer = QMessageBox.question(
+            self, APP_NAME, f"Save changes to {tab.title()}?", buttons,
+            QMessageBox.StandardButton.Save,
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Save:
+            return self._save_tab(tab)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def close_tab(self, tab: DocumentTab) -> bool:
+        if not self.maybe_save(tab):
+            return False
+        tab.close_document()
+        self.tabs.removeTab(self.tabs.indexOf(tab))
+        tab.deleteLater()
+        if self.tabs.count() == 0:
+            self.new_tab()
+        return True
+
+    # ---------------------------------------------------- changes on disk
+
+    def _on_disk_change(self, changed_path: str) -> None:
+        for tab in self.documents():
+            if tab.path is None or tab in self._asking:
+                continue
+            if changed_path not in (str(tab.path), str(tab.path.parent)):
+                continue
+            state = tab.disk_state()
+            if state == "missing":
+                tab.stamp = None
+                tab.editor.document().setModified(True)  # saving writes it again
+                self.show_notice(f"{tab.title()} was deleted or moved; Save writes it again")
+            elif state == "changed" and not tab.is_modified() and not tab.loading:
+                try:
+                    tab.reload()
+                except DocumentError as exc:
+                    self.show_notice(str(exc))
+                else:
+                    self.show_notice(f"Reloaded {tab.title()}: another program changed it")
+            elif state == "changed":
+                self._ask_about_disk_change(tab)
+            path = tab.path
+            if path is not None and str(path) not in self.watcher.files() and path.exists():
+                self.watcher.addPath(str(path))  # replaced by a rename: watch the new file
+
+    def _ask_about_disk_change(self, tab: DocumentTab) -> None:
+        """Never a silent overwrite: reload, keep mine, or compare first."""
+        self._asking.add(tab)
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(APP_NAME)
+        box.setText(f"{tab.title()} was changed by another program, and you have unsaved changes.")
+        reload_button = box.addButton("Reload from Disk", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep Mine", QMessageBox.ButtonRole.AcceptRole)
+        compare = box.addButton("Compare…", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: Any) -> None:
+            self._asking.discard(tab)
+            if button is reload_button:
+                try:
+                    tab.reload()
+                except DocumentError as exc:
+                    self.show_error("Could not reload", str(exc))
+            elif button is compare:
+                self.compare_with_disk(tab)
+                self._ask_about_disk_change(tab)  # then decide
+            # Keep Mine: the next Save asks before replacing the file on disk.
+
+        box.buttonClicked.connect(answered)
+        self.disk_question = box
+        box.open()
+
+    def compare_with_disk(self, tab: DocumentTab) -> CompareDialog | None:
+        if tab.path is None:
+            return None
+        try:
+            on_disk, _fmt = read_document(tab.path)
+        except DocumentError as exc:
+            self.show_error("Could not read the file", str(exc))
+            return None
+        dialog = CompareDialog(on_disk, tab.text(), "the file on disk", "your version", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
