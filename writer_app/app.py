@@ -6,20 +6,26 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from pathlib import Path
 
 import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from writer_app import APP_NAME, __version__, paths
+from writer_app import APP_NAME, __version__, paths, resources
 from writer_app.assistant import Assistant
 from writer_app.config import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="writer-app", description="Open the Writer editor.")
-    parser.add_argument("file", nargs="?", type=Path, help="a text or Markdown file to open")
+    # Several files: the desktop entry's Exec=writer-app %F passes all that were opened.
+    parser.add_argument("files", nargs="*", type=Path, help="text, Markdown or Python files")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # For smoke tests of the packaged app: see _quit_when_ready.
+    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -27,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("writer")
+    app.setDesktopFileName(resources.APP_ID)  # the .desktop file; the Wayland app id
+    app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -38,11 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     assistant.start()
     window = MainWindow(assistant, loaded.settings, paths.settings_file())
     window.show()
-    if args.file is not None:
-        if args.file.exists():
-            window.open_path(args.file)
+    for path in args.files:
+        if path.exists():
+            window.open_path(path)
         else:  # like other editors: a new document that will be saved there
-            window.new_document_at(args.file)
+            window.new_document_at(path)
     if loaded.notices:
         window.show_notice("Settings: " + "; ".join(loaded.notices))
     loop.call_soon(window.start_model_load)
@@ -50,6 +57,45 @@ def main(argv: list[str] | None = None) -> int:
     # Generation stops within a token; a model conversion in progress is simply abandoned
     # (it writes to a temporary folder, so nothing half-done is left in its place).
     app.aboutToQuit.connect(lambda: assistant.shutdown(timeout=2.0))
+    exit_code = [0]
+    if args.quit_after is not None:
+        _quit_when_ready(app, window, assistant, args.quit_after, exit_code)
     with loop:
         loop.run_forever()
-    return 0
+    return exit_code[0]
+
+
+def app_icon() -> QIcon:
+    """The app icon in every shipped size (the desktop shell uses the installed theme icon)."""
+    icon = QIcon()
+    for size in resources.ICON_SIZES:
+        pixmap = QPixmap()
+        if pixmap.loadFromData(resources.icon_png(size).read_bytes(), "PNG"):
+            icon.addPixmap(pixmap)
+    return icon
+
+
+def _quit_when_ready(
+    app: QApplication, window: object, assistant: Assistant, limit: float, exit_code: list[int]
+) -> None:
+    """`--quit-after SECONDS`: say on stdout when the window is up and when the model is
+    ready, then quit; exit status 1 if the model fails or is not ready within SECONDS."""
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        if sys.stdout is not None:  # None in a windowed app on Windows
+            print(f"writer-app: {message}", flush=True)
+
+    def check() -> None:
+        error = getattr(window, "model_error", None)
+        if assistant.ready or error or time.monotonic() - started > limit:
+            timer.stop()
+            status = assistant.status
+            say(f"model ready: {status.summary}" if status else f"model not ready: {error}")
+            exit_code[0] = 0 if status else 1
+            app.quit()
+
+    QTimer.singleShot(0, lambda: say("window shown"))  # once the event loop runs
+    timer = QTimer(app)
+    timer.timeout.connect(check)
+    timer.start(100)
