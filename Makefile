@@ -29,11 +29,11 @@ test: lint
 lint: $(STAMP)
 	$(VENV)/bin/ruff check writer_app tests tools
 	$(VENV)/bin/ruff format --check writer_app tests tools
-	$(VENV)/bin/mypy writer_app
+	$(VENV)/bin/mypy writer_app tests
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format writer_app tests
-	$(VENV)/bin/ruff check --fix writer_app tests
+	$(VENV)/bin/ruff format writer_app tests tools
+	$(VENV)/bin/ruff check --fix writer_app tests tools
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

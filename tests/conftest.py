@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from writer_app.assistant import Assistant
+    from writer_app.config import Settings
+    from writer_app.ui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -76,6 +84,7 @@ def _build_tiny_model(folder: Path) -> None:
         model.lm_head.weight.mul_(20.0)
         for i in range(len(tokenizer)):
             text = tokenizer.decode([i])
+            assert isinstance(text, str)
             if i < len(specials) or not (text.isascii() and text.isprintable() and text.strip()):
                 model.lm_head.weight[i] = 0.0
     model.save_pretrained(folder)
@@ -91,14 +100,14 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_lm(tiny_model_dir: Path):  # type: ignore[no-untyped-def]
+def tiny_lm(tiny_model_dir: Path):
     from writer_app.engine.loader import load_model
 
     return load_model(str(tiny_model_dir), "cpu")
 
 
 @pytest.fixture(scope="session")
-def real_lm():  # type: ignore[no-untyped-def]
+def real_lm():
     """The built-in model (converted once into the user's cache, like the app does)."""
     from writer_app.engine.loader import load_model
 
@@ -106,7 +115,7 @@ def real_lm():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def aio(qapp):  # type: ignore[no-untyped-def]
+def aio(qapp):
     """An asyncio loop driven by Qt's event loop, as in the app (qasync), for one test."""
     import qasync
 
@@ -127,10 +136,10 @@ def aio(qapp):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def run_async(aio, qtbot):  # type: ignore[no-untyped-def]
+def run_async(aio, qtbot):
     """Run a coroutine to completion while Qt processes events."""
 
-    def run(coro, timeout: float = 60.0):  # type: ignore[no-untyped-def]
+    def run(coro, timeout: float = 60.0):
         task = asyncio.ensure_future(coro)
         qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
         return task.result()
@@ -139,7 +148,7 @@ def run_async(aio, qtbot):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def assistant(aio) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def assistant(aio) -> Iterator[Assistant]:
     from writer_app.assistant import Assistant
 
     a = Assistant()
@@ -149,13 +158,13 @@ def assistant(aio) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_window(qtbot, assistant):  # type: ignore[no-untyped-def]
+def make_window(qtbot: QtBot, assistant: Assistant) -> Iterator[Callable[..., MainWindow]]:
     """Main windows that are closed without a "save changes?" question at teardown."""
     from writer_app.ui.main_window import MainWindow
 
     made: list[MainWindow] = []
 
-    def make(settings, **kwargs):  # type: ignore[no-untyped-def]
+    def make(settings: Settings, **kwargs: Any) -> MainWindow:
         w = MainWindow(assistant, settings, **kwargs)
         made.append(w)
         w.show()

@@ -12,7 +12,7 @@ import pytest
 from writer_app.bench import PARAGRAPHS, document, percentile
 
 
-def test_the_document_has_about_the_requested_tokens(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_the_document_has_about_the_requested_tokens(tiny_lm) -> None:
     doc = document(tiny_lm.tokenizer, 300)
     assert 280 <= len(tiny_lm.tokenizer(doc).input_ids) <= 300
     assert doc.startswith("Chapter 1\n\n" + PARAGRAPHS[0][:20])
@@ -44,7 +44,7 @@ def test_bench_prints_the_table() -> None:
     assert "x faster" in table and "Traceback" not in result.stderr
 
 
-def test_perplexity_is_lower_for_text_the_model_knows(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_perplexity_is_lower_for_text_the_model_knows(tiny_lm) -> None:
     from writer_app.bench import perplexity
 
     known = "The quick brown fox jumps over the lazy dog. A writer writes words."
@@ -57,7 +57,7 @@ def test_decoding_speeds_are_measured_in_turn() -> None:
 
     calls: list[str] = []
 
-    def meter(name: str, values: list[float]):  # type: ignore[no-untyped-def]
+    def meter(name: str, values: list[float]):
         def once() -> float:
             calls.append(name)
             return values.pop(0)

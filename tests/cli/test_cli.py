@@ -123,7 +123,7 @@ def test_continue_on_the_built_in_model() -> None:
     assert "Traceback" not in result.stderr
 
 
-def _decoding(argv: list[str]):  # type: ignore[no-untyped-def]
+def _decoding(argv: list[str]):
     from writer_app import paths
     from writer_app.cli import _parser, decoding_from_args
     from writer_app.config import load_settings

@@ -128,7 +128,7 @@ def test_a_cursor_outside_any_function_is_refused() -> None:
 # --------------------------------------------------------------- the tiny model
 
 
-def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> None:
     messages: list[str] = []
     result = generate_body(
         tiny_lm, MODULE, "is_palindrome", TINY, verify_doctests=True,
@@ -144,23 +144,23 @@ def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> No
     assert "trying 2 more candidates" in messages[1]
 
 
-def test_one_candidate_means_one_model_call(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_one_candidate_means_one_model_call(tiny_lm) -> None:
     result = generate_body(tiny_lm, MODULE, "Stack.push", TINY, candidates=1)
     assert len(result.candidates) == 1
     assert result.note == "verification is off"
 
 
-def test_verification_of_a_function_without_examples_is_noted(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_verification_of_a_function_without_examples_is_noted(tiny_lm) -> None:
     result = generate_body(tiny_lm, MODULE, "Stack.push", TINY, candidates=1, verify_doctests=True)
     assert result.note == "no doctest examples in the docstring"
 
 
-def test_problems_are_found_before_the_model_runs(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_problems_are_found_before_the_model_runs(tiny_lm) -> None:
     with pytest.raises(CodeTaskError, match="already has a body"):
         generate_body(tiny_lm, MODULE, MODULE.index("return text"), TINY)
 
 
-def test_cancelling_stops_after_the_token_in_progress(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_stops_after_the_token_in_progress(tiny_lm) -> None:
     cancel = threading.Event()
     cancel.set()
     try:
@@ -175,7 +175,7 @@ def test_cancelling_stops_after_the_token_in_progress(tiny_lm) -> None:  # type:
 
 
 @pytest.mark.real_model
-def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(real_lm) -> None:
     source = MODULE[MODULE.index("def is_palindrome") :]
     result = generate_body(
         real_lm, source, "is_palindrome", task_defaults("code"), verify_doctests=True
@@ -190,7 +190,7 @@ def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(real_lm) -
 
 
 @pytest.mark.real_model
-def test_built_in_model_without_verification_proposes_a_body_that_parses(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_built_in_model_without_verification_proposes_a_body_that_parses(real_lm) -> None:
     result = generate_body(real_lm, MODULE, "count_vowels", task_defaults("code"))
     assert result.ok, result.message
     assert result.status == "not verified" and not result.verified

@@ -15,7 +15,7 @@ from writer_app.engine.generation import generate
 from writer_app.engine.loader import load_model
 
 
-def _steps(lm, rows: int, steps: int, lean: bool) -> list[torch.Tensor]:  # type: ignore[no-untyped-def]
+def _steps(lm, rows: int, steps: int, lean: bool) -> list[torch.Tensor]:
     """Logits of greedy steps after a prompt, through the lean step or transformers' own."""
     model = lm.model
     forward = model.forward if lean else model.forward.forward
@@ -33,7 +33,7 @@ def _steps(lm, rows: int, steps: int, lean: bool) -> list[torch.Tensor]:  # type
 
 
 @pytest.mark.parametrize("rows", [1, 3])
-def test_same_logits_as_transformers_in_float32(tiny_lm, rows: int) -> None:  # type: ignore[no-untyped-def]
+def test_same_logits_as_transformers_in_float32(tiny_lm, rows: int) -> None:
     step = tiny_lm.model.forward
     assert isinstance(step, DecodeStep)
     before = step.steps
@@ -46,7 +46,7 @@ def test_same_logits_as_transformers_in_float32(tiny_lm, rows: int) -> None:  # 
         torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
 
 
-def test_other_calls_take_transformers_path(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_other_calls_take_transformers_path(tiny_lm) -> None:
     model, step = tiny_lm.model, tiny_lm.model.forward
     ids = tiny_lm.tokenizer(["a b c", "a b c"], return_tensors="pt").input_ids
     with torch.no_grad():
@@ -67,7 +67,7 @@ def test_other_calls_take_transformers_path(tiny_lm) -> None:  # type: ignore[no
         assert step.steps == before + 1
 
 
-def test_generation_is_unchanged_and_uses_the_lean_step(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_generation_is_unchanged_and_uses_the_lean_step(tiny_lm) -> None:
     step = tiny_lm.model.forward
     decoding = Decoding(max_new_tokens=12)
     before = step.steps
@@ -82,7 +82,7 @@ def test_generation_is_unchanged_and_uses_the_lean_step(tiny_lm) -> None:  # typ
     assert lean == plain and lean[0]
 
 
-def test_fused_float_weights_share_memory_with_the_layers(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_fused_float_weights_share_memory_with_the_layers(tiny_lm) -> None:
     fused = tiny_lm.model.forward.plans[0].qkv.fused
     assert isinstance(fused, nn.Linear)
     attn = tiny_lm.model.model.layers[0].self_attn
@@ -93,7 +93,7 @@ def test_fused_float_weights_share_memory_with_the_layers(tiny_lm) -> None:  # t
         start += proj.out_features
 
 
-def test_only_llama_models_get_it(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_only_llama_models_get_it(tiny_model_dir) -> None:
     lm = load_model(str(tiny_model_dir), "cpu")
     lm.model.config.model_type = "not-llama"
     decode_step.remove(lm.model)
@@ -102,7 +102,7 @@ def test_only_llama_models_get_it(tiny_model_dir) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.skipif(not quantize.fast_int_kernels(), reason="no fast int4 kernels")
-def test_int4_model_steps_match_transformers(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_int4_model_steps_match_transformers(tiny_model_dir) -> None:
     # The tiny model's projections (32 and 16 outputs) are too small to fuse: each is called.
     lm = load_model(str(tiny_model_dir), "cpu", precision="int4")
     assert lm.model.forward.plans[0].qkv.fused is None
@@ -111,7 +111,7 @@ def test_int4_model_steps_match_transformers(tiny_model_dir) -> None:  # type: i
 
 
 @pytest.mark.real_model
-def test_real_model_lean_step(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_real_model_lean_step(real_lm) -> None:
     step = real_lm.model.forward
     assert isinstance(step, DecodeStep)
     if real_lm.weights == "int4":  # the built-in model's projections fuse into one kernel call
@@ -132,14 +132,14 @@ def test_real_model_lean_step(real_lm) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.real_model
-def test_real_model_float32_is_exact(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_real_model_float32_is_exact(real_lm) -> None:
     lm = load_model("builtin", "cpu", precision="float32")
     for got, want in zip(_steps(lm, 2, 4, True), _steps(lm, 2, 4, False), strict=True):
         torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-4)
 
 
 @pytest.mark.skipif(not quantize.fast_int_kernels(), reason="no fast int4 kernels")
-def test_layers_replaced_after_install_take_transformers_path(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_layers_replaced_after_install_take_transformers_path(tiny_model_dir) -> None:
     lm = load_model(str(tiny_model_dir), "cpu", precision="float32")
     step = lm.model.forward
     with torch.no_grad():

@@ -116,7 +116,7 @@ def test_cjk_warning_only_for_the_small_model() -> None:
 # --- on the tiny model ------------------------------------------------------------------------
 
 
-def test_draft_streams_progress_section_by_section(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_draft_streams_progress_section_by_section(tiny_lm) -> None:
     updates: list[DraftUpdate] = []
     final = draft_article(tiny_lm, OUTLINE, SHORT, FAST, on_update=updates.append)
     assert final.done and not final.cancelled and final.section == final.total == 3
@@ -134,7 +134,7 @@ def test_draft_streams_progress_section_by_section(tiny_lm) -> None:  # type: ig
     assert len(final.proses) == 3
 
 
-def test_cancel_keeps_what_was_written(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_keeps_what_was_written(tiny_lm) -> None:
     cancel = threading.Event()
 
     def stop_in_second_section(update: DraftUpdate) -> None:
@@ -150,14 +150,14 @@ def test_cancel_keeps_what_was_written(tiny_lm) -> None:  # type: ignore[no-unty
     assert final.text.endswith("\n") and final.proses[0] in final.text
 
 
-def test_resume_writes_only_the_rest(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_resume_writes_only_the_rest(tiny_lm) -> None:
     one = draft_article(tiny_lm, OUTLINE, SHORT, FAST, sections=1)
     assert not one.done and len(one.proses) == 1 and one.section == 0
     rest = draft_article(tiny_lm, OUTLINE, SHORT, FAST, written=one.proses)
     assert rest.done and rest.proses[0] == one.proses[0] and len(rest.proses) == 3
 
 
-def test_between_runs_before_each_section_after_the_first(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_between_runs_before_each_section_after_the_first(tiny_lm) -> None:
     seen: list[int] = []
     calls: list[int] = []
 
@@ -171,7 +171,7 @@ def test_between_runs_before_each_section_after_the_first(tiny_lm) -> None:  # t
     assert calls == [1, 2]  # before the second and the third of three sections
 
 
-def test_a_bad_length_fails_before_any_work(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_length_fails_before_any_work(tiny_lm) -> None:
     with pytest.raises(ValueError, match="Length"):
         draft_article(tiny_lm, OUTLINE, DraftOptions("huge"), FAST)
 
@@ -182,7 +182,7 @@ def _section_text(article: str, index: int) -> str:
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
-def test_regenerate_replaces_only_its_section(tiny_lm, index: int) -> None:  # type: ignore[no-untyped-def]
+def test_regenerate_replaces_only_its_section(tiny_lm, index: int) -> None:
     span = draft.article_sections(ARTICLE)[index]
     cursor = (span.prose_start + span.prose_end) // 2
     edit = redo_section(tiny_lm, ARTICLE, cursor, "regenerate", SHORT, FAST, outline=OUTLINE)
@@ -195,7 +195,7 @@ def test_regenerate_replaces_only_its_section(tiny_lm, index: int) -> None:  # t
     assert after.startswith("# Keeping bees\n\n")
 
 
-def test_continue_adds_after_the_sections_prose(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_continue_adds_after_the_sections_prose(tiny_lm) -> None:
     span = draft.article_sections(ARTICLE)[1]
     edit = redo_section(tiny_lm, ARTICLE, span.heading_start, "continue", SHORT, FAST)
     assert edit.start == edit.end == span.prose_end and edit.text.strip()
@@ -204,7 +204,7 @@ def test_continue_adds_after_the_sections_prose(tiny_lm) -> None:  # type: ignor
     assert after.endswith(ARTICLE[span.prose_end :])
 
 
-def test_redo_outside_a_section_says_so(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_redo_outside_a_section_says_so(tiny_lm) -> None:
     with pytest.raises(DraftError, match="cursor"):
         redo_section(tiny_lm, ARTICLE, 2, "regenerate", SHORT, FAST)
 
@@ -230,7 +230,7 @@ THREE = parse_outline(
 
 
 @pytest.mark.real_model
-def test_a_three_section_outline_becomes_an_article(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_a_three_section_outline_becomes_an_article(real_lm) -> None:
     decoding = dataclasses.replace(task_defaults("draft"), seed=7)
     result = draft_article(real_lm, THREE, DraftOptions("short"), decoding)
     text = result.text
@@ -255,7 +255,7 @@ def test_a_three_section_outline_becomes_an_article(real_lm) -> None:  # type: i
 
 
 @pytest.mark.real_model
-def test_regenerating_a_section_on_the_built_in_model(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_regenerating_a_section_on_the_built_in_model(real_lm) -> None:
     article = draft.assemble(
         THREE,
         [

@@ -23,6 +23,8 @@ def _states(rows: int, tokens: int, seed: int) -> tuple[torch.Tensor, torch.Tens
 
 def _same(a: DynamicLayer, b: DynamicLayer) -> None:
     assert a.get_seq_length() == b.get_seq_length()
+    assert a.keys is not None and a.values is not None
+    assert b.keys is not None and b.values is not None
     assert torch.equal(a.keys, b.keys) and torch.equal(a.values, b.values)
 
 
@@ -64,13 +66,14 @@ def test_same_contents_as_concatenation_through_every_operation() -> None:
 def test_appending_writes_in_place() -> None:
     layer = GrowingLayer()
     layer.update(*_states(1, 10, 1))
+    assert layer.keys is not None
     start = layer.keys.data_ptr()
     for i in range(100):
         keys, _ = layer.update(*_states(1, 1, i + 2))
         assert keys.data_ptr() == start and keys.shape[-2] == 11 + i
 
 
-def test_model_logits_match_the_concatenating_cache(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_model_logits_match_the_concatenating_cache(tiny_lm) -> None:
     model = tiny_lm.model
     ids = tiny_lm.tokenizer("The sea was calm that night", return_tensors="pt").input_ids
     caches = [new_cache(model.config), DynamicCache(config=model.config)]

@@ -16,7 +16,7 @@ from writer_app.engine.loader import ModelLoadError, load_model
 from writer_app.engine.models import builtin_model
 
 
-def test_tiny_model_loads_on_the_cpu(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_tiny_model_loads_on_the_cpu(tiny_lm) -> None:
     assert tiny_lm.device == "cpu" and tiny_lm.dtype == torch.float32
     assert "CPU" in tiny_lm.describe() and tiny_lm.notices == []
 
@@ -58,8 +58,8 @@ def test_corrupt_weights_give_a_clear_error(tiny_model_dir: Path, tmp_path: Path
         load_model(str(broken), "cpu")
 
 
-def _fail_on_gpu(real_to):  # type: ignore[no-untyped-def]
-    def to(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _fail_on_gpu(real_to):
+    def to(self, *args, **kwargs):
         if "cuda" in [str(a) for a in args] + [str(v) for v in kwargs.values()]:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real_to(self, *args, **kwargs)
@@ -89,7 +89,7 @@ def test_gpu_out_of_memory_while_generating_falls_back_to_cpu(
     real_generate = lm.model.generate
     calls = []
 
-    def generate_once_oom(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def generate_once_oom(*args, **kwargs):
         calls.append(lm.device)
         if lm.device == "cuda":
             raise torch.OutOfMemoryError("CUDA out of memory")
@@ -115,7 +115,7 @@ def test_gguf_conversion_is_atomic_and_recovers_from_damage(
     read = gguf_cache.AutoModelForCausalLM.from_pretrained
     memo: dict[str, object] = {}
 
-    def read_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def read_once(*args, **kwargs):
         if "model" not in memo:
             memo["model"] = read(*args, **kwargs)
         return copy.deepcopy(memo["model"])
@@ -214,7 +214,7 @@ def test_integer_precisions_are_cpu_only(
 ) -> None:
     real_to = torch.nn.Module.to
 
-    def to(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def to(self, *args, **kwargs):
         if "cuda" in [str(a) for a in args]:
             return self  # pretend the GPU took it
         return real_to(self, *args, **kwargs)

@@ -31,7 +31,7 @@ def _edit(text: str, rng: random.Random) -> str:
     return text[:at] + " ".join(rng.choices(WORDS, k=rng.randrange(3, 15))) + text[at:]
 
 
-def _logits_with(lm, cache_store: PrefixCache, ids: torch.Tensor) -> torch.Tensor:  # type: ignore[no-untyped-def]
+def _logits_with(lm, cache_store: PrefixCache, ids: torch.Tensor) -> torch.Tensor:
     cache = cache_store.take(lm.model, ids)
     start = cache.get_seq_length()
     with torch.inference_mode():
@@ -40,7 +40,7 @@ def _logits_with(lm, cache_store: PrefixCache, ids: torch.Tensor) -> torch.Tenso
     return out.logits[0, -1]
 
 
-def _logits_fresh(lm, ids: torch.Tensor) -> torch.Tensor:  # type: ignore[no-untyped-def]
+def _logits_fresh(lm, ids: torch.Tensor) -> torch.Tensor:
     with torch.inference_mode():
         return lm.model(input_ids=ids.unsqueeze(0)).logits[0, -1]
 
@@ -49,7 +49,7 @@ def _logits_fresh(lm, ids: torch.Tensor) -> torch.Tensor:  # type: ignore[no-unt
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(seed=st.integers(0, 10_000))
-def test_random_edits_give_the_same_logits_as_from_scratch(tiny_lm, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_random_edits_give_the_same_logits_as_from_scratch(tiny_lm, seed: int) -> None:
     rng = random.Random(seed)
     store = PrefixCache()
     text = " ".join(rng.choices(WORDS, k=30))
@@ -63,7 +63,7 @@ def test_random_edits_give_the_same_logits_as_from_scratch(tiny_lm, seed: int) -
     assert any(reused)  # the cache was actually used
 
 
-def test_greedy_continuations_are_identical_with_the_cache(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_greedy_continuations_are_identical_with_the_cache(tiny_lm) -> None:
     rng = random.Random(7)
     store = PrefixCache()
     text = " ".join(rng.choices(WORDS, k=40))
@@ -79,7 +79,7 @@ def test_greedy_continuations_are_identical_with_the_cache(tiny_lm) -> None:  # 
     assert store.reused >= len(before) - 3
 
 
-def test_alternatives_use_a_copy_and_leave_the_kept_cache_intact(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_alternatives_use_a_copy_and_leave_the_kept_cache_intact(tiny_lm) -> None:
     store = PrefixCache()
     text = "the quick brown fox jumps over the lazy dog " * 3
     d = Decoding(max_new_tokens=5, alternatives=3, seed=3)
@@ -90,7 +90,7 @@ def test_alternatives_use_a_copy_and_leave_the_kept_cache_intact(tiny_lm) -> Non
     assert store.reused == len(store.ids) - 1
 
 
-def test_a_different_model_never_reuses_the_cache(tiny_lm, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_different_model_never_reuses_the_cache(tiny_lm, tiny_model_dir) -> None:
     from writer_app.engine.loader import load_model
 
     other = load_model(str(tiny_model_dir), "cpu")

@@ -34,7 +34,7 @@ def _relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
 
 @pytest.mark.parametrize("kind", [Int4Linear, Int8Linear])
 @pytest.mark.parametrize("shape", [(7,), (2, 5), (3, 1, 4)])
-def test_output_is_close_to_float_for_any_leading_dims(kind, shape) -> None:  # type: ignore[no-untyped-def]
+def test_output_is_close_to_float_for_any_leading_dims(kind, shape) -> None:
     linear = _linear(96, 64, bias=True)
     layer = kind.from_linear(linear)
     x = torch.randn(*shape, 64)
@@ -78,7 +78,7 @@ def test_int8_weights_are_within_half_a_step() -> None:
 
 def test_layers_the_int4_kernel_cannot_take_get_int8() -> None:
     model = nn.Sequential(_linear(48, 64), _linear(40, 48), _linear(40, 40))
-    model.lm_head = _linear(64, 40)  # type: ignore[assignment]
+    model.lm_head = _linear(64, 40)
     assert quantize.quantize(model, bits=4) == 2  # 40 inputs: not whole groups of 16
     assert isinstance(model[0], Int4Linear)  # 64 in, 48 out
     assert isinstance(model[1], Int8Linear)  # 48 inputs: not whole groups of 32
@@ -88,7 +88,7 @@ def test_layers_the_int4_kernel_cannot_take_get_int8() -> None:
 
 @needs_kernels
 @pytest.mark.parametrize("precision", ["int4", "int8"])
-def test_tiny_model_loads_quantized_and_generates(tiny_model_dir, tiny_lm, precision) -> None:  # type: ignore[no-untyped-def]
+def test_tiny_model_loads_quantized_and_generates(tiny_model_dir, tiny_lm, precision) -> None:
     lm = load_model(str(tiny_model_dir), "cpu", precision=precision)
     assert lm.quantized and lm.describe().endswith(f"· CPU · {precision}")
     head = lm.model.get_output_embeddings()
@@ -106,7 +106,7 @@ def test_tiny_model_loads_quantized_and_generates(tiny_model_dir, tiny_lm, preci
 
 
 @needs_kernels
-def test_quantized_model_with_prefix_cache_beams_and_candidates(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_quantized_model_with_prefix_cache_beams_and_candidates(tiny_model_dir) -> None:
     lm = load_model(str(tiny_model_dir), "cpu", precision="int4")
     text = "She opened the door and looked outside. It was raining"
     greedy = Decoding(max_new_tokens=6, alternatives=1)
@@ -158,7 +158,7 @@ def _perplexity(model: nn.Module, ids: torch.Tensor) -> float:
 
 @pytest.mark.real_model
 @needs_kernels
-def test_real_model_int4_and_int8_keep_float32_quality(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_real_model_int4_and_int8_keep_float32_quality(real_lm) -> None:
     fp32 = load_model("builtin", "cpu", precision="float32")
     ids = fp32.tokenizer(REAL_TEXT, return_tensors="pt").input_ids
     reference = _perplexity(fp32.model, ids)
@@ -177,7 +177,7 @@ def test_real_model_int4_and_int8_keep_float32_quality(real_lm) -> None:  # type
 
 
 @needs_kernels
-def test_auto_loads_a_4bit_model_as_int4(tiny_model_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_auto_loads_a_4bit_model_as_int4(tiny_model_dir, tmp_path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     # The tiny model with every Linear weight rounded to 4-bit groups, as a GGUF Q4_1 model is.

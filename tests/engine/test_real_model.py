@@ -24,7 +24,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> None:
     decoding = task_defaults("continuation")
     decoding.max_time = 0.0  # the latency bound would make the text depend on machine load
     candidates = suggest(real_lm, ContinuationRequest(STORY, "sentence"), decoding)
@@ -39,7 +39,7 @@ def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> N
     assert len(candidates) == len(set(candidates)) <= decoding.alternatives
 
 
-def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:
     decoding = task_defaults("continuation")
     decoding.alternatives = 1
     decoding.max_time = 0.0
@@ -50,7 +50,7 @@ def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:  # type: ig
     assert (prefix + best).split()[10].lower().startswith("sle")
 
 
-def test_suggestions_through_the_worker_thread(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_suggestions_through_the_worker_thread(real_lm) -> None:
     async def main() -> tuple[list[list[str]], list[str]]:
         assistant = Assistant()
         assistant._lm = real_lm  # the loaded model, handed to the worker that owns it
@@ -70,7 +70,7 @@ def test_suggestions_through_the_worker_thread(real_lm) -> None:  # type: ignore
     assert updates[-1] == final or final[0].startswith(updates[-1][0])
 
 
-def test_seed_reproduces_sampling_and_presets_differ(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_seed_reproduces_sampling_and_presets_differ(real_lm) -> None:
     from writer_app.config import Settings, find_preset
     from writer_app.engine.generation import generate
 
@@ -91,7 +91,7 @@ def test_seed_reproduces_sampling_and_presets_differ(real_lm) -> None:  # type: 
     assert greedy not in (a, c)
 
 
-def test_int8_precision_runs(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_int8_precision_runs(real_lm) -> None:
     from writer_app.config import Decoding
     from writer_app.engine.generation import generate
     from writer_app.engine.loader import load_model
@@ -105,7 +105,7 @@ def test_int8_precision_runs(real_lm) -> None:  # type: ignore[no-untyped-def]
     assert len(_words(text)) >= 3
 
 
-def test_a_casual_sentence_rewritten_formal(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_a_casual_sentence_rewritten_formal(real_lm) -> None:
     from writer_app.features.rewrite import rewrite_text
     from writer_app.tasks.rewrite import find_style
 
@@ -120,7 +120,7 @@ def test_a_casual_sentence_rewritten_formal(real_lm) -> None:  # type: ignore[no
     assert "friday" in text.lower()
 
 
-def test_prompt_lookup_checks_copied_text_in_fewer_passes(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_prompt_lookup_checks_copied_text_in_fewer_passes(real_lm) -> None:
     from writer_app.config import Decoding
     from writer_app.engine.generation import chat_ids, generate
 

@@ -12,13 +12,13 @@ from writer_app.tasks.rewrite import find_style
 TWO_PARAGRAPHS = "The fox was quick.\n\nThe dog was lazy."
 
 
-def test_chat_ids_fall_back_to_a_transcript(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_chat_ids_fall_back_to_a_transcript(tiny_lm) -> None:
     ids = chat_ids(tiny_lm, [{"role": "user", "content": "Hello"}])
     text = tiny_lm.tokenizer.decode(ids)
     assert text == "User: Hello\n\nAssistant:"
 
 
-def test_each_paragraph_is_rewritten_and_progress_streams(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_each_paragraph_is_rewritten_and_progress_streams(tiny_lm) -> None:
     updates: list[RewriteUpdate] = []
     final = rewrite_text(
         tiny_lm, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
@@ -32,7 +32,7 @@ def test_each_paragraph_is_rewritten_and_progress_streams(tiny_lm) -> None:  # t
     assert final.failed == sum(1 for i in (0, 2) if not final.rewritten.get(i))
 
 
-def test_cancel_keeps_what_was_done(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_keeps_what_was_done(tiny_lm) -> None:
     cancel = threading.Event()
 
     def stop_after_first(update: RewriteUpdate) -> None:
@@ -49,14 +49,14 @@ def test_cancel_keeps_what_was_done(tiny_lm) -> None:  # type: ignore[no-untyped
 
 def test_prompt_lookup_reaches_the_model_and_gives_the_same_greedy_text(
     tiny_lm, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     prompt = "The quick brown fox jumps over the lazy dog. The quick brown fox"
     d = Decoding(max_new_tokens=12)
     plain = generate(tiny_lm, prompt, d, heal=False)
     seen: list[object] = []
     original = tiny_lm.model.generate
 
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):
         seen.append(kwargs.get("prompt_lookup_num_tokens"))
         return original(*args, **kwargs)
 
@@ -67,7 +67,7 @@ def test_prompt_lookup_reaches_the_model_and_gives_the_same_greedy_text(
     assert looked.new_tokens == plain.new_tokens == 12  # tokens, not decoding steps
 
 
-def test_prompt_lookup_only_where_it_pays(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_prompt_lookup_only_where_it_pays(tiny_lm) -> None:
     import dataclasses
 
     from writer_app.features.rewrite import PROMPT_LOOKUP_TOKENS, prompt_lookup_for

@@ -23,7 +23,7 @@ ARTICLE = (
 )
 
 
-def test_a_short_text_is_one_part_and_the_result_says_what_the_checks_found(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_a_short_text_is_one_part_and_the_result_says_what_the_checks_found(tiny_lm) -> None:
     events: list[Any] = []
     result = summarize(tiny_lm, ARTICLE, TINY, on_update=events.append)
     assert isinstance(result, SummaryUpdate) and result.done and not result.cancelled
@@ -35,7 +35,7 @@ def test_a_short_text_is_one_part_and_the_result_says_what_the_checks_found(tiny
     assert not result.ok
 
 
-def test_a_long_text_is_summarized_part_by_part_then_together(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_text_is_summarized_part_by_part_then_together(tiny_lm) -> None:
     long_text = "\n\n".join([" ".join(["word"] * 200)] * 4)
     events: list[Any] = []
     result = summarize(tiny_lm, long_text, TINY, on_update=events.append)
@@ -47,14 +47,14 @@ def test_a_long_text_is_summarized_part_by_part_then_together(tiny_lm) -> None: 
     ]
 
 
-def test_cancel_returns_at_once_with_no_verdict(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_returns_at_once_with_no_verdict(tiny_lm) -> None:
     cancel = threading.Event()
     cancel.set()
     result = summarize(tiny_lm, ARTICLE, TINY, cancel=cancel)
     assert result.cancelled and result.problems == () and not result.ok
 
 
-def test_bad_requests_are_refused_before_any_model_work(tiny_lm) -> None:  # type: ignore[no-untyped-def]
+def test_bad_requests_are_refused_before_any_model_work(tiny_lm) -> None:
     with pytest.raises(ValueError, match="no text to summarize"):
         summarize(tiny_lm, " \n\n ", TINY)
     with pytest.raises(ValueError, match="Unknown summary form"):
@@ -62,7 +62,7 @@ def test_bad_requests_are_refused_before_any_model_work(tiny_lm) -> None:  # typ
 
 
 @pytest.mark.real_model
-def test_the_built_in_model_writes_a_shorter_summary_that_keeps_the_key_terms(real_lm) -> None:  # type: ignore[no-untyped-def]
+def test_the_built_in_model_writes_a_shorter_summary_that_keeps_the_key_terms(real_lm) -> None:
     result = summarize(real_lm, ARTICLE, task_defaults("summarize"))
     assert result.ok, (result.problems, result.text)
     assert rules.word_count(result.text) < rules.word_count(ARTICLE) * 0.6

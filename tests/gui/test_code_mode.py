@@ -48,7 +48,7 @@ x = 'it''s' + f"{r}" + r"\\d" + b"\\x00"
 
 
 @pytest.fixture
-def window(make_window, tiny_model_dir: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(make_window, tiny_model_dir: Path) -> MainWindow:
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
     settings.editor.suggestions = False
@@ -85,7 +85,7 @@ def _place_cursor(tab: DocumentTab, needle: str, after: bool = True) -> None:
 
 def test_python_files_get_highlighting_line_numbers_and_a_monospace_font(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab = _open(window, tmp_path, SAMPLE)
     editor = tab.editor
     assert isinstance(editor.highlighter, PythonHighlighter)
@@ -120,7 +120,7 @@ def test_python_files_get_highlighting_line_numbers_and_a_monospace_font(
 
 def test_line_numbers_follow_scrolling_and_grow_with_the_file(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab = _open(window, tmp_path, "\n".join(f"x{i} = {i}" for i in range(2000)))
     mode = code_mode_of(tab.editor)
     assert mode is not None
@@ -133,7 +133,7 @@ def test_line_numbers_follow_scrolling_and_grow_with_the_file(
 
 def test_renaming_to_markdown_turns_code_mode_off(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab = _open(window, tmp_path, "# Title\n")
     assert code_mode_of(tab.editor) is not None
     tab.save(tmp_path / "notes.md")
@@ -147,7 +147,7 @@ def test_renaming_to_markdown_turns_code_mode_off(
 
 def test_enter_keeps_indentation_and_indents_after_a_colon(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab = _open(window, tmp_path, "")
     editor = tab.editor
     editor.setFocus()
@@ -197,7 +197,7 @@ def _result(source: str, raw: str, needle: str = "False\n    ") -> CodeResult:
 
 def test_a_proposal_is_previewed_and_tab_inserts_it_as_one_undo_step(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab = _open(window, tmp_path, PALINDROME)
     editor = tab.editor
     generation = code_generation_for(window, tab, editor)
@@ -216,7 +216,7 @@ def test_a_proposal_is_previewed_and_tab_inserts_it_as_one_undo_step(
     assert editor.text() == PALINDROME
 
 
-def test_escape_rejects_the_proposal(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_escape_rejects_the_proposal(window: MainWindow, tmp_path: Path, qtbot) -> None:
     tab = _open(window, tmp_path, PALINDROME)
     generation = code_generation_for(window, tab, tab.editor)
     generation.show_result(_result(PALINDROME, '    """\n    return s == s[::-1]\n'))
@@ -230,7 +230,7 @@ def test_escape_rejects_the_proposal(window: MainWindow, tmp_path: Path, qtbot) 
 
 def test_a_proposal_is_never_put_into_a_changed_document(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab = _open(window, tmp_path, PALINDROME)
     generation = code_generation_for(window, tab, tab.editor)
     generation.show_result(_result(PALINDROME, '    """\n    return s == s[::-1]\n'))
@@ -246,7 +246,7 @@ def test_a_proposal_is_never_put_into_a_changed_document(
     assert "changed" in window.statusBar().currentMessage()
 
 
-def test_no_usable_body_says_why(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_no_usable_body_says_why(window: MainWindow, tmp_path: Path, qtbot) -> None:
     tab = _open(window, tmp_path, PALINDROME)
     generation = code_generation_for(window, tab, tab.editor)
     generation.show_result(_result(PALINDROME, '    """\n    pass\n'))
@@ -262,7 +262,7 @@ def test_no_usable_body_says_why(window: MainWindow, tmp_path: Path, qtbot) -> N
 
 def test_generate_with_the_cursor_outside_a_function_says_so(
     window: MainWindow, tmp_path: Path, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     run_async(window.assistant.load(window.settings.model).result())
     tab = _open(window, tmp_path, PALINDROME)
     _place_cursor(tab, "print(", after=False)
@@ -281,7 +281,7 @@ def test_generate_before_the_model_is_ready_says_so(window: MainWindow, tmp_path
 
 def test_ctrl_shift_g_runs_the_job_and_reports_junk_from_the_tiny_model(
     window: MainWindow, tmp_path: Path, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     run_async(window.assistant.load(window.settings.model).result())
     tab = _open(window, tmp_path, PALINDROME)
     _place_cursor(tab, "False\n    ")
@@ -301,7 +301,7 @@ def test_ctrl_shift_g_runs_the_job_and_reports_junk_from_the_tiny_model(
     assert tab.editor.text() == PALINDROME
 
 
-def _long_generation(window: MainWindow, tmp_path: Path, run_async):  # type: ignore[no-untyped-def]
+def _long_generation(window: MainWindow, tmp_path: Path, run_async):
     """A code generation on the tiny model that runs until it is stopped."""
     run_async(window.assistant.load(window.settings.model).result())
     window.settings.code.max_new_tokens = 4000
@@ -315,7 +315,7 @@ def _long_generation(window: MainWindow, tmp_path: Path, run_async):  # type: ig
 
 def test_escape_cancels_a_running_generation(
     window: MainWindow, tmp_path: Path, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tab, generation = _long_generation(window, tmp_path, run_async)
     qtbot.keyClick(tab.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not generation.busy, timeout=10_000)
@@ -326,7 +326,7 @@ def test_escape_cancels_a_running_generation(
 
 def test_starting_again_while_generating_keeps_the_new_run_on_show(
     window: MainWindow, tmp_path: Path, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, generation = _long_generation(window, tmp_path, run_async)
     first = generation._jobs.task
     qtbot.wait(300)  # the first run is under way
@@ -341,7 +341,7 @@ def test_starting_again_while_generating_keeps_the_new_run_on_show(
 
 def test_closing_the_tab_while_generating_cancels_quietly(
     window: MainWindow, tmp_path: Path, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     window.new_tab()
     tab, generation = _long_generation(window, tmp_path, run_async)
     task = generation._jobs.task
@@ -358,7 +358,7 @@ def test_closing_the_tab_while_generating_cancels_quietly(
 @pytest.mark.real_model
 def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(
     make_window, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings = Settings()
     settings.editor.suggestions = False
     settings.code.run_generated_code = True
@@ -388,7 +388,7 @@ def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(
 @pytest.mark.real_model
 def test_built_in_model_ghost_text_in_code_continues_the_block(
     make_window, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings = Settings()
     settings.editor.suggestions = False
     w = make_window(settings)

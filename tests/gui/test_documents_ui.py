@@ -19,7 +19,7 @@ from writer_app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(make_window) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(make_window) -> MainWindow:
     settings = Settings()
     settings.editor.autosave_seconds = 0.2
     return make_window(settings)
@@ -29,7 +29,7 @@ def _boxes(window: MainWindow) -> list[QMessageBox]:
     return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
 
 
-def test_files_open_in_tabs_once_each(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_files_open_in_tabs_once_each(window: MainWindow, tmp_path: Path, qtbot) -> None:
     a, b = tmp_path / "a.txt", tmp_path / "b.md"
     a.write_text("alpha")
     b.write_text("# beta")
@@ -41,7 +41,7 @@ def test_files_open_in_tabs_once_each(window: MainWindow, tmp_path: Path, qtbot)
     assert window.recent.paths()[:2] == [b.absolute(), a.absolute()]  # newest first
 
 
-def test_closing_a_tab_with_unsaved_changes_asks(  # type: ignore[no-untyped-def]
+def test_closing_a_tab_with_unsaved_changes_asks(
     window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     qtbot.keyClicks(window.editor, "draft")
@@ -55,7 +55,7 @@ def test_closing_a_tab_with_unsaved_changes_asks(  # type: ignore[no-untyped-def
 
 def test_a_clean_document_follows_changes_on_disk(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("first version")
     window.open_path(path)
@@ -69,7 +69,7 @@ def test_a_clean_document_follows_changes_on_disk(
     assert not window.tab.is_modified()
 
 
-def test_a_dirty_document_is_never_silently_overwritten(  # type: ignore[no-untyped-def]
+def test_a_dirty_document_is_never_silently_overwritten(
     window: MainWindow, tmp_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "notes.txt"
@@ -93,7 +93,7 @@ def test_a_dirty_document_is_never_silently_overwritten(  # type: ignore[no-unty
     assert path.read_text() == "on disk plus mine"
 
 
-def test_compare_shows_both_versions(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_compare_shows_both_versions(window: MainWindow, tmp_path: Path, qtbot) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("line one\nline two\n")
     window.open_path(path)
@@ -105,7 +105,7 @@ def test_compare_shows_both_versions(window: MainWindow, tmp_path: Path, qtbot) 
     dialog.close()
 
 
-def test_unsaved_work_is_copied_for_recovery_and_dropped_on_save(  # type: ignore[no-untyped-def]
+def test_unsaved_work_is_copied_for_recovery_and_dropped_on_save(
     window: MainWindow, tmp_path: Path, qtbot
 ) -> None:
     qtbot.keyClicks(window.editor, "words worth keeping")
@@ -116,7 +116,7 @@ def test_unsaved_work_is_copied_for_recovery_and_dropped_on_save(  # type: ignor
     qtbot.waitUntil(lambda: not copies(), timeout=5000)
 
 
-def test_after_a_crash_the_next_start_offers_the_work_back(  # type: ignore[no-untyped-def]
+def test_after_a_crash_the_next_start_offers_the_work_back(
     qtbot, assistant, tmp_path: Path
 ) -> None:
     original = tmp_path / "chapter.txt"
@@ -125,7 +125,8 @@ def test_after_a_crash_the_next_start_offers_the_work_back(  # type: ignore[no-u
     crashed.save("doc1", "the saved text and more", path=original, fmt=TextFormat(),
                  title="chapter.txt")  # fmt: skip
     crashed.save("doc2", "an untitled note", path=None, fmt=TextFormat(), title="Untitled")
-    crashed._lock_fd and os.close(crashed._lock_fd)  # it died: its lock is gone
+    if crashed._lock_fd is not None:  # it died: its lock is gone
+        os.close(crashed._lock_fd)
     crashed._lock_fd = None
     w = MainWindow(assistant, Settings())
     w.show()
@@ -135,7 +136,9 @@ def test_after_a_crash_the_next_start_offers_the_work_back(  # type: ignore[no-u
     assert titles == {"chapter.txt", "Untitled"}
     while dialog.list.count():
         dialog.list.setCurrentRow(0)
-        if dialog.current().title == "chapter.txt":
+        entry = dialog.current()
+        assert entry is not None
+        if entry.title == "chapter.txt":
             compare = dialog.compare_current()
             assert compare is not None and "+the saved text and more" in compare.view.toPlainText()
             compare.close()
@@ -163,14 +166,14 @@ def test_encodings_and_line_endings_can_be_changed(window: MainWindow, tmp_path:
     assert window.format_button.text() == "UTF-8 · LF"
 
 
-def test_a_file_that_does_not_decode_asks_for_an_encoding(  # type: ignore[no-untyped-def]
+def test_a_file_that_does_not_decode_asks_for_an_encoding(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "broken.txt"
     path.write_bytes(b"\xef\xbb\xbfgood start \xe9t\xe9")  # a UTF-8 mark, then Latin-1 bytes
     asked = []
 
-    def choose(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def choose(*args, **kwargs):
         asked.append(args[2])
         return "Windows-1252", True
 
@@ -181,7 +184,7 @@ def test_a_file_that_does_not_decode_asks_for_an_encoding(  # type: ignore[no-un
     assert "\ufffd" not in window.editor.toPlainText()  # nothing silently replaced
 
 
-def test_a_large_file_opens_without_freezing(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_file_opens_without_freezing(window: MainWindow, tmp_path: Path, qtbot) -> None:
     path = tmp_path / "big.txt"
     line = "All work and no play makes a long file. " * 3 + "\n"
     path.write_text(line * (12 * 2**20 // len(line)))
@@ -200,7 +203,7 @@ def test_a_large_file_opens_without_freezing(window: MainWindow, tmp_path: Path,
 
 def test_non_breaking_spaces_survive_open_and_save(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = tmp_path / "fr.txt"
     data = "Il a dit\u00a0: «\u00a0bonjour\u00a0».\n".encode()
     path.write_bytes(data)

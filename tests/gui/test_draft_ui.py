@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import Qt
@@ -41,12 +42,13 @@ ARTICLE = (
 
 
 @pytest.fixture
-def window(make_window, assistant, tiny_model_dir: Path, run_async, tmp_path: Path, qtbot):  # type: ignore[no-untyped-def]
+def window(make_window, assistant, tiny_model_dir: Path, run_async, tmp_path: Path, qtbot):
     run_async(assistant.load(Model(model=str(tiny_model_dir), device="cpu")).result())
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
     settings.editor.suggestions = False
-    settings.draft = Decoding(max_new_tokens=16, do_sample=True, temperature=0.6, seed=3)
+    # Feature sections are added at runtime; mypy lets them be read, not assigned.
+    cast(Any, settings).draft = Decoding(max_new_tokens=16, do_sample=True, temperature=0.6, seed=3)
     w = make_window(settings, settings_path=tmp_path / "settings.toml")
     yield w
     if w.drafting.busy:
@@ -67,7 +69,7 @@ def _section(text: str, index: int) -> str:
     return text[span.heading_start : span.end]
 
 
-def _draft(window: MainWindow, qtbot, outline: str = OUTLINE) -> DraftDialog:  # type: ignore[no-untyped-def]
+def _draft(window: MainWindow, qtbot, outline: str = OUTLINE) -> DraftDialog:
     window.editor.selectAll()
     window.editor.insertPlainText(outline)  # typed: the outline's document has undo steps
     dialog = window.drafting.open_dialog()
@@ -75,7 +77,7 @@ def _draft(window: MainWindow, qtbot, outline: str = OUTLINE) -> DraftDialog:  #
     return dialog
 
 
-def test_ctrl_shift_d_opens_the_dialog_with_tones_and_settings(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_shift_d_opens_the_dialog_with_tones_and_settings(window: MainWindow, qtbot) -> None:
     window.settings.styles = {"Pirate": "Talk like a pirate."}
     window.editor.setPlainText(OUTLINE)
     qtbot.keyClick(
@@ -105,7 +107,7 @@ def test_ctrl_shift_d_opens_the_dialog_with_tones_and_settings(window: MainWindo
     assert window.tabs.count() == 1
 
 
-def test_an_empty_outline_gives_a_message_and_no_document(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_outline_gives_a_message_and_no_document(window: MainWindow, qtbot) -> None:
     window.editor.setPlainText("   \n\n")
     assert window.drafting.open_dialog() is None
     boxes = _boxes(window)
@@ -114,7 +116,7 @@ def test_an_empty_outline_gives_a_message_and_no_document(window: MainWindow, qt
     assert window.tabs.count() == 1
 
 
-def test_draft_streams_into_a_new_tab_with_progress(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_draft_streams_into_a_new_tab_with_progress(window: MainWindow, qtbot) -> None:
     source = window.tab
     dialog = _draft(window, qtbot)
     assert source.editor.document().isUndoAvailable()
@@ -147,8 +149,8 @@ def test_draft_streams_into_a_new_tab_with_progress(window: MainWindow, qtbot) -
     assert "Draft finished" in window.statusBar().currentMessage()
 
 
-def test_cancel_stops_at_once_and_keeps_the_text(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.settings.draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+def test_cancel_stops_at_once_and_keeps_the_text(window: MainWindow, qtbot) -> None:
+    cast(Any, window.settings).draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
     dialog = _draft(window, qtbot)
     dialog.draft_button.click()
     tab = window.drafting.tab
@@ -168,7 +170,7 @@ def test_cancel_stops_at_once_and_keeps_the_text(window: MainWindow, qtbot) -> N
     assert "cancelled" in window.statusBar().currentMessage()
 
 
-def _article_tab(window: MainWindow, index: int):  # type: ignore[no-untyped-def]
+def _article_tab(window: MainWindow, index: int):
     window.editor.setPlainText(ARTICLE)
     span = draft.article_sections(ARTICLE)[index]
     cursor = window.editor.textCursor()
@@ -178,7 +180,7 @@ def _article_tab(window: MainWindow, index: int):  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
-def test_regenerate_replaces_only_its_section_in_one_undo_step(  # type: ignore[no-untyped-def]
+def test_regenerate_replaces_only_its_section_in_one_undo_step(
     window: MainWindow, qtbot, index: int
 ) -> None:
     tab = _article_tab(window, index)
@@ -199,7 +201,7 @@ def test_regenerate_replaces_only_its_section_in_one_undo_step(  # type: ignore[
     assert tab.editor.text() == text
 
 
-def test_continue_adds_to_its_section_in_one_undo_step(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_continue_adds_to_its_section_in_one_undo_step(window: MainWindow, qtbot) -> None:
     tab = _article_tab(window, 1)
     with qtbot.waitSignal(window.drafting.redone, timeout=60_000) as redone:
         assert window.drafting.redo("continue")
@@ -212,8 +214,8 @@ def test_continue_adds_to_its_section_in_one_undo_step(window: MainWindow, qtbot
     assert tab.editor.text() == ARTICLE
 
 
-def test_redo_is_not_applied_to_a_changed_document(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.settings.draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+def test_redo_is_not_applied_to_a_changed_document(window: MainWindow, qtbot) -> None:
+    cast(Any, window.settings).draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
     tab = _article_tab(window, 1)
     with qtbot.waitSignal(window.drafting.redone, timeout=60_000) as redone:
         assert window.drafting.redo("regenerate")
@@ -224,7 +226,7 @@ def test_redo_is_not_applied_to_a_changed_document(window: MainWindow, qtbot) ->
     assert "changed" in window.statusBar().currentMessage()
 
 
-def test_redo_outside_a_section_says_where_to_put_the_cursor(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_redo_outside_a_section_says_where_to_put_the_cursor(window: MainWindow, qtbot) -> None:
     window.editor.setPlainText(ARTICLE)
     window.editor.moveCursor(QTextCursor.MoveOperation.Start)
     assert not window.drafting.redo("regenerate")
@@ -232,8 +234,8 @@ def test_redo_outside_a_section_says_where_to_put_the_cursor(window: MainWindow,
     assert window.editor.text() == ARTICLE
 
 
-def test_one_draft_at_a_time(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.settings.draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+def test_one_draft_at_a_time(window: MainWindow, qtbot) -> None:
+    cast(Any, window.settings).draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
     dialog = _draft(window, qtbot)
     dialog.draft_button.click()
     assert window.drafting.busy
@@ -247,7 +249,7 @@ def test_one_draft_at_a_time(window: MainWindow, qtbot) -> None:  # type: ignore
 @pytest.mark.real_model
 def test_a_four_section_draft_on_the_built_in_model(
     qtbot, assistant, run_async, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The user's whole path: outline → draft with progress → regenerate a section → save."""
     run_async(assistant.load(Model()).result(), timeout=120)
     settings = Settings()

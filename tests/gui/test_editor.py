@@ -14,7 +14,7 @@ START = "The river ran"
 
 
 @pytest.fixture
-def editor(qtbot) -> GhostTextEditor:  # type: ignore[no-untyped-def]
+def editor(qtbot) -> GhostTextEditor:
     e = GhostTextEditor()
     qtbot.addWidget(e)
     e.resize(500, 300)
@@ -46,7 +46,7 @@ def test_ghost_is_shown_but_not_part_of_the_document(editor: GhostTextEditor) ->
     assert editor.textCursor().position() == len(START)
 
 
-def test_tab_accepts_all_as_one_undo_step(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_tab_accepts_all_as_one_undo_step(editor: GhostTextEditor, qtbot) -> None:
     _offer(editor, " to the sea.")
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
     assert editor.toPlainText() == START + " to the sea."
@@ -57,12 +57,12 @@ def test_tab_accepts_all_as_one_undo_step(editor: GhostTextEditor, qtbot) -> Non
     assert editor.toPlainText() == START + " to the sea."
 
 
-def test_tab_without_a_suggestion_types_a_tab(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_tab_without_a_suggestion_types_a_tab(editor: GhostTextEditor, qtbot) -> None:
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
     assert editor.toPlainText() == START + "\t"
 
 
-def test_ctrl_right_accepts_word_by_word(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_right_accepts_word_by_word(editor: GhostTextEditor, qtbot) -> None:
     _offer(editor, " to the sea.")
     qtbot.keyClick(editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert editor.toPlainText() == START + " to"
@@ -75,7 +75,7 @@ def test_ctrl_right_accepts_word_by_word(editor: GhostTextEditor, qtbot) -> None
     assert editor.toPlainText() == START + " to the"
 
 
-def test_escape_dismisses(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_escape_dismisses(editor: GhostTextEditor, qtbot) -> None:
     _offer(editor, " to the sea.")
     with qtbot.waitSignal(editor.sessionEnded):
         qtbot.keyClick(editor, Qt.Key.Key_Escape)
@@ -83,7 +83,7 @@ def test_escape_dismisses(editor: GhostTextEditor, qtbot) -> None:  # type: igno
     assert editor.toPlainText() == START
 
 
-def test_alt_brackets_cycle_alternatives(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_alt_brackets_cycle_alternatives(editor: GhostTextEditor, qtbot) -> None:
     seen = []
     editor.ghostChanged.connect(lambda i, n: seen.append((i, n)))
     _offer(editor, " to the sea.", " dry.", " to the sea.", " on.")
@@ -100,7 +100,7 @@ def test_alt_brackets_cycle_alternatives(editor: GhostTextEditor, qtbot) -> None
     assert editor.toPlainText() == START + " on."
 
 
-def test_typing_what_the_suggestion_predicts_keeps_the_rest(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_typing_what_the_suggestion_predicts_keeps_the_rest(editor: GhostTextEditor, qtbot) -> None:
     session = _offer(editor, " to the sea.", " towards home.")
     ended = []
     editor.sessionEnded.connect(lambda: ended.append(True))
@@ -118,7 +118,7 @@ def test_typing_what_the_suggestion_predicts_keeps_the_rest(editor: GhostTextEdi
     assert editor.toPlainText() == START + " to the sea. It was"
 
 
-def test_typing_something_else_ends_the_suggestion(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_typing_something_else_ends_the_suggestion(editor: GhostTextEditor, qtbot) -> None:
     session = _offer(editor, " to the sea.")
     with qtbot.waitSignals([editor.sessionEnded, editor.edited]):
         qtbot.keyClicks(editor, "x")
@@ -175,7 +175,7 @@ def test_automatic_suggestions_only_at_the_end_of_a_line(editor: GhostTextEditor
     assert editor.start_session(explicit=True, context_tokens=512) is not None
 
 
-def test_multi_line_suggestion(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_multi_line_suggestion(editor: GhostTextEditor, qtbot) -> None:
     _offer(editor, ".\n\nNext paragraph")
     assert _preedit(editor) == ".\u2028\u2028Next paragraph"
     assert editor.document().blockCount() == 1
@@ -184,7 +184,7 @@ def test_multi_line_suggestion(editor: GhostTextEditor, qtbot) -> None:  # type:
     assert editor.document().blockCount() == 3
 
 
-def test_ghost_keeps_and_restores_highlighting(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ghost_keeps_and_restores_highlighting(editor: GhostTextEditor, qtbot) -> None:
     editor.setPlainText("# A **bold** title")
     editor.highlighter = MarkdownHighlighter(editor.document())
     editor.highlighter.rehighlight()
@@ -209,7 +209,7 @@ def test_ghost_survives_an_edit_elsewhere_only_until_cleared(editor: GhostTextEd
     assert editor.textCursor().block().layout().preeditAreaText() == ""
 
 
-def test_suggestions_live_on_in_highlighted_documents(editor: GhostTextEditor, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_suggestions_live_on_in_highlighted_documents(editor: GhostTextEditor, qtbot) -> None:
     """Re-highlighting when the ghost is cleared is not an edit: the session survives."""
     editor.highlighter = MarkdownHighlighter(editor.document())
     editor.highlighter.rehighlight()

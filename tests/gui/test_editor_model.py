@@ -147,7 +147,7 @@ class EditorModel(RuleBasedStateMachine):
         assert self.editor.ghost_text() == expected
 
 
-def test_editor_matches_the_reference_model(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_editor_matches_the_reference_model(qapp) -> None:
     from hypothesis.stateful import run_state_machine_as_test
 
     run_state_machine_as_test(

@@ -17,7 +17,7 @@ LONG = 500  # steps of 10 ms: a job that runs until it is told to stop
 
 
 @pytest.fixture
-def worker(aio) -> Iterator[ModelWorker]:  # type: ignore[no-untyped-def]
+def worker(aio) -> Iterator[ModelWorker]:
     w = ModelWorker()
     w.start()
     yield w
@@ -51,7 +51,7 @@ def run(slot: JobSlot, job: Job[Any], seen: list[Any]) -> asyncio.Task[None]:
     )
 
 
-def test_an_empty_slot_runs_nothing_and_cancels_nothing(aio) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_slot_runs_nothing_and_cancels_nothing(aio) -> None:
     slot = JobSlot()
     assert not slot.running and slot.job is None and slot.task is None
     assert not slot.is_current(None)
@@ -60,7 +60,7 @@ def test_an_empty_slot_runs_nothing_and_cancels_nothing(aio) -> None:  # type: i
     assert not slot.running
 
 
-def test_a_started_job_is_consumed_to_its_result(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_started_job_is_consumed_to_its_result(worker: ModelWorker, qtbot) -> None:
     slot = JobSlot()
     job = worker.submit(ticking(3))
     seen: list[Any] = []
@@ -72,7 +72,7 @@ def test_a_started_job_is_consumed_to_its_result(worker: ModelWorker, qtbot) -> 
     assert slot.is_current(job) and not job.cancelled  # it finished; nothing was cancelled
 
 
-def test_progress_and_notices_go_to_on_progress(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_progress_and_notices_go_to_on_progress(worker: ModelWorker, qtbot) -> None:
     def work(ctx: JobContext) -> str:
         ctx.emit(Progress("step 1"))
         ctx.emit("partial")
@@ -92,7 +92,7 @@ def test_progress_and_notices_go_to_on_progress(worker: ModelWorker, qtbot) -> N
     ]
 
 
-def test_a_failing_job_calls_on_error_then_on_done(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_job_calls_on_error_then_on_done(worker: ModelWorker, qtbot) -> None:
     def work(ctx: JobContext) -> None:
         raise RuntimeError("out of memory")
 
@@ -105,7 +105,7 @@ def test_a_failing_job_calls_on_error_then_on_done(worker: ModelWorker, qtbot) -
 
 def test_starting_anew_cancels_the_old_job_and_drops_its_callbacks(
     worker: ModelWorker, qtbot, run_async
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     slot = JobSlot()
     old = worker.submit(ticking())
     old_seen: list[Any] = []
@@ -126,7 +126,7 @@ def test_starting_anew_cancels_the_old_job_and_drops_its_callbacks(
     assert new_seen == [0, 1, ("result", 2), "done"]
 
 
-def test_stop_ends_the_job_but_the_slot_reads_how_it_ended(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_stop_ends_the_job_but_the_slot_reads_how_it_ended(worker: ModelWorker, qtbot) -> None:
     slot = JobSlot()
     job = worker.submit(ticking())
     seen: list[Any] = []
@@ -142,7 +142,7 @@ def test_stop_ends_the_job_but_the_slot_reads_how_it_ended(worker: ModelWorker, 
     assert seen[:-2] == list(range(steps))
 
 
-def test_a_job_cancelled_before_it_ran_calls_on_cancelled(worker: ModelWorker, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_cancelled_before_it_ran_calls_on_cancelled(worker: ModelWorker, qtbot) -> None:
     blocker = worker.submit(ticking())  # keeps the worker busy
     slot = JobSlot()
     job = worker.submit(ticking(3))
@@ -154,7 +154,7 @@ def test_a_job_cancelled_before_it_ran_calls_on_cancelled(worker: ModelWorker, q
     assert seen == ["cancelled", "done"]
 
 
-def test_cancel_drops_the_job_and_its_task_at_once(worker: ModelWorker, qtbot, run_async) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_drops_the_job_and_its_task_at_once(worker: ModelWorker, qtbot, run_async) -> None:
     slot = JobSlot()
     job = worker.submit(ticking())
     seen: list[Any] = []

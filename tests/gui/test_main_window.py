@@ -13,7 +13,7 @@ from writer_app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(make_window, tiny_model_dir: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(make_window, tiny_model_dir: Path) -> MainWindow:
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
     settings.editor.delay_ms = 30
@@ -26,7 +26,7 @@ def _message_boxes(window: MainWindow) -> list[QMessageBox]:
     return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
 
 
-def test_model_loads_in_the_background_and_suggestions_flow(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_model_loads_in_the_background_and_suggestions_flow(window: MainWindow, qtbot) -> None:
     window.start_model_load()
     assert window.progress.isVisible()
     qtbot.waitUntil(lambda: window.assistant.ready, timeout=20_000)
@@ -41,13 +41,13 @@ def test_model_loads_in_the_background_and_suggestions_flow(window: MainWindow, 
     assert window.isWindowModified()
 
 
-def test_a_missing_model_leaves_a_usable_editor_and_a_clear_message(  # type: ignore[no-untyped-def]
+def test_a_missing_model_leaves_a_usable_editor_and_a_clear_message(
     window: MainWindow, qtbot
 ) -> None:
     window.settings.model.model = "/nowhere/model"
     window.start_model_load()
     qtbot.waitUntil(lambda: window.model_error is not None, timeout=10_000)
-    assert "No model at /nowhere/model" in window.model_error
+    assert window.model_error is not None and "No model at /nowhere/model" in window.model_error
     assert "could not be loaded" in window.model_label.text()
     boxes = _message_boxes(window)
     assert len(boxes) == 1 and "/nowhere/model" in boxes[0].text()
@@ -58,7 +58,7 @@ def test_a_missing_model_leaves_a_usable_editor_and_a_clear_message(  # type: ig
     assert "No suggestions" in window.statusBar().currentMessage()
 
 
-def test_open_edit_save(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_open_edit_save(window: MainWindow, tmp_path: Path, qtbot) -> None:
     path = tmp_path / "notes.md"
     path.write_bytes(b"# Notes\r\n\r\nFirst line\r\n")
     assert window.open_path(path)
@@ -74,7 +74,7 @@ def test_open_edit_save(window: MainWindow, tmp_path: Path, qtbot) -> None:  # t
     assert not window.isWindowModified()
 
 
-def test_open_failure_keeps_the_current_document(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_open_failure_keeps_the_current_document(window: MainWindow, tmp_path: Path, qtbot) -> None:
     qtbot.keyClicks(window.editor, "my draft")
     binary = tmp_path / "photo.jpg"
     binary.write_bytes(b"\xff\xd8\xff\xe0\0\0JFIF\0")
@@ -85,7 +85,7 @@ def test_open_failure_keeps_the_current_document(window: MainWindow, tmp_path: P
 
 def test_save_failure_keeps_the_text_and_the_dirty_flag(
     window: MainWindow, tmp_path: Path, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     qtbot.keyClicks(window.editor, "precious words")
     assert not window._save_tab(window.tab, path=tmp_path / "missing-folder" / "a.txt")
     assert window.editor.toPlainText() == "precious words"
@@ -93,12 +93,12 @@ def test_save_failure_keeps_the_text_and_the_dirty_flag(
     assert any("Could not save" in b.text() for b in _message_boxes(window))
 
 
-def test_word_count(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_word_count(window: MainWindow, qtbot) -> None:
     qtbot.keyClicks(window.editor, "One two, three-four don't")
     qtbot.waitUntil(lambda: window.words_label.text() == "4 words", timeout=2000)
 
 
-def test_find_next_wraps_around(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_find_next_wraps_around(window: MainWindow, qtbot) -> None:
     window.editor.setPlainText("cat dog cat bird")
     window.find_bar.open_bar()
     assert window.find_bar.isVisible()
@@ -118,19 +118,28 @@ def test_find_next_wraps_around(window: MainWindow, qtbot) -> None:  # type: ign
     ("answer", "closes"),
     [(QMessageBox.StandardButton.Cancel, False), (QMessageBox.StandardButton.Discard, True)],
 )
-def test_closing_with_unsaved_changes_asks(  # type: ignore[no-untyped-def]
-    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch, answer, closes: bool
+def test_closing_with_unsaved_changes_asks(
+    window: MainWindow,
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: QMessageBox.StandardButton,
+    closes: bool,
 ) -> None:
     qtbot.keyClicks(window.editor, "unsaved")
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or answer)
+    asked: list[tuple[object, ...]] = []
+
+    def question(*args: object, **kwargs: object) -> QMessageBox.StandardButton:
+        asked.append(args)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
     window.close()
     assert asked and window.isVisible() != closes
     assert window.editor.toPlainText() == "unsaved"
 
 
 @pytest.mark.real_model
-def test_built_in_model_end_to_end(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+def test_built_in_model_end_to_end(qtbot, make_window) -> None:
     """Type a sentence, pause, see a continuation from the built-in model, press Tab."""
     w = make_window(Settings())
     w.start_model_load()
@@ -151,7 +160,7 @@ def test_built_in_model_end_to_end(qtbot, make_window) -> None:  # type: ignore[
     assert w.editor.toPlainText() == text
 
 
-def test_a_new_file_from_the_command_line(window: MainWindow, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_file_from_the_command_line(window: MainWindow, tmp_path: Path, qtbot) -> None:
     path = tmp_path / "new-story.md"
     window.new_document_at(path)
     assert window.windowTitle() == "new-story.md[*] — Writer"

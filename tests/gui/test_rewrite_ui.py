@@ -18,7 +18,7 @@ PASSAGE = "The fox was quick. It ran far."
 
 
 @pytest.fixture
-def window(make_window, qtbot, tiny_model_dir: Path):  # type: ignore[no-untyped-def]
+def window(make_window, qtbot, tiny_model_dir: Path):
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
     settings.editor.suggestions = False
@@ -44,11 +44,11 @@ def _select_passage(w: MainWindow) -> RewritePanel:
     return w.tab.rewrite_panel
 
 
-def _finish(panel: RewritePanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def _finish(panel: RewritePanel, qtbot) -> None:
     qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
 
 
-def test_the_picker_lists_styles_and_a_style_streams_into_the_panel(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_picker_lists_styles_and_a_style_streams_into_the_panel(window, qtbot) -> None:
     panel = _select_passage(window)
     menu = window.rewrite_selection()
     assert menu is not None and menu.isVisible()
@@ -65,7 +65,7 @@ def test_the_picker_lists_styles_and_a_style_streams_into_the_panel(window, qtbo
     assert window.editor.toPlainText() == TEXT  # nothing changes before Accept
 
 
-def test_accept_is_one_undo_step(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_accept_is_one_undo_step(window, qtbot) -> None:
     panel = _select_passage(window)
     assert panel.start(panel_style("Concise"))
     _finish(panel, qtbot)
@@ -79,7 +79,7 @@ def test_accept_is_one_undo_step(window, qtbot) -> None:  # type: ignore[no-unty
     assert window.editor.toPlainText() == TEXT
 
 
-def test_reject_and_esc_leave_the_document_alone(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_reject_and_esc_leave_the_document_alone(window, qtbot) -> None:
     panel = _select_passage(window)
     panel.start(panel_style("Formal"))
     _finish(panel, qtbot)
@@ -92,7 +92,7 @@ def test_reject_and_esc_leave_the_document_alone(window, qtbot) -> None:  # type
     assert not panel.isVisible() and window.editor.toPlainText() == TEXT
 
 
-def test_esc_stops_the_model_at_once(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_esc_stops_the_model_at_once(window, qtbot) -> None:
     window.settings.rewrite.max_new_tokens = 2000
     window.settings.rewrite.max_time = 0.0
     long = "\n\n".join(f"Paragraph {i} is here." for i in range(300))
@@ -110,7 +110,7 @@ def test_esc_stops_the_model_at_once(window, qtbot) -> None:  # type: ignore[no-
     assert not panel.isVisible()
 
 
-def test_an_edit_to_the_passage_is_caught_and_can_be_rewritten_again(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_to_the_passage_is_caught_and_can_be_rewritten_again(window, qtbot) -> None:
     panel = _select_passage(window)
     panel.start(panel_style("Formal"))
     # The user keeps writing inside the passage while the model works.
@@ -131,7 +131,7 @@ def test_an_edit_to_the_passage_is_caught_and_can_be_rewritten_again(window, qtb
     assert window.editor.toPlainText().endswith("\n\nThe end.")
 
 
-def test_edits_outside_the_passage_are_fine(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_edits_outside_the_passage_are_fine(window, qtbot) -> None:
     panel = _select_passage(window)
     panel.start(panel_style("Formal"))
     cursor = QTextCursor(window.editor.document())
@@ -149,7 +149,7 @@ def test_edits_outside_the_passage_are_fine(window, qtbot) -> None:  # type: ign
     assert window.editor.toPlainText() == expected
 
 
-def test_try_again_samples_another_version(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_try_again_samples_another_version(window, qtbot) -> None:
     panel = _select_passage(window)
     panel.start(panel_style("Formal"))
     _finish(panel, qtbot)
@@ -162,7 +162,7 @@ def test_try_again_samples_another_version(window, qtbot) -> None:  # type: igno
     assert len(versions) > 1
 
 
-def test_a_custom_instruction_is_remembered(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_custom_instruction_is_remembered(window, qtbot) -> None:
     panel = _select_passage(window)
     dialog = panel.ask_custom()
     assert dialog is not None and dialog.isVisible()
@@ -178,7 +178,7 @@ def test_a_custom_instruction_is_remembered(window, qtbot) -> None:  # type: ign
     again.reject()
 
 
-def test_nothing_selected_or_no_model_is_a_message(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_selected_or_no_model_is_a_message(window, qtbot) -> None:
     messages: list[str] = []
     panel = window.tab.rewrite_panel
     panel.notice.connect(messages.append)
@@ -191,7 +191,7 @@ def test_nothing_selected_or_no_model_is_a_message(window, qtbot) -> None:  # ty
     assert not panel.isVisible()
 
 
-def test_the_context_menu_offers_rewrite_for_a_selection(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_context_menu_offers_rewrite_for_a_selection(window, qtbot) -> None:
     _select_passage(window)
     menu = window.tab._context_menu(window.editor.rect().center())
     titles = [a.text() for a in menu.actions()]
@@ -199,7 +199,7 @@ def test_the_context_menu_offers_rewrite_for_a_selection(window, qtbot) -> None:
     menu.close()
 
 
-def test_users_styles_are_edited_in_settings(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_users_styles_are_edited_in_settings(window, qtbot) -> None:
     from writer_app.ui.settings_dialog import STYLES_PAGE
 
     dialog = window.open_settings(STYLES_PAGE)
@@ -215,14 +215,14 @@ def test_users_styles_are_edited_in_settings(window, qtbot) -> None:  # type: ig
     dialog.close()
 
 
-def panel_style(name: str):  # type: ignore[no-untyped-def]
+def panel_style(name: str):
     from writer_app.tasks.rewrite import find_style
 
     return find_style(name)
 
 
 @pytest.mark.real_model
-def test_a_casual_paragraph_rewritten_formal_on_the_built_in_model(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+def test_a_casual_paragraph_rewritten_formal_on_the_built_in_model(qtbot, make_window) -> None:
     w = make_window(Settings())
     w.start_model_load()
     qtbot.waitUntil(lambda: w.assistant.ready, timeout=120_000)
@@ -236,9 +236,12 @@ def test_a_casual_paragraph_rewritten_formal_on_the_built_in_model(qtbot, make_w
     panel = w.tab.rewrite_panel
     assert panel.start(panel_style("Formal"))
     seen: list[str] = []
-    qtbot.waitUntil(
-        lambda: seen.append(panel.view.toPlainText()) or not panel.running, timeout=120_000
-    )
+
+    def finished() -> bool:
+        seen.append(panel.view.toPlainText())
+        return not panel.running
+
+    qtbot.waitUntil(finished, timeout=120_000)
     new = panel.result_text()
     assert new and new != casual and "gonna" not in new.lower()
     assert len(set(seen)) > 2  # the diff streamed in

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QDoubleSpinBox,
     QInputDialog,
+    QLineEdit,
     QMessageBox,
     QSpinBox,
+    QWidget,
 )
 
 from writer_app import paths
 from writer_app.config import TASKS, Decoding, Settings, load_settings, spec_of
 from writer_app.ui.main_window import MainWindow
-from writer_app.ui.settings_dialog import SettingsDialog
+from writer_app.ui.settings_dialog import FieldEditor, SettingsDialog
+
+WidgetT = TypeVar("WidgetT", bound=QWidget)
 
 
 @pytest.fixture
-def window(qtbot, assistant, tiny_model_dir: Path, run_async):  # type: ignore[no-untyped-def]
+def window(qtbot, assistant, tiny_model_dir: Path, run_async):
     settings = Settings()
     settings.model.model = str(tiny_model_dir)
     settings.editor.delay_ms = 30
@@ -56,6 +63,13 @@ def _warnings(dialog: SettingsDialog) -> list[QMessageBox]:
     return [b for b in dialog.findChildren(QMessageBox) if b.isVisible()]
 
 
+def _widget(fields: Mapping[str, FieldEditor], name: str, kind: type[WidgetT]) -> WidgetT:
+    """A setting's editor widget, as the kind of widget its declared type makes."""
+    widget = fields[name].widget
+    assert isinstance(widget, kind), type(widget).__name__
+    return widget
+
+
 def test_every_decoding_setting_is_on_every_task_page(dialog: SettingsDialog) -> None:
     for task, page in dialog.decoding_pages.items():
         for f in dataclasses.fields(Decoding):
@@ -84,19 +98,19 @@ def test_every_decoding_setting_is_on_every_task_page(dialog: SettingsDialog) ->
     assert "run_generated_code" not in dialog.editor_fields
 
 
-def test_a_changed_setting_reaches_the_next_request_and_the_file(  # type: ignore[no-untyped-def]
+def test_a_changed_setting_reaches_the_next_request_and_the_file(
     window: MainWindow, dialog: SettingsDialog, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = dialog.decoding_pages["continuation"]
-    page.fields["max_new_tokens"].widget.setValue(3)
-    page.fields["alternatives"].widget.setValue(2)
-    page.fields["seed"].widget.setText("42")
+    _widget(page.fields, "max_new_tokens", QSpinBox).setValue(3)
+    _widget(page.fields, "alternatives", QSpinBox).setValue(2)
+    _widget(page.fields, "seed", QLineEdit).setText("42")
     _press(dialog, QDialogButtonBox.StandardButton.Ok)
     assert not dialog.isVisible()
     sent: list[Decoding] = []
     real = window.assistant.continue_text
 
-    def spy(request, decoding, context_tokens):  # type: ignore[no-untyped-def]
+    def spy(request, decoding, context_tokens):
         sent.append(decoding)
         return real(request, decoding, context_tokens)
 
@@ -108,12 +122,12 @@ def test_a_changed_setting_reaches_the_next_request_and_the_file(  # type: ignor
     assert saved == window.settings and saved.continuation.max_new_tokens == 3
 
 
-def test_an_invalid_combination_is_refused_with_a_clear_message(  # type: ignore[no-untyped-def]
+def test_an_invalid_combination_is_refused_with_a_clear_message(
     window: MainWindow, dialog: SettingsDialog, qtbot
 ) -> None:
     before = dataclasses.replace(window.settings.rewrite)
     page = dialog.decoding_pages["rewrite"]
-    page.fields["length_penalty"].widget.setValue(2.0)  # beams stay at 1
+    _widget(page.fields, "length_penalty", QDoubleSpinBox).setValue(2.0)  # beams stay at 1
     _press(dialog, QDialogButtonBox.StandardButton.Ok)
     boxes = _warnings(dialog)
     assert len(boxes) == 1
@@ -124,15 +138,15 @@ def test_an_invalid_combination_is_refused_with_a_clear_message(  # type: ignore
     assert not paths.settings_file().exists()
 
 
-def test_presets_apply_and_your_own_can_be_saved_renamed_and_deleted(  # type: ignore[no-untyped-def]
+def test_presets_apply_and_your_own_can_be_saved_renamed_and_deleted(
     window: MainWindow, dialog: SettingsDialog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = dialog.decoding_pages["draft"]
     assert page.preset.currentText() == "Balanced"
     page.apply_preset("Creative")
-    assert page.fields["temperature"].widget.value() == pytest.approx(1.0)
+    assert _widget(page.fields, "temperature", QDoubleSpinBox).value() == pytest.approx(1.0)
     assert page.preset.currentText() == "Creative"
-    page.fields["top_k"].widget.setValue(77)
+    _widget(page.fields, "top_k", QSpinBox).setValue(77)
     assert page.preset.currentText() == "Custom"
     names = iter(["Wild", "Wilder"])
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(names), True))
@@ -141,10 +155,10 @@ def test_presets_apply_and_your_own_can_be_saved_renamed_and_deleted(  # type: i
     page.rename_preset()
     assert page.preset.currentText() == "Wilder"
     page.apply_preset("Precise")
-    assert not page.fields["do_sample"].widget.isChecked()
+    assert not _widget(page.fields, "do_sample", QCheckBox).isChecked()
     assert not page.fields["temperature"].widget.isEnabled()  # greedy: no sampling knobs
     page.apply_preset("Wilder")
-    assert page.fields["top_k"].widget.value() == 77
+    assert _widget(page.fields, "top_k", QSpinBox).value() == 77
     _press(dialog, QDialogButtonBox.StandardButton.Apply)
     assert "Wilder" in window.settings.presets["draft"]
     assert load_settings(paths.settings_file()).settings.presets["draft"]["Wilder"].top_k == 77
@@ -156,15 +170,15 @@ def test_presets_apply_and_your_own_can_be_saved_renamed_and_deleted(  # type: i
 
 def test_editor_page_applies_at_once(window: MainWindow, dialog: SettingsDialog) -> None:
     fields = dialog.editor_fields
-    fields["font_size"].widget.setValue(17.0)
-    fields["theme"].widget.setCurrentText("dark")
-    fields["suggestions"].widget.setChecked(False)
+    _widget(fields, "font_size", QDoubleSpinBox).setValue(17.0)
+    _widget(fields, "theme", QComboBox).setCurrentText("dark")
+    _widget(fields, "suggestions", QCheckBox).setChecked(False)
     _press(dialog, QDialogButtonBox.StandardButton.Apply)
     assert window.editor.font().pointSizeF() == 17.0
     base = QApplication.palette().color(QPalette.ColorRole.Base)
     assert base.lightness() < 80
     assert not window.enable_action.isChecked()
-    fields["theme"].widget.setCurrentText("light")
+    _widget(fields, "theme", QComboBox).setCurrentText("light")
     _press(dialog, QDialogButtonBox.StandardButton.Ok)
     assert QApplication.palette().color(QPalette.ColorRole.Base).lightness() > 200
 
@@ -181,24 +195,23 @@ def test_model_page_lists_models_with_sizes_and_only_present_devices(
     )
     device = page.fields["device"].widget
     assert isinstance(device, QComboBox)
-    enabled = {
-        device.itemText(i): device.model().item(i).isEnabled()  # type: ignore[attr-defined]
-        for i in range(device.count())
-    }
+    items = device.model()
+    assert isinstance(items, QStandardItemModel)
+    enabled = {device.itemText(i): items.item(i).isEnabled() for i in range(device.count())}
     assert enabled["auto"] and enabled["cpu"]
     for name in ("cuda", "mps"):
         assert enabled[name] == (name in window.assistant.status.devices)
     page.choice.setCurrentIndex(0)
     assert "needs about" in page.estimate.text() and "GB" in page.estimate.text()
     float32 = page.estimate.text()
-    page.fields["precision"].widget.setCurrentText("int8")
+    _widget(page.fields, "precision", QComboBox).setCurrentText("int8")
     assert page.estimate.text() != float32
 
 
-def test_switching_the_model_reloads_it_in_the_background(  # type: ignore[no-untyped-def]
+def test_switching_the_model_reloads_it_in_the_background(
     window: MainWindow, dialog: SettingsDialog, qtbot, tiny_model_dir: Path
 ) -> None:
-    dialog.model_page.fields["precision"].widget.setCurrentText("int8")
+    _widget(dialog.model_page.fields, "precision", QComboBox).setCurrentText("int8")
     _press(dialog, QDialogButtonBox.StandardButton.Ok)
     assert window.progress.isVisible()  # loading, and the editor is usable meanwhile
     qtbot.keyClicks(window.editor, "typing while it loads")
@@ -206,7 +219,7 @@ def test_switching_the_model_reloads_it_in_the_background(  # type: ignore[no-un
     assert window.editor.toPlainText() == "typing while it loads"
 
 
-def test_keyboard_shortcut_opens_the_dialog(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_shortcut_opens_the_dialog(window: MainWindow, qtbot) -> None:
     qtbot.keyClick(window.editor, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     dialogs = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
     assert len(dialogs) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,12 +18,13 @@ def settings() -> Settings:
     s = Settings()
     s.editor.delay_ms = 30
     s.editor.suggestion_length = "length"
-    s.continuation = Decoding(max_new_tokens=6, alternatives=1)
+    # Feature sections are added at runtime; mypy lets them be read, not assigned.
+    cast(Any, s).continuation = Decoding(max_new_tokens=6, alternatives=1)
     return s
 
 
 @pytest.fixture
-def setup(qtbot, assistant, tiny_model_dir: Path, settings: Settings, run_async):  # type: ignore[no-untyped-def]
+def setup(qtbot, assistant, tiny_model_dir: Path, settings: Settings, run_async):
     run_async(assistant.load(Model(model=str(tiny_model_dir), device="cpu")).result())
     editor = GhostTextEditor()
     qtbot.addWidget(editor)
@@ -33,7 +35,7 @@ def setup(qtbot, assistant, tiny_model_dir: Path, settings: Settings, run_async)
     return editor, controller
 
 
-def test_ghost_text_appears_after_a_pause_and_tab_keeps_it(setup, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ghost_text_appears_after_a_pause_and_tab_keeps_it(setup, qtbot) -> None:
     editor, controller = setup
     latencies: list[float] = []
     controller.firstGhost.connect(latencies.append)
@@ -48,7 +50,7 @@ def test_ghost_text_appears_after_a_pause_and_tab_keeps_it(setup, qtbot) -> None
     assert editor.toPlainText() == "The quick brown fox"
 
 
-def test_the_same_text_gets_the_same_greedy_suggestion(setup, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_text_gets_the_same_greedy_suggestion(setup, qtbot) -> None:
     editor, controller = setup
     qtbot.keyClicks(editor, "She opened the door")
     qtbot.waitUntil(lambda: bool(editor.ghost_text()) and not controller.busy, timeout=10_000)
@@ -59,7 +61,7 @@ def test_the_same_text_gets_the_same_greedy_suggestion(setup, qtbot) -> None:  #
     assert editor.ghost_text() == first
 
 
-def test_typing_during_generation_cancels_it_and_nothing_stale_arrives(  # type: ignore[no-untyped-def]
+def test_typing_during_generation_cancels_it_and_nothing_stale_arrives(
     setup, qtbot, settings: Settings
 ) -> None:
     editor, controller = setup
@@ -81,7 +83,7 @@ def test_typing_during_generation_cancels_it_and_nothing_stale_arrives(  # type:
     assert editor.toPlainText() == "The quick brown fox" + typed + "\t"
 
 
-def test_typing_the_predicted_text_keeps_the_request_alive(setup, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_typing_the_predicted_text_keeps_the_request_alive(setup, qtbot) -> None:
     editor, controller = setup
     qtbot.keyClicks(editor, "The quick brown fox")
     qtbot.waitUntil(lambda: bool(editor.ghost_text()) and not controller.busy, timeout=10_000)
@@ -93,9 +95,11 @@ def test_typing_the_predicted_text_keeps_the_request_alive(setup, qtbot) -> None
     assert editor.toPlainText() == "The quick brown fox" + ghost
 
 
-def test_alternatives_from_one_request(setup, qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_alternatives_from_one_request(setup, qtbot, settings: Settings) -> None:
     editor, controller = setup
-    settings.continuation = Decoding(max_new_tokens=6, temperature=1.5, seed=11, alternatives=3)
+    cast(Any, settings).continuation = Decoding(
+        max_new_tokens=6, temperature=1.5, seed=11, alternatives=3
+    )
     counts: list[int] = []
     editor.ghostChanged.connect(lambda i, n: counts.append(n))
     qtbot.keyClicks(editor, "The quick brown fox")
@@ -108,7 +112,7 @@ def test_alternatives_from_one_request(setup, qtbot, settings: Settings) -> None
     assert len(shown) == max(counts)
 
 
-def test_no_request_when_disabled_or_mid_line(setup, qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_no_request_when_disabled_or_mid_line(setup, qtbot, settings: Settings) -> None:
     editor, controller = setup
     settings.editor.suggestions = False
     qtbot.keyClicks(editor, "The quick brown fox")

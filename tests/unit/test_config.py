@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -29,6 +30,7 @@ from writer_app.config import (
     with_knobs,
 )
 from writer_app.decoding import generate_kwargs, problems
+from writer_app.features.code import CodeSettings
 
 
 def _all_fields(obj: object) -> list[dataclasses.Field[object]]:
@@ -77,7 +79,8 @@ def _everything_changed() -> Settings:
     s.model.precision = "int8"
     s.model.threads = 2
     s.model.extra_paths = ["/a", "/b.gguf"]
-    s.rewrite = Decoding(
+    # Feature sections are added at runtime; mypy lets them be read, not assigned.
+    cast(Any, s).rewrite = Decoding(
         do_sample=True,
         temperature=1.3,
         top_k=7,
@@ -275,7 +278,7 @@ def test_presets_match_case_insensitively_and_user_presets_follow() -> None:
     assert find_preset(s, "rewrite", "CREATIVE") == builtin_preset("rewrite", "Creative")
     with pytest.raises(KeyError, match="Precise, Balanced"):
         find_preset(s, "rewrite", "Nope")
-    s.rewrite = find_preset(s, "rewrite", "my tone")
+    cast(Any, s).rewrite = find_preset(s, "rewrite", "my tone")
     assert matching_preset(s, "rewrite") == "My Tone"
     s.rewrite.top_k = 8
     assert matching_preset(s, "rewrite") is None
@@ -292,9 +295,7 @@ def test_presets_match_case_insensitively_and_user_presets_follow() -> None:
         ({"stop_strings": ["", "x"]}, "empty stop string"),
     ],
 )
-def test_invalid_combinations_are_explained(
-    changes: dict[str, object], message: str | None
-) -> None:
+def test_invalid_combinations_are_explained(changes: dict[str, Any], message: str | None) -> None:
     found = problems(dataclasses.replace(task_defaults("rewrite"), **changes))
     if message is None:
         assert found == []
@@ -337,5 +338,6 @@ def test_a_preset_keeps_a_features_own_options() -> None:
     assert matching_preset(settings, "code") == "Balanced"
     creative = find_preset(settings, "code", "Creative")
     applied = with_knobs(settings.code, creative)
+    assert isinstance(applied, CodeSettings)
     assert applied.run_generated_code is True and applied.do_sample is True
     assert not hasattr(knobs(applied), "run_generated_code")

@@ -184,7 +184,7 @@ def test_the_child_program_is_the_child_module_run_by_path() -> None:
 
 def test_the_child_program_imports_only_the_standard_library() -> None:
     tree = ast.parse(Path(child.__file__).read_text(encoding="utf-8"))
-    imported = set()
+    imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
@@ -201,7 +201,12 @@ def test_the_child_program_runs_standalone(tmp_path: Path) -> None:
     report = tmp_path / "report.jsonl"
     payload = tmp_path / "payload.json"
     source = REVERSE.format(body="text[::-1] if text else 'oops'")
-    job = {"source": source, "function": "reverse", "box": str(box), "report": str(report)}
+    job: dict[str, object] = {
+        "source": source,
+        "function": "reverse",
+        "box": str(box),
+        "report": str(report),
+    }
     job |= {"home": "", "memory_mb": 512, "cpu_s": 5, "file_mb": 4, "open_files": 64}
     payload.write_text(json.dumps(job | {"new_files": 16}), encoding="utf-8")
     with runner._child_program() as program:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -12,7 +13,7 @@ from writer_app.worker import JobCancelled, JobContext, ModelWorker, Priority
 
 
 @pytest.fixture
-def worker():  # type: ignore[no-untyped-def]
+def worker():
     w = ModelWorker()
     w.start()
     yield w
@@ -50,7 +51,7 @@ def test_errors_reach_the_awaiting_side(worker: ModelWorker) -> None:
         asyncio.run(main())
 
 
-def _wait_for_cancel(started: threading.Event) -> object:
+def _wait_for_cancel(started: threading.Event) -> Callable[[JobContext], int]:
     def work(ctx: JobContext) -> int:
         started.set()
         steps = 0
@@ -66,7 +67,7 @@ def test_leaving_the_iteration_cancels_the_job(worker: ModelWorker) -> None:
     started = threading.Event()
 
     async def main() -> None:
-        job = worker.submit(_wait_for_cancel(started))  # type: ignore[arg-type]
+        job = worker.submit(_wait_for_cancel(started))
         task = asyncio.ensure_future(job.__aiter__().__anext__())
         while not started.is_set():
             await asyncio.sleep(0.01)
@@ -94,7 +95,7 @@ def test_a_newer_job_in_the_group_supersedes_the_older(worker: ModelWorker) -> N
         return "third"
 
     async def main() -> None:
-        first = worker.submit(_wait_for_cancel(started), group="continuation")  # type: ignore[arg-type]
+        first = worker.submit(_wait_for_cancel(started), group="continuation")
         while not started.is_set():
             await asyncio.sleep(0.01)
         queued = worker.submit(second, group="continuation")
@@ -116,7 +117,7 @@ def test_queued_jobs_run_by_priority(worker: ModelWorker) -> None:
     def blocker(ctx: JobContext) -> None:
         gate.wait(5)
 
-    def named(name: str):  # type: ignore[no-untyped-def]
+    def named(name: str):
         return lambda ctx: order.append(name)
 
     async def main() -> None:
@@ -141,7 +142,7 @@ def test_shutdown_cancels_running_and_queued_work() -> None:
     started = threading.Event()
 
     async def main() -> None:
-        running = worker.submit(_wait_for_cancel(started), group="a")  # type: ignore[arg-type]
+        running = worker.submit(_wait_for_cancel(started), group="a")
         queued = worker.submit(lambda ctx: "never", group="b")
         while not started.is_set():
             await asyncio.sleep(0.01)
