@@ -76,6 +76,7 @@ def test_sentences_split_at_ends_and_lines_not_abbreviations() -> None:
 def test_numbers_in_digits_and_words_share_a_key() -> None:
     assert keys("three cats") == keys("3 cats") == {"num:3"}
     assert keys("twenty-five students") == {"num:25"}
+    assert keys("twenty-one and thirty one") == {"num:21", "num:31"}
     assert keys("two hundred and five") == {"num:205"}
     assert keys("a dozen eggs") == {"num:12"}
     assert keys("It costs $1,200.") == {"num:1200"}
@@ -86,6 +87,12 @@ def test_numbers_in_digits_and_words_share_a_key() -> None:
 
 def test_one_first_and_half_are_not_number_facts() -> None:
     assert q.extract_facts("One of us came first, and half of them left.") == []
+
+
+def test_but_they_keep_a_number() -> None:
+    assert q.missing_facts("Return the 1 laptop by the 1st.", "Return one laptop first.") == []
+    assert q.invented_facts("Return one laptop first.", "Return 1 laptop by the 1st.") == []
+    assert q.invented_facts("Return the laptop.", "Return one laptop.") == []
 
 
 def test_times() -> None:
@@ -473,6 +480,11 @@ def test_bullet_coverage() -> None:
         "Here's the rest of the story.",
         "What do you guys think?",
         "You're welcome!",
+        "The other parts were discussed elsewhere.",
+        "No summary is given.",
+        "This is the last piece of the story.",
+        "The final sentence concludes with an ending.",
+        "I want you to know that I am happy to continue writing.",
     ],
 )
 def test_chatter_is_found(sentence: str) -> None:

@@ -195,8 +195,9 @@ _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_ORDINALS, *_SCALES, *_SPECIAL
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = re.compile(
     rf"(?<![\w.,])(?:(?P<digits>{_DIGITS})(?:st|nd|rd|th)?(?:\s*(?P<scale>hundred|thousand|"
-    rf"million|billion|k\b|m\b|bn\b))?|(?P<words>(?:(?:{_NUMBER_WORD}|one|and|a)[\s-]+)*"
-    rf"(?:{_NUMBER_WORD})))(?![\w])",
+    rf"million|billion|k\b|m\b|bn\b))?|(?P<words>(?:(?:(?:hundred|thousand|million|billion)"
+    rf"[\s-]+and|{_NUMBER_WORD}|one|a)[\s-]+)*"
+    rf"(?:(?:{'|'.join(_TENS)})[\s-]+one|{_NUMBER_WORD})))(?![\w])",
     re.IGNORECASE,
 )
 _TIME = re.compile(
@@ -518,8 +519,17 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
     return out
 
 
+# Words that are numbers too rarely to be facts, but that do keep one: "one laptop" keeps
+# "1 laptop", "first" keeps "1st".
+_LOOSE_NUMBERS = {"one": 1, "first": 1, "once": 1, "second": 2, "half": 0.5}
+_LOOSE = re.compile(rf"\b(?:{'|'.join(_LOOSE_NUMBERS)})\b", re.I)
+
+
 def _fact_keys(text: str) -> set[str]:
-    return {key for fact in extract_facts(text) for key in fact.keys}
+    """The keys of a text's facts, and of the numbers it says loosely ("one", "first")."""
+    keys = {key for fact in extract_facts(text) for key in fact.keys}
+    keys |= {_num_key(_LOOSE_NUMBERS[m.group().lower()]) for m in _LOOSE.finditer(text)}
+    return keys
 
 
 def _has_name(name: Fact, text_words: set[str]) -> bool:
@@ -969,7 +979,15 @@ _CHATTER: list[re.Pattern[str]] = [
         rf"covers|focuses|ends|is the|was|has been|provides|concludes|continues|describes|"
         rf"looks|takes|introduces|highlights|is about|is designed)\b"
     ),
-    re.compile(r"(?i)\b(?:this|that) is the (?:last|first|final|next|previous) (?:part|section)\b"),
+    re.compile(
+        r"(?i)\b(?:this|that) is the (?:last|first|final|next|previous) (?:part|section|piece)\b"
+    ),
+    re.compile(
+        r"(?i)\b(?:no summary|(?:a|the) (?:short )?summary of the (?:content|text|article)|"
+        r"the other parts|more parts|discussed elsewhere|"
+        r"happy to (?:help|continue (?:writing|helping)|write more)|"
+        r"I(?:'ll|’ll| will) (?:continue|now write|start writing))\b"
+    ),
     re.compile(r"(?i)\b(?:the )?(?:next|previous|following) sections?\b"),
     re.compile(r"(?i)\b(?:in|of) the (?:next|previous) part\b"),
     # The prompt's own words: instructions, lengths, formats.
@@ -990,7 +1008,8 @@ _CHATTER: list[re.Pattern[str]] = [
     re.compile(r"(?i)\b(?:rewrit\w*|rephras\w*|paraphras\w*|reword\w*)\b"),
     re.compile(r"(?i)\bI (?:think|hope|believe) you(?:'ve|’ve| have| will|'ll| are|'re)?\b"),
     re.compile(
-        r"(?i)\b(?:this|the next|the previous|the last|the first|each|every) sentence\b|"
+        r"(?i)\b(?:this|the next|the previous|the last|the final|the first|each|every) "
+        r"sentence\b|"
         r"\bthe original (?:text|message|sentence|passage|outline|prompt|request)\b|"
         r"\b(?:the|this) explanation\b|"
         r"\b(?:the|this) (?:next|previous|final|last|first) part (?:will|is|was|of (?:the|this) "

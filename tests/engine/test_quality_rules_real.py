@@ -1,0 +1,56 @@
+"""The quality rules (tasks/quality.py) judging real output of the built-in model."""
+
+from __future__ import annotations
+
+import pytest
+
+from writer_app.config import task_defaults
+from writer_app.features.rewrite import rewrite_text
+from writer_app.tasks import quality
+from writer_app.tasks.rewrite import find_style
+
+pytestmark = pytest.mark.real_model
+
+CASUAL = "hey, so the meeting got moved to friday cause the boss is out sick lol."
+
+
+def test_a_real_formal_rewrite_is_judged(real_lm) -> None:
+    decoding = task_defaults("rewrite")
+    decoding.max_time = 0.0  # the text must not depend on how busy the machine is
+    text = rewrite_text(real_lm, CASUAL, find_style("Formal"), decoding).text
+    verdict = quality.judge_rewrite(CASUAL, text, "Formal")
+    assert verdict.checks["facts"], (text, verdict.reasons)  # Friday kept, nothing made up
+    assert verdict.commentary == (), text
+    assert not verdict.copy, text
+    assert verdict.passed == (verdict.reasons == ())
+    # The same text with a number it does not have is refused, and ranks below it.
+    worse = quality.judge_rewrite(CASUAL, text.rstrip(". ") + " at 3 pm on 12 May.", "Formal")
+    assert not worse.passed
+    assert any("adds the number 12" in r for r in worse.reasons), worse.reasons
+    assert worse.score < verdict.score
+    best = quality.best_rewrite(CASUAL, [text + " at 3 pm on 12 May.", text], "Formal")
+    assert best is not None and best[0] == 1
+
+
+def test_real_candidates_are_ranked(real_lm) -> None:
+    from writer_app.engine.generation import chat_ids, generate
+    from writer_app.tasks import rewrite
+
+    source = "Priya finished the Boston marathon in 3 hours and 42 minutes, her best time yet."
+    style = find_style("Friendly")
+    decoding = task_defaults("rewrite")
+    decoding.max_time, decoding.max_new_tokens, decoding.seed = 0.0, 48, 0
+    ids = chat_ids(real_lm, rewrite.build_messages(style, source))
+    result = generate(
+        real_lm, ids, decoding, candidates=3, heal=False,
+        is_done=lambda text: rewrite.should_stop(text, source, style),
+    )  # fmt: skip
+    texts = [rewrite.clean_output(raw, source) for raw in result.texts]
+    verdicts = [quality.judge_rewrite(source, t, "Friendly") for t in texts]
+    assert len(verdicts) == 3
+    assert all(isinstance(v.score, float) for v in verdicts)
+    for v in verdicts:  # a failing candidate always says why
+        assert v.passed or v.reasons
+    index, best = quality.best_rewrite(source, texts, "Friendly") or (-1, None)
+    assert best is not None and verdicts[index] == best
+    assert best.score == max(v.score for v in verdicts if v.passed == best.passed)
