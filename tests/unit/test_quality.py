@@ -485,6 +485,10 @@ def test_bullet_coverage() -> None:
         "This is the last piece of the story.",
         "The final sentence concludes with an ending.",
         "I want you to know that I am happy to continue writing.",
+        "Start slow. #RunningYourFirst10K #Racing",
+        "A: Additive to the existing material.",
+        "Ending with an image, which is not possible due to the length restriction.",
+        "This was added to the description of the bell.",
     ],
 )
 def test_chatter_is_found(sentence: str) -> None:

@@ -11,6 +11,7 @@ candidates, and the seconds it took.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 from pathlib import Path
@@ -23,9 +24,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=12)
     parser.add_argument("--only", nargs="*", help="these functions")
+    parser.add_argument("--temperature", type=float, help="for the sampled candidates")
     args = parser.parse_args()
     lm = load()
     decoding = decoding_for("code")
+    if args.temperature is not None:
+        decoding = dataclasses.replace(decoding, temperature=args.temperature)
     functions = [f for f in dev_set("code")["function"] if not args.only or f["name"] in args.only]
     passed, seconds = 0, []
     for item in functions:
@@ -34,10 +38,12 @@ def main() -> int:
             candidates=args.candidates, verify_doctests=True,
         )  # fmt: skip
         passed += bool(result.passed)
+        distinct = len({c.body for c in result.candidates if c.body is not None})
         seconds.append(result.seconds)
         print(
             f"{item['name']:24} {'pass' if result.passed else 'FAIL'} after "
-            f"{len(result.candidates)} candidates, {result.seconds:5.1f} s  {result.message[:80]}",
+            f"{len(result.candidates)} candidates ({distinct} distinct usable), "
+            f"{result.seconds:5.1f} s  {result.message[:70]}",
             flush=True,
         )
     n = len(functions)

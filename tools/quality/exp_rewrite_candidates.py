@@ -2,7 +2,7 @@
 quality rules, against the greedy rewrite alone.
 
     .venv/bin/python tools/quality/exp_rewrite_candidates.py [--candidates 4] [--limit N]
-        [--json OUT] [--prompt plain|fewshot]
+        [--json OUT] [--prompt plain|fewshot|after]
 
 Each passage of the rewrite dev set gets one greedy and N-1 sampled candidates in one call
 (they share the prompt's cache), the way the rewrite pipeline asks the model
@@ -44,6 +44,12 @@ FEW_SHOT = [
 def messages(style: rewrite.Style, text: str, prompt: str) -> list[dict[str, str]]:
     if prompt == "plain":
         return rewrite.build_messages(style, text)
+    if prompt == "after":  # the text first, the instruction after it (as summaries do)
+        ask = style.instruction.replace("the text", "the text above")
+        return [
+            {"role": "system", "content": rewrite.SYSTEM_PROMPT},
+            {"role": "user", "content": f"{text.strip()}\n\n{ask}"},
+        ]
     shots: list[dict[str, str]] = [{"role": "system", "content": rewrite.SYSTEM_PROMPT}]
     for instruction, source, answer in FEW_SHOT:
         shots.append({"role": "user", "content": f"{instruction}\n\n{source}"})
@@ -59,7 +65,7 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=4)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--prompt", choices=["plain", "fewshot"], default="plain")
+    parser.add_argument("--prompt", choices=["plain", "fewshot", "after"], default="plain")
     args = parser.parse_args()
 
     lm = load()

@@ -1016,7 +1016,9 @@ _CHATTER: list[re.Pattern[str]] = [
         r"(?:article|story|text|essay|post))\b"
     ),
     re.compile(
-        r"(?i)^(?:you're welcome|this is the end|the end)\b|\bwhat do you (?:guys )?think\b|"
+        r"(?i)(?:#\w+\s*){2,}|^[A-E]:\s|\b(?:length|word) (?:restriction|limit)s?\b|"
+        r"\bthis was (?:added|done|written|included)\b|"
+        r"^(?:you're welcome|this is the end|the end)\b|\bwhat do you (?:guys )?think\b|"
         r"\bwhat would you like\b|\bjust ask\b|^(?:premise|prompt|instruction|answer|output)s?:"
     ),
     _rewrite._ASSISTANT_TALK,
