@@ -251,3 +251,13 @@ def test_python_index_for_a_qt_position() -> None:
     assert utf16_len(text) == 4
     assert [py_index(text, p) for p in range(5)] == [0, 1, 2, 2, 3]
     assert py_index("plain", 3) == 3 and py_index("plain", 99) == 5
+
+
+def test_alt_brackets_type_nothing_without_a_suggestion(editor: GhostTextEditor, qtbot) -> None:
+    alt = Qt.KeyboardModifier.AltModifier
+    for key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
+        qtbot.keyClick(editor, key, alt)
+    assert editor.toPlainText() == START
+    _offer(editor, " to the sea.")  # one suggestion: nothing to cycle to, nothing typed
+    qtbot.keyClick(editor, Qt.Key.Key_BracketRight, alt)
+    assert editor.toPlainText() == START and editor.ghost_text() == " to the sea."

@@ -306,14 +306,17 @@ class GhostTextEditor(QPlainTextEdit):
         return None
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
+        action = self._suggestion_key(e)
+        if action in ("next", "previous"):  # never typed, even with nothing to cycle through
+            if self.ghost_text():
+                self.cycle(1 if action == "next" else -1)
+            e.accept()
+            return
         if self.ghost_text():
-            action = self._suggestion_key(e)
             handled = {
                 "accept": self.accept_suggestion,
                 "dismiss": self.dismiss,
                 "word": self.accept_word,
-                "next": lambda: self.cycle(1),
-                "previous": lambda: self.cycle(-1),
             }.get(action or "", lambda: False)()
             if handled:
                 e.accept()
