@@ -110,8 +110,8 @@ def find_preset(settings: Settings, task: str, name: str) -> Decoding:
     for candidate in preset_names(settings, task):
         if candidate.casefold() == name.strip().casefold():
             user = settings.presets.get(task, {})
-            if candidate in user:
-                return copy.deepcopy(user[candidate])
+            if candidate in user:  # a preset is decoding knobs only
+                return knobs(copy.deepcopy(user[candidate]))
             return builtin_preset(task, candidate)
     choices = ", ".join(preset_names(settings, task))
     raise KeyError(f"No preset {name!r} for {task}; choose one of: {choices}")

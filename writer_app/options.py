@@ -148,9 +148,10 @@ class Decoding:
     alternatives: int = setting(
         1,
         "How many candidates one request offers; the first follows the settings above, "
-        "the others are sampled.",
+        "the others are sampled. Code writes them one at a time and stops at the first "
+        "that passes its doctests (or, unchecked, the first usable one).",
         minimum=1,
-        maximum=8,
+        maximum=16,
         tasks=("continuation", "code"),
     )
     seed: int | None = setting(

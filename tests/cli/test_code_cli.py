@@ -76,7 +76,10 @@ def test_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert capsys.readouterr().err.startswith("writer-cli: error: Could not open")
 
 
-@pytest.mark.parametrize("args", [["code"], ["code", "x.py", "--candidates", "0"]])
+@pytest.mark.parametrize(
+    "args",
+    [["code"], ["code", "x.py", "--candidates", "0"], ["code", "x.py", "--candidates", "17"]],
+)
 def test_usage_errors(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(args)
@@ -92,6 +95,7 @@ def test_junk_from_the_tiny_model_is_an_error_with_the_reasons(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "writer-cli: error: No usable body: all 2 suggestions rejected." in captured.err
+    assert "candidate 1 of 2" in captured.err and "candidate 2 of 2" in captured.err
     assert source_file.read_bytes() == before  # untouched
 
 

@@ -135,13 +135,12 @@ def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> No
         on_update=lambda event: messages.append(event.message),
     )  # fmt: skip
     assert result.target.name == "is_palindrome"
-    assert len(result.candidates) == 3  # the greedy one, then two sampled
+    assert len(result.candidates) == 3  # the greedy one, then two sampled, all rejected
     assert all(not c.ok and c.reason for c in result.candidates)
     assert result.edit is None and not result.ok and result.ranked == ()
     assert result.status == "" and not result.verified
     assert result.message.startswith("No usable body: all 3 suggestions rejected. ")
-    assert messages[0] == "Writing is_palindrome() from its docstring…"
-    assert "trying 2 more candidates" in messages[1]
+    assert messages == [f"Writing is_palindrome(): candidate {k} of 3…" for k in (1, 2, 3)]
 
 
 def test_one_candidate_means_one_model_call(tiny_lm) -> None:

@@ -23,7 +23,7 @@ from writer_app.features.draft import (
     section_budget,
     tone_sentence,
 )
-from writer_app.tasks import draft
+from writer_app.tasks import draft, draft_anchor, quality
 from writer_app.tasks.outline import parse_outline
 from writer_app.tasks.rewrite import Style, find_style
 
@@ -132,6 +132,21 @@ def test_draft_streams_progress_section_by_section(tiny_lm) -> None:
     assert final.text.startswith("# Keeping bees\n\n## Why keep bees\n\n")
     assert _headings(final.text) == ["Keeping bees", "Why keep bees", "The hive", "The first year"]
     assert len(final.proses) == 3
+
+
+def test_each_section_is_judged_by_the_quality_checks(tiny_lm) -> None:
+    final = draft_article(tiny_lm, OUTLINE, SHORT, FAST)
+    assert len(final.problems) == 3
+    for i, (section, prose) in enumerate(zip(OUTLINE.sections, final.proses, strict=True)):
+        messages = draft.build_section_messages(OUTLINE, i, words=SHORT.words)
+        assert final.problems[i] == draft_anchor.section_problem(
+            prose, section, SHORT.words, instructions=draft_anchor.instruction_lines(messages),
+            allowed=draft_anchor.allowed_text(OUTLINE, i),
+        )  # fmt: skip
+        # Every point begins a passage of its section, even on a random model.
+        assert all(quality.bullet_covered(p.text, prose) for p in section.points), prose
+    flagged = DraftUpdate(OUTLINE, final.proses, 3, True, problems=("", "misses 1 of 2", ""))
+    assert flagged.flagged == ["The hive: misses 1 of 2"]
 
 
 def test_cancel_keeps_what_was_written(tiny_lm) -> None:

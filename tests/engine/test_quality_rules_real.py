@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from writer_app.config import task_defaults
-from writer_app.features.rewrite import rewrite_text
+from writer_app.features.rewrite import RewriteSettings, rewrite_text
 from writer_app.tasks import quality
 from writer_app.tasks.rewrite import find_style
 
@@ -54,3 +54,30 @@ def test_real_candidates_are_ranked(real_lm) -> None:
     index, best = quality.best_rewrite(source, texts, "Friendly") or (-1, None)
     assert best is not None and verdicts[index] == best
     assert best.score == max(v.score for v in verdicts if v.passed == best.passed)
+
+
+HARD = [
+    ("Expand", "Lucia has worked at the Oslo office since 2019 and now leads a team of nine."),
+    ("Friendly", "Dr. Nakamura will see patients on Wednesday from 9 to 11 in room 204."),
+    ("Concise", "The storm knocked out power to 12,000 homes in Halifax on Tuesday night."),
+]
+
+
+@pytest.mark.parametrize(("style_name", "source"), HARD, ids=[h[0] for h in HARD])
+def test_the_rewrite_offered_is_faithful_or_held_back_with_the_reason(
+    real_lm, style_name: str, source: str
+) -> None:
+    from writer_app.features.rewrite import judge
+
+    style = find_style(style_name)
+    decoding = RewriteSettings(**{**vars(task_defaults("rewrite")), "max_time": 0.0, "versions": 3})
+    result = rewrite_text(real_lm, source, style, decoding)
+    offered = result.accepted()
+    if result.held:  # every version failed: nothing is offered, and the panel says why
+        assert offered == {} and result.text == source
+        assert result.why_held().startswith("its best version ")
+        attempt = result.accepted(with_held=True)[0]
+        assert not judge(source, attempt, style).passed
+    else:  # what is offered passes every check: no fact dropped or made up
+        verdict = judge(source, offered[0], style)
+        assert verdict.passed and verdict.faithful, (offered, verdict.reasons)

@@ -74,3 +74,52 @@ def test_prompt_lookup_only_where_it_pays(tiny_lm) -> None:
 
     assert prompt_lookup_for(tiny_lm) == 0  # measured slower on a CPU
     assert prompt_lookup_for(dataclasses.replace(tiny_lm, device="cuda")) == PROMPT_LOOKUP_TOKENS
+
+
+FACTS = "Ana flew to Lima on Monday.\n\nBo met Kai in Oslo at 9 am."
+
+
+def _rewrite_settings(**changes: object):
+    from writer_app.features.rewrite import RewriteSettings
+
+    return RewriteSettings(**{"max_new_tokens": 6, "max_time": 0.0, **changes})  # type: ignore[arg-type]
+
+
+def test_versions_are_tried_until_the_checks_pass_and_failures_are_held(tiny_lm) -> None:
+    # The tiny random model never keeps "Ana", "Lima", "Monday": every version fails.
+    updates: list[RewriteUpdate] = []
+    final = rewrite_text(
+        tiny_lm, FACTS, find_style("formal"), _rewrite_settings(versions=5),
+        on_update=updates.append,
+    )  # fmt: skip
+    assert final.done == final.total == 2 and final.versions == 5
+    # the first version alone, then three together, then the one left
+    assert sorted({u.version for u in updates if u.done == 0}) == [1, 2, 5]
+    assert set(final.held) == {0, 2} and all(final.rewritten[i] for i in final.held)
+    assert "drops the name Ana" in final.held[0] and final.text == FACTS  # nothing offered
+    assert final.accepted() == {} and set(final.accepted(with_held=True)) == {0, 2}
+    assert (
+        final.why_held().startswith("its best version drops") and "(passage 1)" in final.why_held()
+    )
+    # A version being written after a failed one is not shown meanwhile.
+    assert all(0 not in u.rewritten for u in updates if u.done == 0 and u.version > 1)
+    again = rewrite_text(tiny_lm, FACTS, find_style("formal"), _rewrite_settings(versions=5))
+    assert again.rewritten == final.rewritten  # greedy settings: the same versions each run
+
+
+def test_one_version_is_all_a_setting_of_one_asks_for(tiny_lm) -> None:
+    updates: list[RewriteUpdate] = []
+    rewrite_text(
+        tiny_lm, FACTS, find_style("formal"), _rewrite_settings(versions=1),
+        on_update=updates.append,
+    )  # fmt: skip
+    assert {u.version for u in updates} == {1}
+
+
+def test_the_passage_time_limit_bounds_the_extra_versions(tiny_lm) -> None:
+    updates: list[RewriteUpdate] = []
+    settings = _rewrite_settings(versions=24, max_time=0.5)
+    rewrite_text(
+        tiny_lm, "Ana flew to Lima.", find_style("formal"), settings, on_update=updates.append
+    )
+    assert max(u.version for u in updates) < 24

@@ -324,6 +324,24 @@ def test_escape_cancels_a_running_generation(
     assert tab.editor.text() == PALINDROME
 
 
+def test_the_panel_says_which_candidate_is_being_written_and_cancel_stops_it(
+    window: MainWindow, tmp_path: Path, qtbot, run_async
+) -> None:
+    tab, generation = _long_generation(window, tmp_path, run_async)
+    panel = generation.panel
+    assert panel.isVisible() and panel.title.text().endswith("is_palindrome()")
+    assert panel.reject_button.text() == "Cancel (Esc)"
+    assert panel.accept_button.isHidden() and panel.code.isHidden()
+    qtbot.waitUntil(lambda: "candidate 1 of 2" in panel.status.text(), timeout=10_000)
+    assert "candidate 1 of 2" in window.statusBar().currentMessage()
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Tab)  # nothing to accept yet: Tab is not taken
+    assert generation.busy
+    panel.reject_button.click()
+    qtbot.waitUntil(lambda: not generation.busy, timeout=10_000)
+    assert not panel.isVisible() and not generation.busy_bar.isVisible()
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
 def test_starting_again_while_generating_keeps_the_new_run_on_show(
     window: MainWindow, tmp_path: Path, qtbot, run_async
 ) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from writer_app.config import Settings
+from writer_app.tasks.rewrite import find_style
 from writer_app.ui.main_window import MainWindow
 from writer_app.ui.rewrite import CUSTOM_ITEM, RewritePanel
 
@@ -23,6 +24,7 @@ def window(make_window, qtbot, tiny_model_dir: Path):
     settings.model.model = str(tiny_model_dir)
     settings.editor.suggestions = False
     settings.rewrite.max_new_tokens = 6
+    settings.rewrite.versions = 2
     settings.styles = {"Pirate": "Rewrite the text as a pirate would say it."}
     w = make_window(settings)
     w.start_model_load()
@@ -45,7 +47,10 @@ def _select_passage(w: MainWindow) -> RewritePanel:
 
 
 def _finish(panel: RewritePanel, qtbot) -> None:
+    """Wait for the rewrite; the tiny model's text fails the checks, so see it anyway."""
     qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
+    if panel.latest is not None and panel.latest.held:
+        panel.show_held()
 
 
 def test_the_picker_lists_styles_and_a_style_streams_into_the_panel(window, qtbot) -> None:
@@ -249,3 +254,18 @@ def test_a_casual_paragraph_rewritten_formal_on_the_built_in_model(qtbot, make_w
     assert w.editor.toPlainText() == text.replace(casual, new)
     w.editor.undo()
     assert w.editor.toPlainText() == text
+
+
+def test_a_rewrite_that_fails_the_checks_is_held_back_with_the_reason(window, qtbot) -> None:
+    panel = _select_passage(window)
+    panel.start(find_style("Formal"))
+    qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
+    update = panel.latest
+    assert update is not None and update.held and update.versions == 2
+    assert panel.result_text() is None and not panel.accept_button.isEnabled()
+    assert "could not rewrite this faithfully" in panel.warning.text()
+    assert panel.show_held_button.isVisible() and panel.retry_button.isEnabled()
+    panel.show_held()
+    assert panel.result_text() is not None and panel.accept_button.isEnabled()
+    assert not panel.show_held_button.isVisible() and "anyway" in panel.warning.text()
+    assert panel.accept() and window.editor.toPlainText() != TEXT

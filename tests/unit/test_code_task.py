@@ -386,11 +386,28 @@ def test_the_chat_prompt() -> None:
     target = target_at(MODULE, "how many vowels")
     prompt = build_prompt(MODULE, target, "chat")
     assert prompt.kind == "chat" and prompt.text == ""
-    (message,) = prompt.messages
+    system, message = prompt.messages
+    assert system["role"] == "system" and "Python programmer" in system["content"]
     assert message["role"] == "user"
     assert "`count_vowels`" in message["content"]
     assert "```python\nimport math" in message["content"]
     assert message["content"].endswith('    0\n    """\n```')
+
+
+def test_the_begun_chat_prompt_continues_the_code_in_its_answer() -> None:
+    target = target_at(MODULE, "how many vowels")
+    prompt = build_prompt(MODULE, target, "begun")
+    *question, answer = prompt.messages
+    assert prompt.kind == "begun" and prompt.text == ""
+    assert tuple(question) == build_prompt(MODULE, target, "chat").messages
+    assert answer["role"] == "assistant"
+    assert answer["content"] == "```python\n" + build_prompt(MODULE, target).text
+    # What the model writes next is cleaned and stopped like a completion.
+    raw = "\n    return sum(c in 'aeiou' for c in text.lower())\n```\nThis counts"
+    assert should_stop(raw, target, "begun")
+    assert extract_body(raw, target, "begun") == (
+        "    return sum(c in 'aeiou' for c in text.lower())\n"
+    )
 
 
 # --- cleaning what the model wrote ----------------------------------------------------------------

@@ -31,6 +31,7 @@ from writer_app.config import (
 )
 from writer_app.decoding import generate_kwargs, problems
 from writer_app.features.code import CodeSettings
+from writer_app.features.rewrite import RewriteSettings
 
 
 def _all_fields(obj: object) -> list[dataclasses.Field[object]]:
@@ -74,13 +75,15 @@ def _everything_changed() -> Settings:
     )
     s.code.run_generated_code = True
     s.summarize.form = "bullets"
+    # (the rewrite section, its versions included, is replaced below)
     s.model.model = "/models/mine"
     s.model.device = "cpu"
     s.model.precision = "int8"
     s.model.threads = 2
     s.model.extra_paths = ["/a", "/b.gguf"]
     # Feature sections are added at runtime; mypy lets them be read, not assigned.
-    cast(Any, s).rewrite = Decoding(
+    cast(Any, s).rewrite = RewriteSettings(
+        versions=3,
         do_sample=True,
         temperature=1.3,
         top_k=7,
@@ -110,7 +113,7 @@ def test_round_trip_of_every_setting(tmp_path: Path) -> None:
     for f in _all_fields(defaults.editor) + _all_fields(defaults.model):
         section = "editor" if f in dataclasses.fields(Editor) else "model"
         assert getattr(getattr(s, section), f.name) != getattr(getattr(defaults, section), f.name)
-    for f in dataclasses.fields(Decoding):
+    for f in dataclasses.fields(RewriteSettings):
         assert getattr(s.rewrite, f.name) != getattr(defaults.rewrite, f.name), f.name
     path = tmp_path / "settings.toml"
     save_settings(s, path)

@@ -489,6 +489,13 @@ def test_bullet_coverage() -> None:
         "A: Additive to the existing material.",
         "Ending with an image, which is not possible due to the length restriction.",
         "This was added to the description of the bell.",
+        "No need to finish everything; simply complete the next part.",
+        "This is part 1.",
+        "This is my last part.",
+        "Write the rest of the paragraph for the next part.",
+        "My name is Alec.",
+        "I've never written anything like this before.",
+        "No additional explanation needed.",
     ],
 )
 def test_chatter_is_found(sentence: str) -> None:
@@ -503,6 +510,8 @@ def test_chatter_is_found(sentence: str) -> None:
         "Write your name on the jar.",
         "The story of the bell begins in 1520.",
         "Note how the crust darkens.",
+        "The next part of the trail is steep.",
+        "Rest for the remainder of the week.",
     ],
 )
 def test_prose_is_not_chatter(sentence: str) -> None:
@@ -567,3 +576,31 @@ def test_judge_section() -> None:
         "Wild yeast and lactobacilli live in flour; feed the starter every day.", bullets, 12
     )
     assert good.passed
+
+
+def test_a_unit_written_onto_a_number_keeps_the_number() -> None:
+    source = "The recipe needs 250 grams of flour and 100 ml of milk."
+    assert not q.missing_facts(source, "It takes 250g of flour and 100ml of milk.")
+    assert q.missing_facts(source, "It takes 250g of flour and some milk.")
+
+
+def test_a_rewrite_that_copies_the_worked_example_fails() -> None:
+    example = "The printer is jammed. Please use the one by the kitchen until it has been repaired."
+    source = "The bakery on Elm Street sells croissants."
+    leaked = "The bakery on Elm Street sells croissants. Use it until it has been repaired."
+    verdict = q.judge_rewrite(source, leaked, "Formal", example=example)
+    assert not verdict.passed and "borrows from the prompt's example" in verdict.reasons[-1]
+    fine = "Croissants are sold at the bakery on Elm Street."
+    assert q.judge_rewrite(source, fine, "Formal", example=example).passed
+    assert (
+        q.borrowed_phrase("until it has been repaired", example, "wait until it has been repaired")
+        == ""
+    )
+
+
+def test_trimmed_versions_drop_trailing_sentences_that_carry_nothing_of_the_source() -> None:
+    source = "Our team shipped version 4.2 on 14 June, two weeks ahead of schedule."
+    tail = "Our team shipped version 4.2 on 14 June, two weeks early. Please check the date."
+    assert q.trimmed_versions(source, tail) == [tail.split(" Please")[0], tail]
+    both = "Our team shipped version 4.2 on 14 June. It was two weeks ahead of schedule."
+    assert q.trimmed_versions(source, both) == [both]

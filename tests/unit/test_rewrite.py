@@ -12,11 +12,14 @@ from hypothesis import strategies as st
 
 from writer_app.tasks.rewrite import (
     BUILTIN_STYLES,
+    EXAMPLE_ANSWERS,
+    EXAMPLE_SOURCE,
     Piece,
     Style,
     build_messages,
     clean_output,
     custom_style,
+    example_for,
     find_style,
     join_pieces,
     passage_indices,
@@ -93,16 +96,33 @@ def test_a_custom_instruction_is_a_style() -> None:
 @pytest.mark.parametrize(
     "style", [*BUILTIN_STYLES, custom_style("Make it rhyme.")], ids=lambda s: s.name
 )
-def test_the_prompt_is_the_instruction_and_the_passage_only(style: Style) -> None:
+def test_the_prompt_is_one_worked_example_then_the_instruction_and_the_passage(
+    style: Style,
+) -> None:
     passage = "The committee has decided that the new policy will start next month."
     messages = build_messages(style, f"\n  {passage}  \n")
-    assert [m["role"] for m in messages] == ["system", "user"]
-    assert set(messages[0]) == set(messages[1]) == {"role", "content"}
-    assert messages[1]["content"] == f"{style.instruction}\n\n{passage}"
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert all(set(m) == {"role", "content"} for m in messages)
+    assert messages[-1]["content"] == f"{style.instruction}\n\n{passage}"
+    instruction, answer = example_for(style)
+    assert messages[1]["content"] == f"{instruction}\n\n{EXAMPLE_SOURCE}"
+    assert messages[2]["content"] == answer
+    # a built-in style is shown its own answer; any other style the Formal one
+    shown = style.name if style in BUILTIN_STYLES else "Formal"
+    assert answer == EXAMPLE_ANSWERS[shown]
     system = messages[0]["content"]
     assert "only the rewritten text" in system.lower()
     assert len(system.split()) <= 15  # a tiny model loses the thread in long instructions
     assert passage not in system and style.instruction not in system
+
+
+def test_every_worked_example_passes_the_checks_it_teaches() -> None:
+    from writer_app.tasks import quality
+
+    assert set(EXAMPLE_ANSWERS) == {s.name for s in BUILTIN_STYLES}
+    for name, answer in EXAMPLE_ANSWERS.items():
+        verdict = quality.judge_rewrite(EXAMPLE_SOURCE, answer, name)
+        assert verdict.passed, (name, verdict.reasons)
 
 
 # --- Splitting a selection --------------------------------------------------------------------

@@ -12,6 +12,10 @@ Variants, on the draft dev set, each section prompted as the app does
 
 Scored like `score.py draft`: points covered in their own section, chatter sentences, words
 against the length (±30%), seconds.
+
+Outcome: "each" won (all points covered, short fast sections) and became the app's pipeline
+(`features/draft.py` `_Anchored`, rules in `tasks/draft_anchor.py`), with the passage
+cleaning, the length fitting and the user's spelling added; measure it with `score.py draft`.
 """
 
 from __future__ import annotations

@@ -78,15 +78,20 @@ def decoding_for(task: str) -> Any:
     return dataclasses.replace(decoding, max_time=0.0, seed=0)
 
 
-def run_rewrite(lm: Any, text: str, style_name: str, decoding: Any) -> str:
-    """The rewrite of `text` in a built-in style, or a custom instruction."""
+def run_rewrite(lm: Any, text: str, style_name: str, decoding: Any) -> tuple[str, bool]:
+    """The rewrite of `text` in a built-in style, or a custom instruction, and whether the
+    app held it back (its own checks failed it: the panel says why instead of offering it)."""
     from writer_app.tasks import rewrite
 
     try:
         style = rewrite.find_style(style_name)
     except KeyError:
         style = rewrite.custom_style(style_name)
-    return str(pipeline("rewrite_text")(lm, text, style, decoding).text)
+    result = pipeline("rewrite_text")(lm, text, style, decoding)
+    held = bool(getattr(result, "held", None))
+    if held:
+        return rewrite.join_pieces(result.pieces, result.rewritten), True
+    return str(result.text), False
 
 
 def run_draft(lm: Any, markdown: str, length: str, decoding: Any) -> list[str]:
@@ -171,17 +176,18 @@ def score_rewrite(lm: Any, limit: int | None, show: bool, cached: Cache) -> dict
         if lm is None:
             earlier = stored[style, item["text"]]
             output, seconds = earlier["output"], earlier["seconds"]
+            held = earlier.get("held", False)
         else:
-            output = run_rewrite(lm, item["text"], style, decoding)
+            output, held = run_rewrite(lm, item["text"], style, decoding)
             seconds = time.perf_counter() - started
         correct = item.get("correct", False)
         verdict = quality.judge_rewrite(item["text"], output, style, source_is_correct=correct)
         results.append({
             "style": style, "source": item["text"], "output": output, "seconds": seconds,
             "passed": verdict.passed, "reasons": list(verdict.reasons), "score": verdict.score,
-            "checks": verdict.checks, "recall": verdict.recall,
+            "checks": verdict.checks, "recall": verdict.recall, "held": held,
         })  # fmt: skip
-        mark = "pass" if verdict.passed else "FAIL"
+        mark = "held" if held else "pass" if verdict.passed else "FAIL"
         print(f"  rewrite {k}/{len(jobs)} {style[:24]:24} {mark} {seconds:5.1f} s", file=sys.stderr)
         if show and not verdict.passed:
             print(f"    {item['text']}\n    -> {output.strip()}\n    {'; '.join(verdict.reasons)}")
@@ -191,7 +197,7 @@ def score_rewrite(lm: Any, limit: int | None, show: bool, cached: Cache) -> dict
     rows = [_rewrite_row(name, rs) for name, rs in sorted(by_style.items())]
     rows.append(_rewrite_row("all", results))
     header = ["style", "n", "pass", "facts ok", "commentary", "copies", "length ok", "recall",
-              "median s"]  # fmt: skip
+              "held", "bad offered", "median s"]  # fmt: skip
     return {"table": _table(header, rows), "results": results, "summary": rows[-1]}
 
 
@@ -209,9 +215,11 @@ def _rewrite_row(name: str, rs: list[dict[str, Any]]) -> list[str]:
 
     recall = statistics.mean(r["recall"] for r in rs) if rs else 0.0
     return [
-        name, str(n), _pct(sum(r["passed"] for r in rs), n), _pct(count("facts"), n),
+        name, str(n), _pct(sum(r["passed"] and not r.get("held") for r in rs), n),
+        _pct(count("facts"), n),
         _pct(count("commentary", False), n), _pct(count("copy", False), n),
-        _pct(count("length"), n), f"{recall:.2f}",
+        _pct(count("length"), n), f"{recall:.2f}", _pct(sum(r.get("held", 0) for r in rs), n),
+        _pct(sum(not r["passed"] and not r.get("held") for r in rs), n),
         f"{statistics.median(r['seconds'] for r in rs):.1f}" if rs else "-",
     ]  # fmt: skip
 

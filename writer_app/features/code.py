@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import re
 import sys
 import threading
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from writer_app.cli_context import CliContext, value_type
 from writer_app.features.base import Command, Feature, Progress
@@ -30,6 +31,7 @@ from writer_app.sandbox.doctests import verify
 from writer_app.tasks.code import (
     Candidate,
     Edit,
+    PromptKind,
     Ranked,
     Target,
     build_prompt,
@@ -41,10 +43,12 @@ from writer_app.tasks.code import (
     should_stop,
     unverifiable,
 )
+from writer_app.tasks.code.schedule import DEFAULT_CANDIDATES, Attempt, attempts
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
     from writer_app.engine.loader import LoadedModel
+    from writer_app.engine.prefix_cache import PrefixCache
 
 OnProgress = Callable[[Progress], None]
 
@@ -103,7 +107,8 @@ class CodeResult:
         if self.best.report is not None:
             if self.passed:
                 return f"{name}: doctests pass ({self.best.report.summary})"
-            return f"{name}: {self.status}"
+            tried = len(self.candidates)
+            return f"{name}: no candidate passed its doctests ({tried} tried); {self.status}"
         return f"{name}: not verified ({self.note})" if self.note else f"{name}: not verified"
 
 
@@ -174,76 +179,76 @@ def generate_body(
 ) -> CodeResult:
     """Write the body of the function at `where` (a cursor offset or a function name).
 
-    The model first writes one body following `decoding` (greedy unless it says to sample).
-    If that one is usable (it parses, does not repeat the signature or docstring, is more than
-    a placeholder) and, with `verify_doctests`, passes the docstring's examples (run in the
-    sandbox), it is proposed at once. Otherwise the model samples up to `candidates` - 1 more
-    (default: the decoding's `alternatives`), checked the same way in the model's order until
-    one passes; the best is proposed (see `tasks.code.rank`). `on_update` gets progress
-    messages (`Progress` events).
+    Best-of-N with an early stop: the model writes up to `candidates` bodies (default: the
+    decoding's `alternatives`) one at a time, in the order `tasks.code.schedule` gives (the
+    prompt's forms in turn; each form first as `decoding` says, greedy unless it samples, then
+    sampled at rising temperatures). Each is cleaned and checked as it comes, and writing
+    stops at the first good enough: with `verify_doctests`, the first whose docstring examples
+    pass (run in the sandbox); without, the first usable one (it parses, does not repeat the
+    signature or docstring, is more than a placeholder). The best is proposed (`tasks.code.rank`).
 
-    Raises CodeTaskError when there is nothing to write here, and
+    `on_update` gets a `Progress` event per candidate ("candidate 5 of 12"); `cancel` stops
+    the candidate being written within a token, and no other starts. `decoding.max_time`, when
+    set, bounds the whole job. Raises CodeTaskError when there is nothing to write here, and
     `engine.generation.GenerationCancelled` when `cancel` was set before anything was written.
     """
-    from writer_app.decoding import alternatives_decoding
     from writer_app.engine.generation import GenerationCancelled, generate
-    from writer_app.engine.prefix_cache import PrefixCache
 
     started = time.perf_counter()
     target = find_target(source, where)
     count = max(1, candidates if candidates is not None else decoding.alternatives)
     note = (unverifiable(target) or "") if verify_doctests else "verification is off"
     run_doctests = verify_doctests and not note
-    prompt = build_prompt(source, target, "completion")
-    cache = PrefixCache()  # the prompt is read once for both rounds
+    prompts = _Prompts(lm, source, target)
     cleaned: list[Candidate] = []
     reports: list[DoctestReport | None] = []
     checked: set[str] = set()
+    name = f"{target.name}()"
+    deadline = started + decoding.max_time if decoding.max_time > 0 else None
 
     def progress(message: str) -> None:
         if on_update is not None:
             on_update(Progress(message))
 
-    def write(how: Decoding, rows: int) -> bool:
-        """Add `rows` candidates; True once one is good enough to stop."""
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
+
+    def good(candidate: Candidate) -> bool:
+        """Whether the candidate is good enough to stop: checked if need be."""
+        body = candidate.body
+        if body is None or body in checked:  # rejected, or a body already checked
+            return False
+        checked.add(body)
+        if not run_doctests or cancelled():
+            return True  # the first usable body is the proposal
+        progress(f"Writing {name}: checking candidate {len(cleaned)} of {count}…")
+        reports[-1] = verify(replace_body(source, target, body).source, target, limits)
+        return bool(reports[-1] is not None and reports[-1].passed)
+
+    for attempt in attempts(count, decoding.temperature):
+        how = _attempt_decoding(decoding, attempt, deadline)
+        if how is None or cancelled():
+            break  # out of time, or cancelled between candidates
+        progress(f"Writing {name}: candidate {attempt.number} of {count}…")
+        prompt, cache = prompts.get(attempt.kind)
         try:
             result = generate(
                 lm,
-                prompt.text,
+                prompt,
                 how,
-                candidates=rows,
                 heal=False,
-                is_done=lambda text: should_stop(text, target),
+                is_done=functools.partial(should_stop, target=target, kind=attempt.kind),
                 cancel=cancel,
                 prefix_cache=cache,
             )
         except GenerationCancelled:
-            if cleaned:
-                return True  # keep what the first round wrote
-            raise
-        done = False
-        for text in result.texts:
-            candidate = clean_candidate(text, target)
-            cleaned.append(candidate)
-            reports.append(None)
-            body = candidate.body
-            if body is None or body in checked or done:  # rejected, a repeat, or not needed
-                continue
-            checked.add(body)
-            if not run_doctests or (cancel is not None and cancel.is_set()):
-                done = True  # the first usable body is the proposal
-                continue
-            progress(f"Checking a candidate against its doctests ({len(cleaned)} of {count})…")
-            reports[-1] = verify(replace_body(source, target, body).source, target, limits)
-            done = bool(reports[-1] is not None and reports[-1].passed)
-        if done:
-            return True
-        return bool(result.cancelled)
-
-    progress(f"Writing {target.name}() from its docstring…")
-    if not write(decoding, 1) and count > 1:
-        progress(f"Writing {target.name}(): trying {count - 1} more candidates…")
-        write(alternatives_decoding(decoding), count - 1)
+            break
+        cleaned.append(clean_candidate(result.texts[0], target, attempt.kind))
+        reports.append(None)
+        if good(cleaned[-1]) or result.cancelled:
+            break
+    if not cleaned and cancelled():
+        raise GenerationCancelled()
     ranked = tuple(rank(cleaned, reports))
     return CodeResult(
         source=source,
@@ -255,6 +260,52 @@ def generate_body(
         note=note,
         seconds=time.perf_counter() - started,
     )
+
+
+class _Prompts:
+    """Each form of the prompt, made when first needed, with a cache of its own: the model
+    reads each prompt once however many candidates it writes from it."""
+
+    def __init__(self, lm: LoadedModel, source: str, target: Target) -> None:
+        self.lm, self.source, self.target = lm, source, target
+        self.made: dict[PromptKind, tuple[Any, PrefixCache]] = {}
+
+    def get(self, kind: PromptKind) -> tuple[Any, PrefixCache]:
+        """The prompt (text or token ids) and its cache."""
+        from writer_app.engine.generation import chat_ids, continue_ids
+        from writer_app.engine.prefix_cache import PrefixCache
+
+        if kind not in self.made:
+            prompt = build_prompt(self.source, self.target, kind)
+            messages = list(prompt.messages)
+            ids: Any = prompt.text
+            if kind == "chat":
+                ids = chat_ids(self.lm, messages)
+            elif kind == "begun":
+                ids = continue_ids(self.lm, messages)
+            self.made[kind] = (ids, PrefixCache())
+        return self.made[kind]
+
+
+def _attempt_decoding(
+    decoding: Decoding, attempt: Attempt, deadline: float | None
+) -> Decoding | None:
+    """How one candidate is written: as `decoding` says, or sampled at the attempt's
+    temperature with a seed of its own (the same seed would repeat the same sample); None
+    when the job's time is up."""
+    from writer_app.decoding import alternatives_decoding
+
+    how = decoding
+    if attempt.temperature is not None:
+        how = dataclasses.replace(
+            alternatives_decoding(decoding),
+            temperature=attempt.temperature,
+            seed=None if decoding.seed is None else decoding.seed + attempt.number - 1,
+        )
+    if deadline is None:
+        return how
+    left = deadline - time.perf_counter()
+    return dataclasses.replace(how, max_time=left) if left > 0 else None
 
 
 # --- the feature ---------------------------------------------------------------------------
@@ -298,7 +349,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         dest="alternatives",
         metavar="N",
         type=value_type("alternatives", int, spec_of(alternatives)),
-        help="how many bodies the model may write (the same as --alternatives)",
+        help="the most bodies the model may write, one at a time; it stops at the first that "
+        "passes its doctests (with --verify) or, unchecked, the first usable one (the same as "
+        f"--alternatives; default {DEFAULT_CANDIDATES})",
     )
 
 
@@ -360,7 +413,12 @@ FEATURE = Feature(
     name="code",
     title="Code",
     help="Write a Python function's body from its docstring",
-    defaults={"temperature": 0.4, "max_new_tokens": 256, "max_time": 60.0, "alternatives": 4},
+    defaults={
+        "temperature": 0.4,
+        "max_new_tokens": 256,
+        "max_time": 60.0,
+        "alternatives": DEFAULT_CANDIDATES,
+    },
     settings=CodeSettings,
     priority=Priority.INTERACTIVE,
     command=Command(

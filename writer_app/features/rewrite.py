@@ -10,18 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, cast
 
 from writer_app.cli_context import CliContext, add_source_arguments
 from writer_app.features.base import Command, Feature
-from writer_app.tasks import rewrite
+from writer_app.options import Decoding, setting
+from writer_app.tasks import quality, rewrite
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
     from writer_app.engine.loader import LoadedModel
-    from writer_app.options import Decoding
 
 
 @dataclass(frozen=True)
@@ -32,27 +33,141 @@ class RewriteUpdate:
     rewritten: dict[int, str]  # piece index -> cleaned rewrite ("" = keep the original)
     done: int  # passages finished
     total: int  # passages to rewrite
+    # Finished passages whose best version failed the checks, and why: they keep their
+    # original text unless the user asks to see the attempt (which is in `rewritten`).
+    held: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    version: int = 1  # the version of the current passage being written (1 = the first)
+    versions: int = 1  # how many versions a passage may get
+
+    def accepted(self, with_held: bool = False) -> dict[int, str]:
+        """Finished passages with usable text (held ones only `with_held`)."""
+        finished = rewrite.passage_indices(self.pieces)[: self.done]
+        return {
+            i: self.rewritten[i]
+            for i in finished
+            if self.rewritten.get(i) and (with_held or i not in self.held)
+        }
 
     @property
     def text(self) -> str:
-        """The whole selection as it reads with the rewrites so far."""
-        return rewrite.join_pieces(self.pieces, self.rewritten)
+        """The whole selection as it reads with the rewrites so far (held ones left out)."""
+        shown = {i: t for i, t in self.rewritten.items() if i not in self.held}
+        return rewrite.join_pieces(self.pieces, shown)
 
     @property
     def failed(self) -> int:
         """Passages the model gave nothing usable for (they keep their original text)."""
         return sum(1 for i in rewrite.passage_indices(self.pieces) if not self.rewritten.get(i))
 
+    def why_held(self) -> str:
+        """What went wrong, in a sentence: the first held passage's reasons."""
+        if not self.held:
+            return ""
+        index, reasons = next(iter(self.held.items()))
+        where = ""
+        if self.total > 1:
+            where = f" (passage {rewrite.passage_indices(self.pieces).index(index) + 1})"
+        return f"its best version {'; '.join(reasons[:2])}{where}"
+
+
+@dataclass
+class RewriteSettings(Decoding):
+    """The Rewrite task's decoding, and how many versions it may try."""
+
+    versions: int = setting(
+        7,
+        "Rewrite: the most versions of a passage to write. The first is the one the decoding "
+        "settings give; while none keeps every fact of the original (names, numbers, days, "
+        "times) and reads as a rewrite in the style, more are sampled, a few at a time. A "
+        "passage whose versions all fail keeps its text, and the panel says why.",
+        label="Versions to try",
+        minimum=1,
+        maximum=24,
+    )
+
 
 # Rewrites copy much of their input; prompt lookup checks such copied runs in one model pass.
 # That pays where a pass over 10 tokens costs about one over 1 (a GPU). On a CPU it does not:
 # `tools/measure_rewrite.py` gave 0.86x (int4) and 0.88x (float32) of plain decoding speed.
 PROMPT_LOOKUP_TOKENS = 10
+BATCH = 3  # versions sampled together after the first
 
 
 def prompt_lookup_for(lm: LoadedModel) -> int:
     """Prompt-lookup tokens for rewrites on this model's device (0 = off)."""
     return 0 if lm.device == "cpu" else PROMPT_LOOKUP_TOKENS
+
+
+def judge(original: str, version: str, style: rewrite.Style) -> quality.Verdict:
+    """The quality checks of a rewrite in `style` (a user's or custom style by its words)."""
+    own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
+    example = f"{rewrite.EXAMPLE_SOURCE} {rewrite.example_for(style)[1]}"
+    return quality.judge_rewrite(original, version, style.name, instruction=own, example=example)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _best_version(
+    lm: LoadedModel,
+    original: str,
+    style: rewrite.Style,
+    decoding: Decoding,
+    versions: int,
+    cancel: threading.Event | None,
+    on_text: Callable[[str], None],
+    on_version: Callable[[int], None],
+    prompt_lookup: int,
+) -> tuple[str, quality.Verdict]:
+    """Write versions of one passage until one passes the checks (or `versions` are spent);
+    the best one and its verdict. Raises _Cancelled if stopped before a version was done."""
+    from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
+
+    ids = chat_ids(lm, rewrite.build_messages(style, original))
+    own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
+    trim = quality.style_rules(style.name, own).low <= 1.0  # not for styles that lengthen
+    judged: list[tuple[str, quality.Verdict]] = []
+    tried = 0
+    started = time.monotonic()
+    while tried < versions and not any(v.passed for _t, v in judged):
+        d, rows = decoding, 1
+        if tried:
+            left = decoding.max_time - (time.monotonic() - started)
+            if decoding.max_time and left < 1.0:  # the passage's time is spent
+                break
+            # Greedy settings give the same versions each run; sampling ones, new versions.
+            seed = decoding.seed if decoding.seed is not None or decoding.do_sample else 0
+            d = replace(
+                decoding, do_sample=True, seed=None if seed is None else seed + tried,
+                max_time=left if decoding.max_time else 0.0,
+            )  # fmt: skip
+            rows = min(BATCH, versions - tried)
+        on_version(tried + 1)
+
+        def stream(raw: list[str], first: bool = not tried) -> None:
+            if first:
+                on_text(rewrite.clean_output(raw[0], original))
+
+        try:
+            result = generate(
+                lm, ids, d, candidates=rows, heal=False, cancel=cancel, on_update=stream,
+                is_done=lambda text: rewrite.should_stop(text, original, style),
+                prompt_lookup=prompt_lookup if rows == 1 else 0,
+            )  # fmt: skip
+        except GenerationCancelled:
+            result = None
+        if result is None or result.cancelled:  # half a version is no rewrite
+            if judged:
+                break
+            raise _Cancelled
+        tried += rows
+        for raw in result.texts:
+            text = rewrite.clean_output(raw, original)
+            for version in quality.trimmed_versions(original, text) if trim else [text]:
+                judged.append((version, judge(original, version, style)))
+    best = max(range(len(judged)), key=lambda i: (judged[i][1].passed, judged[i][1].score, -i))
+    return judged[best]
 
 
 def rewrite_text(
@@ -65,17 +180,24 @@ def rewrite_text(
     on_update: Callable[[RewriteUpdate], None] | None = None,
     prompt_lookup: int | None = None,
 ) -> RewriteUpdate:
-    """Rewrite `text` in `style`, paragraph by paragraph (a small model keeps its quality)."""
-    from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
+    """Rewrite `text` in `style`, paragraph by paragraph (a small model keeps its quality).
 
+    Each passage gets versions until one keeps every fact and reads as a rewrite in the
+    style (`quality.judge_rewrite`); one that never does is held back with the reasons.
+    """
     if prompt_lookup is None:
         prompt_lookup = prompt_lookup_for(lm)
+    versions = max(1, int(getattr(decoding, "versions", 1)))
     pieces = tuple(rewrite.split_passages(text))
     todo = rewrite.passage_indices(list(pieces))
     rewritten: dict[int, str] = {}
+    held: dict[int, tuple[str, ...]] = {}
+    version = 1
 
     def report(done: int) -> RewriteUpdate:
-        update = RewriteUpdate(pieces, dict(rewritten), done, len(todo))
+        update = RewriteUpdate(
+            pieces, dict(rewritten), done, len(todo), dict(held), version, versions
+        )
         if on_update is not None:
             on_update(update)
         return update
@@ -83,32 +205,43 @@ def rewrite_text(
     for done, index in enumerate(todo):
         original = pieces[index].text
 
-        def partial(raw: list[str], index: int = index, done: int = done) -> None:
-            rewritten[index] = rewrite.clean_output(raw[0], pieces[index].text)
+        def show(partial: str, index: int = index, done: int = done) -> None:
+            rewritten[index] = partial
             report(done)
 
-        def finished(text: str, original: str = original) -> bool:
-            return rewrite.should_stop(text, original, style)
+        def trying(n: int, index: int = index, done: int = done) -> None:
+            nonlocal version
+            version = n
+            if n > 1:  # a failed version is not shown while others are written
+                rewritten.pop(index, None)
+                report(done)
 
-        ids = chat_ids(lm, rewrite.build_messages(style, original))
         try:
-            result = generate(
-                lm, ids, decoding, heal=False, is_done=finished, cancel=cancel,
-                on_update=partial, prompt_lookup=prompt_lookup,
-            )  # fmt: skip
-        except GenerationCancelled:
+            best, verdict = _best_version(
+                lm, original, style, decoding, versions, cancel, show, trying, prompt_lookup
+            )
+        except _Cancelled:
             rewritten.pop(index, None)
             break
-        if result.cancelled:  # half a passage is no rewrite: it keeps its original text
-            rewritten.pop(index, None)
-            break
-        rewritten[index] = rewrite.clean_output(result.texts[0], original)
+        rewritten[index] = best
+        if not verdict.passed and best.strip():
+            held[index] = verdict.reasons
+        version = 1
+        if cancel is not None and cancel.is_set():
+            return report(done + 1)
     return report(sum(1 for i in todo if i in rewritten))
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--style", required=True, help="a style name (see `writer-cli styles`; any case)"
+    )
+    parser.add_argument(
+        "--versions",
+        type=int,
+        metavar="N",
+        help="the most versions of a passage to write while none passes the checks "
+        "(default: the saved setting)",
     )
     add_source_arguments(parser, "rewrite")
 
@@ -119,11 +252,25 @@ def _cli(ctx: CliContext) -> int:
     except KeyError as exc:
         ctx.usage(exc.args[0])
     decoding = ctx.decoding()
+    if ctx.args.versions is not None:
+        if not 1 <= ctx.args.versions <= 24:
+            ctx.usage("--versions must be between 1 and 24")
+        decoding = replace(cast(RewriteSettings, decoding), versions=ctx.args.versions)
     text = ctx.read_source()
     if not text.strip():
         ctx.fail("There is no text to rewrite")
     lm = ctx.load()
     result = rewrite_text(lm, text, style, decoding)
+    if len(result.held) + result.failed >= result.total:
+        why = result.why_held() or "the model gave nothing back"
+        ctx.fail(
+            f"Could not rewrite the text faithfully: {why}. Try another style, more versions "
+            "(--versions) or a larger model (--model)"
+        )
+    if result.held:
+        ctx.note(
+            f"{len(result.held)} of {result.total} passages kept as they were: {result.why_held()}"
+        )
     if result.failed:
         ctx.note(
             f"{result.failed} of {result.total} passages came back empty and were kept as they were"
@@ -143,6 +290,7 @@ FEATURE = Feature(
         "max_new_tokens": 512,
         "max_time": 90.0,
     },
+    settings=RewriteSettings,
     priority=Priority.INTERACTIVE,
     command=Command("rewrite", "print text rewritten in a style", _arguments, _cli),
 )

@@ -140,6 +140,7 @@ def build_section_messages(
     words: int,
     previous_tail: str = "",
     outline_points: bool = False,
+    points_upto: int | None = None,
 ) -> list[dict[str, str]]:
     """Chat messages (system, user) asking for the prose of section `index`.
 
@@ -147,7 +148,10 @@ def build_section_messages(
     the end of the previous section, then the instruction last, where a small model heeds
     it most: this section's points in order, the length, the tone. Other sections' points
     are listed only with `outline_points`: the built-in 135M model, given them, tends to
-    write about the first section's points instead of its own.
+    write about the first section's points instead of its own. With `points_upto`, only the
+    section's first that many points are listed (drafting point by point, a passage that
+    came out short is tried again without the points still to come: see
+    `features/draft.FOCUS_PROMPT`).
     """
     section = outline.sections[index]
     last = index == len(outline.sections) - 1
@@ -159,8 +163,9 @@ def build_section_messages(
         user.append(f'Previous part ends: "{tail(previous_tail)}"')
     ask = f'Write part {index + 1}, "{section_name(outline, index)}", as {_shape(words)}'
     ask += f" of about {words} words."
-    user += ["", ask + (" Explain, in order:" if section.points else "")]
-    user += section.point_lines()
+    points = section.points if points_upto is None else section.points[:points_upto]
+    user += ["", ask + (" Explain, in order:" if points else "")]
+    user += [line for point in points for line in point.lines()]
     rules = [tone.strip(), "Plain prose only: no heading, no list."]
     rules.append(
         "This is the last part: end the text." if last else "Do not sum up; more parts follow."
@@ -495,6 +500,12 @@ def clean_continuation(
     end = written.rstrip()[-1]
     glued = bool(_CJK_TEXT.match(end) or _CJK_TEXT.match(body)) or body[0] in ",.;:!?)]}"
     return body if glued else " " + body
+
+
+def clean_prose(raw: str, *, last: bool = False, other_headings: Sequence[str] = ()) -> str:
+    """Prose that is known to start right (an anchored passage: see `tasks/draft_anchor`),
+    cleaned as `clean_section` cleans a section's, without looking for an opening to drop."""
+    return _clean_body(_plain(raw).strip(), last, other_headings)
 
 
 def _plain(raw: str) -> str:

@@ -193,8 +193,10 @@ _SPECIAL = {"dozen": 12, "twice": 2, "half": 0.5}
 # facts, and treating them as numbers would make paraphrases look unfaithful.
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_ORDINALS, *_SCALES, *_SPECIAL], key=len))
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Units written onto a number ("100ml", "5km"); "5m" stays five million.
+_UNIT_SUFFIX = r"(?:ml|l|g|kg|mg|km|cm|mm|mi|ft|lbs?|oz|hrs?|h|mins?|gb|mb|kb|tb|mph|kmh|px)"
 _NUMBER = re.compile(
-    rf"(?<![\w.,])(?:(?P<digits>{_DIGITS})(?:st|nd|rd|th)?(?:\s*(?P<scale>hundred|thousand|"
+    rf"(?<![\w.,])(?:(?P<digits>{_DIGITS})(?:st|nd|rd|th|{_UNIT_SUFFIX})?(?:\s*(?P<scale>hundred|thousand|"
     rf"million|billion|k\b|m\b|bn\b))?|(?P<words>(?:(?:(?:hundred|thousand|million|billion)"
     rf"[\s-]+and|{_NUMBER_WORD}|one|a)[\s-]+)*"
     rf"(?:(?:{'|'.join(_TENS)})[\s-]+one|{_NUMBER_WORD})))(?![\w])",
@@ -833,6 +835,7 @@ def judge_rewrite(
     *,
     instruction: str = "",
     source_is_correct: bool | None = None,
+    example: str = "",
 ) -> Verdict:
     """Judge a rewrite of `source` in a style (a built-in name, or a custom instruction given
     as `style_name` or `instruction`).
@@ -841,8 +844,9 @@ def judge_rewrite(
     names, addresses; facts in the instruction may be added), keeps too few of the source's
     content words for the style, gives the source back (allowed for a correction style unless
     `source_is_correct` is False), is outside the style's length band, talks about the text
-    instead of rewriting it, still has chat the cleaner would strip, or does not do what a
-    question style asks (end up a question). The reasons are short messages for people.
+    instead of rewriting it, still has chat the cleaner would strip, does not do what a
+    question style asks (end up a question), or copies words of the worked `example` the
+    model was shown. The reasons are short messages for people.
     """
     text = candidate.strip()
     rules = style_rules(style_name, instruction)
@@ -862,6 +866,7 @@ def judge_rewrite(
     n = word_count(text)
     low, high = length_bounds(source, style_name, instruction)
     question_ok = not rules.question or "?" in text or "?" in source
+    borrowed = borrowed_phrase(text, example, source) if example else ""
 
     reasons: list[str] = []
     reasons += [f"drops {fact.describe()}" for fact in missing]
@@ -879,11 +884,14 @@ def judge_rewrite(
         reasons.append(f"{longer} for {style_name}: {n} words, {low}–{high} expected")
     if not question_ok:
         reasons.append("is not a question")
+    if borrowed:
+        reasons.append(f"borrows from the prompt's example: {_quote(borrowed)}")
 
     score = 1.0 + recall - 0.6 * (len(missing) + len(invented)) - 1.5 * bool(talk or chat_left)
     score -= (1.0 if copied and not copy_ok else 0.0) + (0.0 if low <= n <= high else 0.3)
     score -= 0.0 if recall >= rules.recall else 0.5
     score -= 0.0 if question_ok else 0.5
+    score -= 1.0 if borrowed else 0.0
     passed = not reasons
     if not passed:
         score = min(score, 0.99)
@@ -891,7 +899,7 @@ def judge_rewrite(
         "facts": not missing and not invented,
         "recall": recall >= rules.recall,
         "copy": not copied or copy_ok,
-        "commentary": not talk and not chat_left,
+        "commentary": not talk and not chat_left and not borrowed,
         "length": low <= n <= high,
         "style": question_ok,
     }
@@ -899,6 +907,33 @@ def judge_rewrite(
         passed, tuple(reasons), round(score, 4), missing, invented, recall, copied, talk, n,
         (low, high), checks,
     )  # fmt: skip
+
+
+def borrowed_phrase(text: str, example: str, source: str, n: int = 5) -> str:
+    """A run of `n` words of `text` found in `example` (a worked example shown to the model)
+    but not in `source`: the model copying the example instead of rewriting; "" if none."""
+    tokens = words(text)
+    theirs, ours = _ngrams(words(example), n), _ngrams(words(source), n)
+    for i in range(len(tokens) - n + 1):
+        gram = tuple(tokens[i : i + n])
+        if gram in theirs and gram not in ours:
+            return " ".join(gram)
+    return ""
+
+
+def trimmed_versions(source: str, candidate: str) -> list[str]:
+    """`candidate` without its last sentences where those carry nothing of `source` (a
+    small model often ends a good rewrite with a sentence of its own: "Please ensure
+    that…"), shortest first, then `candidate` itself. The checks then pick among them."""
+    spans = sentence_spans(candidate)
+    full = content_recall(source, candidate)
+    versions = [candidate]
+    for k in range(len(spans) - 1, 0, -1):
+        shorter = candidate[: spans[k - 1][1]].rstrip()
+        if content_recall(source, shorter) < full - 0.02:
+            break
+        versions.insert(0, shorter)
+    return versions
 
 
 def best_rewrite(
@@ -980,7 +1015,11 @@ _CHATTER: list[re.Pattern[str]] = [
         rf"looks|takes|introduces|highlights|is about|is designed)\b"
     ),
     re.compile(
-        r"(?i)\b(?:this|that) is the (?:last|first|final|next|previous) (?:part|section|piece)\b"
+        r"(?i)\b(?:this|that) is (?:the|my|our) (?:last|first|final|next|previous) "
+        r"(?:part|section|piece)\b|^this is (?:part|section) \d|"
+        r"\b(?:write|finish|complete) the rest\b|\bthe rest of the (?:paragraph|section|part)\b|"
+        r"^my name is\b|\bI(?:'ve|’ve| have) never written\b|"
+        r"\bno (?:additional|further|more) (?:explanation|details?|information) (?:is )?needed\b"
     ),
     re.compile(
         r"(?i)\b(?:no summary|(?:a|the) (?:short )?summary of the (?:content|text|article)|"
@@ -989,7 +1028,9 @@ _CHATTER: list[re.Pattern[str]] = [
         r"I(?:'ll|’ll| will) (?:continue|now write|start writing))\b"
     ),
     re.compile(r"(?i)\b(?:the )?(?:next|previous|following) sections?\b"),
-    re.compile(r"(?i)\b(?:in|of) the (?:next|previous) part\b"),
+    re.compile(
+        r"(?i)\b(?:in|of|complete|write|finish|continue|start) the (?:next|previous) part\b"
+    ),
     # The prompt's own words: instructions, lengths, formats.
     re.compile(
         r"(?i)\b(?:narrative style|flowing (?:narrative|prose)|plain prose|no headings?|"

@@ -105,10 +105,58 @@ def find_style(name: str, user_styles: Sequence[Style] = ()) -> Style:
     raise KeyError(f"No style {name!r}; choose one of: {', '.join(style_names(user_styles))}")
 
 
+# One worked example before the request: a small model copies the shape of an answer (the
+# facts kept, nothing said about the text). Each built-in style has its own answer to the same
+# note; other styles get the Formal one. tools/quality/score.py measured the gain.
+EXAMPLE_SOURCE = (
+    "hey team, the printer on floor 2 is jammed again so use the one by the kitchen until its "
+    "fixed."
+)
+EXAMPLE_ANSWERS = {
+    "Formal": "The printer on floor 2 is jammed again. Please use the printer by the kitchen "
+    "until it has been repaired.",
+    "Casual": "Heads up, the floor 2 printer is jammed again, so just use the one by the "
+    "kitchen till it's fixed.",
+    "Concise": "The floor 2 printer is jammed; use the kitchen one until it's fixed.",
+    "Expand": "The printer on floor 2 has jammed again, so it cannot print anything at the "
+    "moment. Until it is fixed, please send your documents to the printer by the kitchen, "
+    "which is working normally.",
+    "Simplify": "The printer on floor 2 is stuck again. Use the printer by the kitchen until "
+    "it works.",
+    "Fix grammar and spelling": "Hey team, the printer on floor 2 is jammed again, so use the "
+    "one by the kitchen until it's fixed.",
+    "Academic": "The printer on floor 2 is once again jammed; until the fault is repaired, the "
+    "printer adjacent to the kitchen should be used.",
+    "Friendly": "Hi everyone! The printer on floor 2 is jammed again, so please use the one by "
+    "the kitchen until it's fixed. Thanks!",
+    "Persuasive": "Save yourself the wait: the printer on floor 2 is jammed again, so head "
+    "straight to the one by the kitchen until it's fixed.",
+    "Professional": "Please note that the printer on floor 2 is jammed again. Until it is "
+    "repaired, please use the printer by the kitchen.",
+    "Confident": "The printer on floor 2 is jammed again. Use the one by the kitchen until "
+    "it's fixed.",
+    "Active voice": "The printer on floor 2 has jammed again, so use the one by the kitchen "
+    "until someone fixes it.",
+}
+
+
+def example_for(style: Style) -> tuple[str, str]:
+    """The instruction and answer of the worked example shown before a rewrite in `style`."""
+    builtin = {s.name: s for s in BUILTIN_STYLES}
+    own = builtin.get(style.name)
+    if own is not None and own.instruction == style.instruction:
+        return style.instruction, EXAMPLE_ANSWERS[style.name]
+    return builtin["Formal"].instruction, EXAMPLE_ANSWERS["Formal"]
+
+
 def build_messages(style: Style, passage: str) -> list[dict[str, str]]:
-    """Chat messages (system, user) asking the model for the rewritten passage alone."""
+    """Chat messages asking the model for the rewritten passage alone: the system prompt, a
+    worked example (`example_for`), then the request."""
+    instruction, answer = example_for(style)
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"{instruction}\n\n{EXAMPLE_SOURCE}"},
+        {"role": "assistant", "content": answer},
         {"role": "user", "content": f"{style.instruction}\n\n{passage.strip()}"},
     ]
 

@@ -1,10 +1,11 @@
 """Generate code from docstring, in the window: run the job, preview the body, accept or reject.
 
-Ctrl+Shift+G asks the assistant for the body of the function at the cursor (progress in the
-status bar; Esc cancels). The proposal appears in a panel under the editor with its status
-("doctests pass", "doctests failed: …", "not verified"); Tab or Accept puts it in place as
-one undo step, Esc or Reject drops it. A proposal is never applied to a document that has
-changed since it was asked for.
+Ctrl+Shift+G asks the assistant for the body of the function at the cursor. While the model
+writes, a panel under the editor says which candidate it is on ("candidate 5 of 12"; Esc or
+Cancel stops it). The proposal then appears in the panel with its status ("doctests pass",
+"doctests failed: …", "not verified"); Tab or Accept puts it in place as one undo step, Esc or
+Reject drops it. A proposal is never applied to a document that has changed since it was
+asked for.
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ class CodePreview(QFrame):
         self.accept_button.show()
         self.next_button.setVisible(more)
         self.reject_button.setText("Reject (Esc)")
+        self.show()
+
+    def show_progress(self, title: str, message: str) -> None:
+        """The model is writing: what it is on, and Cancel."""
+        self.title.setText(title)
+        self.code.clear()
+        self.code.hide()
+        self.status.setText(message)
+        self.accept_button.hide()
+        self.next_button.hide()
+        self.reject_button.setText("Cancel (Esc)")
         self.show()
 
     def show_problem(self, title: str, message: str) -> None:
@@ -191,13 +203,21 @@ class CodeGeneration(QObject):
             verify=bool(getattr(decoding, "run_generated_code", False)),
         )
         self.busy_bar.show()
-        self._say(f"Writing {target.name}() from its docstring… (Esc cancels)", 0)
         name = target.name
+        writing = f"Writing {name}() from its docstring…"
+        self.panel.show_progress(f"Generate code from docstring: {name}()", writing)
+        self._say(f"{writing} (Esc cancels)", 0)
+
+        def progress(message: str) -> None:
+            if not self._closed and self.result is None:  # no other result on show
+                self.panel.status.setText(message)
+                self._say(message + " (Esc cancels)", 0)
 
         def finished(result: CodeResult) -> None:
             if self._closed:
                 return
             if self.editor.text() != source:
+                self.close_panel()
                 self._say(
                     f"The document changed while {name}() was being written; nothing was "
                     "put in. Press Ctrl+Shift+G to write it again.",
@@ -209,6 +229,7 @@ class CodeGeneration(QObject):
         def failed(exc: Exception) -> None:
             if not self._closed:
                 prefix = "" if isinstance(exc, CodeTaskError) else "Code generation failed: "
+                self.panel.show_problem(f"Generate code from docstring: {name}()", f"{prefix}{exc}")
                 self._say(f"{prefix}{exc}")  # no model, out of memory…
 
         def done() -> None:
@@ -217,11 +238,9 @@ class CodeGeneration(QObject):
 
         self._jobs.run(
             job,
-            on_progress=lambda message: self._say(message + " (Esc cancels)", 0),
+            on_progress=progress,
             on_result=finished,
-            on_cancelled=lambda: (
-                None if self._closed else self._say("Code generation cancelled", 4000)
-            ),
+            on_cancelled=lambda: None if self._closed else self._cancelled(),
             on_error=failed,
             on_done=done,
         )
@@ -278,7 +297,11 @@ class CodeGeneration(QObject):
         return True
 
     def reject(self) -> None:
-        if self.panel.isVisible():
+        """Esc or Reject: stop the job that is running, or drop the proposal on show."""
+        if self.busy:
+            self.cancel()
+            self._cancelled()
+        elif self.panel.isVisible():
             proposed = self.result is not None and self.result.ok
             self.close_panel()
             if proposed:
@@ -292,6 +315,11 @@ class CodeGeneration(QObject):
     def cancel(self) -> None:
         """Stop a running job (its result is dropped)."""
         self._jobs.cancel()
+
+    def _cancelled(self) -> None:
+        self.busy_bar.hide()
+        self.close_panel()
+        self._say("Code generation cancelled", 4000)
 
     def _on_editor_destroyed(self, *_args: object) -> None:
         self._closed = True
@@ -330,10 +358,6 @@ class CodeGeneration(QObject):
             return True
         if key == Qt.Key.Key_Tab:
             self.accept()
-        elif self.busy:
-            self.cancel()
-            self.busy_bar.hide()
-            self._say("Code generation cancelled", 4000)
         else:
             self.reject()
         return True

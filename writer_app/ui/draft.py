@@ -271,7 +271,9 @@ class DraftFeature(QObject):
 
         def done() -> None:
             stopped = latest.cancelled or bool(failure) or not latest.done
-            final = DraftUpdate(outline, latest.proses, latest.section, True, stopped)
+            final = DraftUpdate(
+                outline, latest.proses, latest.section, True, stopped, latest.problems
+            )
             if self._alive(tab):
                 self._finish_tab(tab, final.text if final.text.strip() else shown, shown)
             self._end()
@@ -285,7 +287,11 @@ class DraftFeature(QObject):
                 )
             else:
                 words = len(final.text.split())
-                self.window.notify(f"Draft finished: {final.total} sections, about {words} words")
+                message = f"Draft finished: {final.total} sections, about {words} words"
+                if flagged := final.flagged:  # the checks found a weak section: say which
+                    self.window.notify(f"{message}. Check before use — {'; '.join(flagged)}", 0)
+                else:
+                    self.window.notify(message)
             self.finished.emit(final)
 
         self._jobs.run(job, on_event=update, on_result=update, on_error=failed, on_done=done)
@@ -379,7 +385,10 @@ class DraftFeature(QObject):
                     edit.text,
                 )
                 applied = True
-                self.window.notify(f"{done} (Undo takes it back)")
+                if edit.problem:  # kept, but not presented as good
+                    self.window.notify(f"{done}, but it {edit.problem} (Undo takes it back)", 0)
+                else:
+                    self.window.notify(f"{done} (Undo takes it back)")
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, DraftError):

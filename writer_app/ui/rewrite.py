@@ -1,7 +1,9 @@
 """Rewrite the selection in a style: the style picker, and the panel that shows the rewrite.
 
 The panel sits under the editor. It streams the rewrite in as a word diff against the
-selected passage, with progress for long selections. Accept replaces the passage as one undo
+selected passage, with progress for long selections. A passage whose every version failed the
+checks (a fact dropped or invented, talk about the text, …) keeps its text, and the panel
+says why; Show Anyway reveals the attempt. Accept replaces the passage as one undo
 step; Reject leaves the document alone; Try Again samples another version; Esc stops the
 model at once (finished passages stay acceptable). The document stays editable meanwhile:
 the passage is tracked with two cursors, and if its text changes, the rewrite is not applied
@@ -123,6 +125,10 @@ class RewritePanel(QFrame):
         self.accept_button.setToolTip("Replace the passage with the rewrite (Ctrl+Return)")
         self.retry_button = QPushButton("&Try Again")
         self.retry_button.setToolTip("Sample another version")
+        self.show_held_button = QPushButton("Show An&yway")
+        self.show_held_button.setToolTip(
+            "Show the model's best attempt although it failed the checks; you may accept it"
+        )
         self.rerun_button = QPushButton("Re&write Current Text")
         self.rerun_button.setToolTip("Rewrite the passage as it reads now")
         self.stop_button = QPushButton("&Stop")
@@ -131,6 +137,7 @@ class RewritePanel(QFrame):
         self.reject_button.setToolTip("Leave the document as it is (Esc)")
         self.accept_button.clicked.connect(self.accept)
         self.retry_button.clicked.connect(self.try_again)
+        self.show_held_button.clicked.connect(self.show_held)
         self.rerun_button.clicked.connect(self.rerun)
         self.stop_button.clicked.connect(self.stop)
         self.reject_button.clicked.connect(self.reject)
@@ -142,6 +149,7 @@ class RewritePanel(QFrame):
         for button in (
             self.accept_button,
             self.retry_button,
+            self.show_held_button,
             self.rerun_button,
             self.stop_button,
             self.reject_button,
@@ -165,6 +173,7 @@ class RewritePanel(QFrame):
         self.latest: RewriteUpdate | None = None  # what the model has produced so far
         self.running = False
         self.stale = False  # the passage changed in the document since
+        self.showing_held = False  # the user asked to see versions that failed the checks
         self._start: QTextCursor | None = None
         self._end: QTextCursor | None = None
         self._jobs = JobSlot()
@@ -264,6 +273,7 @@ class RewritePanel(QFrame):
         self._jobs.cancel()
         assert self.rewrite_style is not None
         self.stale = False
+        self.showing_held = False
         self.latest = None
         self.running = True
         self.title.setText(f"Rewrite · {self.rewrite_style.name}")
@@ -301,16 +311,19 @@ class RewritePanel(QFrame):
         update = self.latest
         if update is None or self.running:
             return None
-        done = self._complete(update)
+        done = update.accepted(self.showing_held)
         if not done:
             return None
         return rewrite.join_pieces(update.pieces, done)
 
-    @staticmethod
-    def _complete(update: RewriteUpdate) -> dict[int, str]:
-        """Only passages the model finished, with usable text (others keep their original)."""
-        finished = rewrite.passage_indices(update.pieces)[: update.done]
-        return {i: update.rewritten[i] for i in finished if update.rewritten.get(i)}
+    def show_held(self) -> None:
+        """Show (and allow accepting) the versions that failed the checks."""
+        if self.latest is None or self.running or self.stale or not self.latest.held:
+            return
+        self.showing_held = True
+        self.warning.setText("Shown anyway: check the names, numbers and dates before accepting.")
+        self._render()
+        self._set_buttons()
 
     def _render(self) -> None:
         update = self.latest
@@ -318,7 +331,7 @@ class RewritePanel(QFrame):
             self.view.setHtml(diff_html([("equal", self.original)]))
             self.progress.setText("Starting…" if self.running else "")
             return
-        shown = update.rewritten if self.running else self._complete(update)
+        shown = update.rewritten if self.running else update.accepted(self.showing_held)
         bar = self.view.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         self.view.setHtml(diff_html(rewrite.preview_diff(update.pieces, shown)))
@@ -327,18 +340,36 @@ class RewritePanel(QFrame):
         total = update.total
         if self.running:
             current = min(update.done + 1, total)
-            self.progress.setText(f"Passage {current} of {total}…" if total > 1 else "Writing…")
+            step = f"Passage {current} of {total}" if total > 1 else "Writing"
+            if update.version > 1:  # the first versions failed the checks
+                step += f" · checking version {update.version} of {update.versions}"
+            self.progress.setText(step + "…")
         elif update.done < total:
             self.progress.setText(f"Stopped: {update.done} of {total} passages rewritten")
-        elif update.failed:
-            self.progress.setText(f"{update.failed} of {total} passages kept as they were")
+        elif (update.held and not self.showing_held) or update.failed:
+            kept = update.failed + (0 if self.showing_held else len(update.held))
+            self.progress.setText(f"{kept} of {total} passages kept as they were")
         else:
             self.progress.setText("Done")
+        if update.held and not self.running and not self.showing_held and not self.stale:
+            self.warning.setText(self._held_message(update))
+
+    @staticmethod
+    def _held_message(update: RewriteUpdate) -> str:
+        what = "this" if update.total == 1 else f"{len(update.held)} of {update.total} passages"
+        return (
+            f"The model could not rewrite {what} faithfully: {update.why_held()}. "
+            "Try Again, pick another style, or choose a larger model in Settings."
+        )
 
     def _set_buttons(self) -> None:
         usable = self.result_text() is not None
         self.accept_button.setEnabled(usable and not self.stale)
         self.retry_button.setEnabled(not self.running and not self.stale)
+        held = self.latest is not None and bool(self.latest.held)
+        self.show_held_button.setVisible(
+            held and not self.running and not self.showing_held and not self.stale
+        )
         self.rerun_button.setVisible(self.stale)
         self.rerun_button.setEnabled(not self.running)
         self.stop_button.setVisible(self.running)
@@ -386,6 +417,7 @@ class RewritePanel(QFrame):
         self.running = False
         self._start = self._end = None
         self.rewrite_style, self.latest, self.original, self.stale = None, None, "", False
+        self.showing_held = False
         self.hide()
         self._escape.setEnabled(False)
         self._accept_key.setEnabled(False)

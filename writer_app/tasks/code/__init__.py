@@ -1,11 +1,12 @@
 """Docstring → code: find the function at the cursor, prompt the model for its body, then clean,
 place and rank the bodies it writes.
 
-The flow: `find_function` → `Target.problem` → `build_prompt` → the model (stopping a stream
-with `should_stop`) → `clean_candidate` per output → `replace_body` → optionally the doctests
-(run by `writer_app.sandbox.doctests.verify`, only when the user allowed running generated code;
-`unverifiable` says when they cannot be) → `rank`, or `rejection_message` when no candidate is
-usable.
+The flow: `find_function` → `Target.problem` → per candidate of `schedule.attempts`, until one
+is good enough: `build_prompt` in its form → the model (stopping a stream with `should_stop`) →
+`clean_candidate` → `replace_body` → optionally the doctests (run by
+`writer_app.sandbox.doctests.verify`, only when the user allowed running generated code;
+`unverifiable` says when they cannot be); then `rank`, or `rejection_message` when no candidate
+is usable.
 
 Plain text in and out; no Qt, no torch, and nothing runs here. Offsets are character offsets into
 the source (``str`` indices) whatever its characters and line endings (LF, CRLF or CR). Text held
@@ -20,7 +21,9 @@ The parts, in the order of the flow:
   `should_stop`);
 - `place`: the body placed in the source (`replace_body`, `Edit`) and the module its doctests
   would run in (`function_source`, `unverifiable`);
-- `rank`: choosing among the candidates (`rank`, `Ranked`, `rejection_message`).
+- `rank`: choosing among the candidates (`rank`, `Ranked`, `rejection_message`);
+- `schedule`: the order candidates are written in, one at a time until one is good enough
+  (`attempts`: the prompt's forms in turn, greedy first, then at rising temperatures).
 """
 
 from __future__ import annotations

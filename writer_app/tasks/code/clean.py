@@ -52,7 +52,7 @@ def clean_candidate(raw: str, target: Target, kind: PromptKind = "completion") -
     checks that the whole function parses and that the body is more than a placeholder.
     """
     text = NEWLINE.sub("\n", raw).replace("\x00", "")
-    lines = _completion_lines(text) if kind == "completion" else _chat_lines(text, target)
+    lines = _chat_lines(text, target) if kind == "chat" else _completion_lines(text)
     body, why = _body_lines(lines, target, chat=kind == "chat")
     if why:
         return Candidate(raw, None, why)
@@ -237,8 +237,8 @@ def _checked(raw: str, body: list[str], target: Target) -> Candidate:
 def should_stop(partial: str, target: Target, kind: PromptKind = "completion") -> bool:
     """For streaming: whether the output has clearly left the function body.
 
-    Completion: a line (after the docstring's) indented no deeper than the def, or a fence.
-    Chat: a code block has opened and closed.
+    Completion (and a begun answer): a line (after the docstring's) indented no deeper than the
+    def, or a fence. Chat: a code block has opened and closed.
     """
     lines = NEWLINE.sub("\n", partial).split("\n")
     if kind == "chat":

@@ -1,7 +1,9 @@
 """What the model reads: the module around the target, bodies elided, the target last.
 
 ``completion`` prompts are raw code that the model continues with the body; ``chat`` prompts ask
-for the complete function in a fenced code block, through the model's chat template.
+for the complete function in a fenced code block, through the model's chat template; ``begun``
+prompts ask the same and begin the answer with that code, so the model continues it with the
+body as in a completion (an instruct model reads it as its own answer to a request).
 """
 
 from __future__ import annotations
@@ -21,10 +23,14 @@ from writer_app.tasks.code.source import (
 )
 from writer_app.tasks.code.target import Target, walk_functions
 
-PromptKind = Literal["chat", "completion"]
+PromptKind = Literal["chat", "completion", "begun"]
 
 SHORT_BODY_LINES = 4  # other functions' bodies this short are shown to the model as written
 MAX_CONTEXT_CHARS = 4000  # about 1,200 tokens of surrounding code; the farthest is dropped first
+SYSTEM = (  # the built-in model's greedy chat answers pass more doctests with it than without
+    "You are an expert Python programmer. You write short, correct code that passes the "
+    "examples in the docstring."
+)
 INSTRUCTION = (
     "Write the body of the Python function `{name}` so that it does what its docstring says. "
     "Use the imports and functions shown. Reply with the complete function in one ```python "
@@ -40,8 +46,11 @@ class Prompt:
     """What the model is given.
 
     ``completion``: `text` is raw code that ends with the target's docstring (or header, without
-    a line break); the model continues it with the body. ``chat``: `messages` go through the
-    model's chat template (with the generation prompt); the answer is a fenced code block.
+    a line break); the model continues it with the body. ``chat``: `messages` (a system
+    message, then the request) go through the model's chat template (with the generation
+    prompt); the answer is a fenced code block.
+    ``begun``: `messages` end with the assistant's answer begun (a fence, then the code of a
+    ``completion``), which the model continues with the body.
     """
 
     kind: PromptKind
@@ -56,8 +65,14 @@ def build_prompt(source: str, target: Target, kind: PromptKind = "completion") -
     if kind == "completion":
         return Prompt("completion", text=code)
     ask = INSTRUCTION.format(name=target.short_name)
+    asked = (
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": f"{ask}\n\n```python\n{code}\n```"},
+    )
+    if kind == "chat":
+        return Prompt("chat", messages=asked)
     return Prompt(
-        "chat", messages=({"role": "user", "content": f"{ask}\n\n```python\n{code}\n```"},)
+        "begun", messages=(*asked, {"role": "assistant", "content": f"```python\n{code}"})
     )
 
 

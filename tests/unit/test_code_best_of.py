@@ -1,0 +1,166 @@
+"""Docstring → code's best-of-N: candidates one at a time, checked as they come, stopping at the
+first good one, with progress per candidate and cancel between candidates.
+
+The model is scripted (`generate` replaced by a list of outputs); the doctests really run, in the
+sandbox.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from writer_app.config import task_defaults
+from writer_app.engine import generation
+from writer_app.engine.generation import GenerationCancelled, GenerationResult
+from writer_app.features.code import generate_body
+from writer_app.tasks.code.schedule import CEILING
+
+SOURCE = '''\
+def double(n: int) -> int:
+    """Twice n.
+
+    >>> double(2)
+    4
+    >>> double(0)
+    0
+    """
+'''
+
+WRONG = "return n + 2"  # passes the first example only
+RIGHT = "return n * 2"
+ALSO_RIGHT = "return 2 * n"
+JUNK = "pass"  # a placeholder: rejected before any doctest runs
+
+
+def _output(line: str, kind: str) -> str:
+    """What the model writes for a body of one line, in the prompt's form."""
+    if kind == "chat":
+        return f"Here it is:\n```python\ndef double(n: int) -> int:\n    {line}\n```\n"
+    return f"\n    {line}\n"  # completion, or a begun answer: the body after the docstring
+
+
+class Script:
+    """Stands in for `generate`: hands out the bodies in order, in the form each prompt asks
+    for, and notes each call (with the prompt's form)."""
+
+    def __init__(self, lines: list[str], *, after: Any = None) -> None:
+        self.lines = list(lines)
+        self.calls: list[dict[str, Any]] = []
+        self.after = after  # called after each call, with its number (0-based)
+
+    def __call__(self, lm: Any, prompt: Any, decoding: Any, **kwargs: Any) -> GenerationResult:
+        kind = prompt[0] if isinstance(prompt, tuple) else "completion"
+        assert kind != "completion" or prompt.endswith('    """')
+        self.calls.append({"decoding": decoding, "kind": kind, **kwargs})
+        text = _output(self.lines.pop(0), kind)
+        if self.after is not None:
+            self.after(len(self.calls) - 1)
+        return GenerationResult([text], 5, 0.01, 0.01, False)
+
+
+@pytest.fixture
+def decoding() -> Any:
+    return dataclasses.replace(task_defaults("code"), seed=7, max_time=0.0)
+
+
+def _run(monkeypatch, script: Script, decoding: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+    monkeypatch.setattr(generation, "generate", script)
+    # The chat forms' token ids, as markers the script reads.
+    monkeypatch.setattr(generation, "chat_ids", lambda _lm, messages: ("chat", messages))
+    monkeypatch.setattr(generation, "continue_ids", lambda _lm, messages: ("begun", messages))
+    messages: list[str] = []
+    no_model: Any = None  # the script stands in for it
+    result = generate_body(
+        no_model,
+        SOURCE,
+        "double",
+        decoding,
+        on_update=lambda e: messages.append(e.message),
+        **kwargs,
+    )
+    return result, messages
+
+
+def test_it_stops_at_the_first_candidate_that_passes(monkeypatch, decoding) -> None:
+    script = Script([WRONG, JUNK, WRONG, RIGHT, ALSO_RIGHT])
+    result, messages = _run(monkeypatch, script, decoding, candidates=12, verify_doctests=True)
+    assert result.passed and result.body.strip() == "return n * 2"
+    assert result.message == "double(): doctests pass (2 examples passed)"
+    assert len(result.candidates) == 4 and len(script.calls) == 4  # no fifth
+    written = [m for m in messages if "candidate" in m and "checking" not in m]
+    assert written == [f"Writing double(): candidate {k} of 12…" for k in (1, 2, 3, 4)]
+    # The junk and the repeat were not run; the two others were.
+    checking = [m for m in messages if "checking" in m]
+    assert checking == [
+        "Writing double(): checking candidate 1 of 12…",
+        "Writing double(): checking candidate 4 of 12…",
+    ]
+    # The runner-up that failed is still there to look at, after the one that passed.
+    assert [r.status.split(":")[0] for r in result.ranked] == ["doctests pass", "doctests failed"]
+
+
+def test_each_form_follows_the_settings_then_they_sample_in_turn_at_rising_temperatures(
+    monkeypatch, decoding
+) -> None:
+    script = Script([WRONG] * 8)
+    result, _ = _run(monkeypatch, script, decoding, candidates=8, verify_doctests=True)
+    kinds = [call["kind"] for call in script.calls]
+    assert kinds == ["completion", "chat", "begun"] * 2 + ["completion", "chat"]
+    plain, sampled = script.calls[:3], script.calls[3:]
+    assert all(call["decoding"] == decoding for call in plain)  # greedy, as the settings say
+    assert not decoding.do_sample
+    assert all(c["decoding"].do_sample and c["decoding"].num_beams == 1 for c in sampled)
+    temperatures = [c["decoding"].temperature for c in sampled]
+    assert temperatures[0] == decoding.temperature and temperatures[-1] == CEILING
+    assert temperatures == sorted(temperatures)
+    seeds = {c["decoding"].seed for c in sampled}
+    assert len(seeds) == 5 and decoding.seed not in seeds  # each sample its own
+    # Every output is cleaned for its form: the chat answers' code blocks too.
+    assert len(result.candidates) == 8 and all(c.ok for c in result.candidates)
+    assert len(result.ranked) == 1  # one body, written eight times, run once
+    assert not result.passed and result.ok  # the best of the failing ones is still shown
+    assert result.message.startswith(
+        "double(): no candidate passed its doctests (8 tried); doctests failed: "
+    )
+
+
+def test_without_verification_the_first_usable_body_is_the_proposal(monkeypatch, decoding) -> None:
+    script = Script([JUNK, WRONG, RIGHT])
+    result, messages = _run(monkeypatch, script, decoding, candidates=12)
+    assert len(result.candidates) == 2 and result.body.strip() == "return n + 2"
+    assert result.status == "not verified" and not result.verified
+    assert not any("checking" in m for m in messages)  # nothing ran
+
+
+def test_cancel_between_candidates_starts_no_other(monkeypatch, decoding) -> None:
+    cancel = threading.Event()
+    script = Script([WRONG] * 12, after=lambda call: cancel.set() if call == 1 else None)
+    result, _ = _run(
+        monkeypatch, script, decoding, candidates=12, verify_doctests=True, cancel=cancel
+    )
+    assert len(script.calls) == 2 and len(result.candidates) == 2
+    assert result.ok and not result.passed
+
+
+def test_cancel_before_anything_was_written(monkeypatch, decoding) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    script = Script([RIGHT])
+    with pytest.raises(GenerationCancelled):
+        _run(monkeypatch, script, decoding, verify_doctests=True, cancel=cancel)
+    assert script.calls == []
+
+
+def test_max_time_bounds_the_whole_job(monkeypatch, decoding) -> None:
+    decoding = dataclasses.replace(decoding, max_time=0.5)
+    script = Script([WRONG] * 12, after=lambda _call: time.sleep(0.2))
+    result, _ = _run(monkeypatch, script, decoding, candidates=12, verify_doctests=True)
+    assert 1 <= len(script.calls) <= 3 and len(result.candidates) == len(script.calls)
+    limits = [call["decoding"].max_time for call in script.calls]
+    assert all(0 < t <= 0.5 for t in limits)
+    assert limits == sorted(limits, reverse=True)  # each gets what is left
