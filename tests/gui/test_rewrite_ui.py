@@ -264,6 +264,7 @@ def test_a_rewrite_that_fails_the_checks_is_held_back_with_the_reason(window, qt
     assert update is not None and update.held and update.versions == 2
     assert panel.result_text() is None and not panel.accept_button.isEnabled()
     assert "could not rewrite this faithfully" in panel.warning.text()
+    assert panel.progress.text() == "Kept as it was"
     assert panel.show_held_button.isVisible() and panel.retry_button.isEnabled()
     panel.show_held()
     assert panel.result_text() is not None and panel.accept_button.isEnabled()

@@ -348,7 +348,9 @@ class RewritePanel(QFrame):
             self.progress.setText(f"Stopped: {update.done} of {total} passages rewritten")
         elif (update.held and not self.showing_held) or update.failed:
             kept = update.failed + (0 if self.showing_held else len(update.held))
-            self.progress.setText(f"{kept} of {total} passages kept as they were")
+            self.progress.setText(
+                "Kept as it was" if total == 1 else f"{kept} of {total} passages kept as they were"
+            )
         else:
             self.progress.setText("Done")
         if update.held and not self.running and not self.showing_held and not self.stale:
