@@ -14,9 +14,7 @@ from writer_app.tasks.draft import (
     article_sections,
     article_start,
     assemble,
-    build_continue_messages,
     build_section_messages,
-    clean_continuation,
     clean_section,
     copies_points,
     find_section,
@@ -402,42 +400,6 @@ def test_cleaned_text_is_plain_prose(raw: str, last: bool) -> None:
     assert not re.search(r"(?m)^\s*(?:[-*+]|\d+\.) ", cleaned)
 
 
-WRITTEN = "Green tea is delicate, so the water matters. Let the kettle cool after it boils."
-
-
-def test_real_continuation_that_turns_into_a_numbered_list() -> None:
-    raw = (
-        " The key lies in how you use it – let your body and mind experience its flavors.\n\n"
-        "4. Boiling\nThis is where the magic happens. Boil until the flavor changes from sweet "
-        "to savory.\n\n5. Steeping  \nThe most important part. A little goes a long way.\n\n"
-        "6. Brewing\nA lifetime of joy.\n\nI"
-    )
-    assert clean_continuation(raw, WRITTEN, WATER, other_headings=OTHERS) == (
-        " The key lies in how you use it – let your body and mind experience its flavors.\n\n"
-        "This is where the magic happens. Boil until the flavor changes from sweet to savory."
-    )
-
-
-@pytest.mark.parametrize(
-    ("raw", "inserted"),
-    [
-        (" Around 75 °C is right.", " Around 75 °C is right."),
-        ("\n\nSoft water helps too.", "\n\nSoft water helps too."),
-        (" Soft water helps.\n\n## Steeping\n\nSteep it.", " Soft water helps."),
-        (" Soft water helps.\n\nI made several changes to the tone.", " Soft water helps."),
-        (", so wait a little.", ", so wait a little."),
-        ("<|im_end|>", ""),
-    ],
-)
-def test_clean_continuation_joins_on(raw: str, inserted: str) -> None:
-    assert clean_continuation(raw, WRITTEN, WATER, other_headings=OTHERS) == inserted
-
-
-def test_clean_continuation_of_cjk_needs_no_space() -> None:
-    section = parse_outline("# 茶\n## 水温\n- 八十度\n").sections[0]
-    assert clean_continuation("沸水会烫坏茶叶。", "水温要低。", section) == "沸水会烫坏茶叶。"
-
-
 # --- streaming ----------------------------------------------------------------------------
 
 
@@ -632,12 +594,6 @@ def test_every_section_is_found_and_replaced_alone(proses: list[str], data: st.D
 def user_text(messages: list[dict[str, str]]) -> str:
     assert [m["role"] for m in messages] == ["system", "user"]
     return messages[1]["content"]
-
-
-def test_continue_messages_end_with_the_written_prose() -> None:
-    messages = build_continue_messages(TEA, 1, "Keep it cool.  \n", words=100)
-    assert messages[-1] == {"role": "assistant", "content": "Keep it cool."}
-    assert messages[:2] == build_section_messages(TEA, 1, words=100)
 
 
 def test_point_nesting_in_prompts() -> None:

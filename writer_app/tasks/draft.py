@@ -41,7 +41,6 @@ SYSTEM_PROMPT = (
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # CJK characters and CJK punctuation: text that runs on without spaces.
-_CJK_TEXT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 
@@ -178,24 +177,6 @@ def build_section_messages(
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": "\n".join(user)},
     ]
-
-
-def build_continue_messages(
-    outline: Outline,
-    index: int,
-    written: str,
-    *,
-    tone: str = "",
-    audience: str = "",
-    words: int,
-) -> list[dict[str, str]]:
-    """Chat messages asking to continue the prose already written for section `index`: the
-    section's messages, then `written` as the start of the answer. Render them with
-    `apply_chat_template(messages, continue_final_message=True)` so the model carries on
-    from the last word; clean the result with `clean_continuation`."""
-    messages = build_section_messages(outline, index, tone=tone, audience=audience, words=words)
-    messages.append({"role": "assistant", "content": written.strip()})
-    return messages
 
 
 # --- text helpers -------------------------------------------------------------------------
@@ -476,30 +457,6 @@ def clean_section(
     """
     text = _drop_opening(_plain(raw).strip(), [section.heading, LEAD_NAME])
     return _clean_body(text, last, other_headings)
-
-
-def clean_continuation(
-    raw: str,
-    written: str,
-    section: Section,
-    *,
-    last: bool = False,
-    other_headings: Sequence[str] = (),
-) -> str:
-    """The text to insert right after a section's prose `written` when continuing it: the
-    cleaned continuation (as `clean_section`, without removing openers) led by what joins
-    it on: a blank line when the model began a new paragraph, else a space (nothing after
-    CJK text or before closing punctuation). "" if nothing usable is left."""
-    text = _plain(raw)
-    new_paragraph = bool(re.match(r"[ \t]*\n", text))
-    body = _clean_body(text.strip(), last, other_headings)
-    if not body or not written.strip():
-        return body
-    if new_paragraph:
-        return "\n\n" + body
-    end = written.rstrip()[-1]
-    glued = bool(_CJK_TEXT.match(end) or _CJK_TEXT.match(body)) or body[0] in ",.;:!?)]}"
-    return body if glued else " " + body
 
 
 def clean_prose(raw: str, *, last: bool = False, other_headings: Sequence[str] = ()) -> str:
