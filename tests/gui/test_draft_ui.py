@@ -107,6 +107,17 @@ def test_ctrl_shift_d_opens_the_dialog_with_tones_and_settings(window: MainWindo
     assert window.tabs.count() == 1
 
 
+def test_enter_in_the_dialog_starts_the_draft(window: MainWindow, qtbot) -> None:
+    dialog = _draft(window, qtbot)
+    dialog.settings_button.setFocus()  # visiting the settings button must not make it default
+    dialog.audience.setFocus()
+    with qtbot.waitSignal(window.drafting.finished, timeout=60_000):
+        qtbot.keyClick(dialog.audience, Qt.Key.Key_Return)
+        assert dialog.result() == DraftDialog.DialogCode.Accepted, dialog.result()
+        assert window.drafting.tab is not None
+    assert not [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
+
+
 def test_an_empty_outline_gives_a_message_and_no_document(window: MainWindow, qtbot) -> None:
     window.editor.setPlainText("   \n\n")
     assert window.drafting.open_dialog() is None

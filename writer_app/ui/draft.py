@@ -127,6 +127,9 @@ class DraftDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.draft_button = self.buttons.addButton("Draft", QDialogButtonBox.ButtonRole.AcceptRole)
         self.draft_button.setDefault(True)
+        # Enter drafts, wherever the focus was before: no other button may become the default.
+        for button in (self.settings_button, *self.buttons.buttons()):
+            button.setAutoDefault(button is self.draft_button)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
