@@ -129,7 +129,8 @@ class DraftDialog(QDialog):
         self.draft_button.setDefault(True)
         # Enter drafts, wherever the focus was before: no other button may become the default.
         for button in (self.settings_button, *self.buttons.buttons()):
-            button.setAutoDefault(button is self.draft_button)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(button is self.draft_button)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
