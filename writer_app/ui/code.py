@@ -94,24 +94,20 @@ class CodePreview(QFrame):
 
     def show_progress(self, title: str, message: str) -> None:
         """The model is writing: what it is on, and Cancel."""
-        self.title.setText(title)
-        self.code.clear()
-        self.code.hide()
-        self.status.setText(message)
-        self.accept_button.hide()
-        self.next_button.hide()
-        self.reject_button.setText("Cancel (Esc)")
-        self.show()
+        self._show_message(title, message, "Cancel (Esc)")
 
     def show_problem(self, title: str, message: str) -> None:
         """Nothing to insert: say why."""
+        self._show_message(title, message, "Close (Esc)")
+
+    def _show_message(self, title: str, message: str, dismiss: str) -> None:
         self.title.setText(title)
         self.code.clear()
         self.code.hide()
         self.status.setText(message)
         self.accept_button.hide()
         self.next_button.hide()
-        self.reject_button.setText("Close (Esc)")
+        self.reject_button.setText(dismiss)
         self.show()
 
     def mark_stale(self) -> None:
