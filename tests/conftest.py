@@ -114,6 +114,22 @@ def real_lm():
     return load_model("builtin", "cpu")
 
 
+@pytest.fixture(scope="session")
+def tiny_backend(tiny_lm):
+    """The tiny model behind the backend interface the features use."""
+    from writer_app.engine.local import LocalBackend
+
+    return LocalBackend(tiny_lm)
+
+
+@pytest.fixture(scope="session")
+def real_backend(real_lm):
+    """The built-in model behind the backend interface the features use."""
+    from writer_app.engine.local import LocalBackend
+
+    return LocalBackend(real_lm)
+
+
 @pytest.fixture
 def aio(qapp):
     """An asyncio loop driven by Qt's event loop, as in the app (qasync), for one test."""
@@ -178,3 +194,23 @@ def make_window(qtbot: QtBot, assistant: Assistant) -> Iterator[Callable[..., Ma
             tab.editor.document().setModified(False)
         w.close()
         w.deleteLater()
+
+
+@pytest.fixture(scope="session")
+def llama_server() -> Iterator[str]:
+    """llama.cpp's OpenAI-compatible server (llama-cpp-python) on the built-in model's GGUF
+    file, for the whole session; its /v1 URL."""
+    from servers import start_llama_server
+
+    with start_llama_server() as url:
+        yield url
+
+
+@pytest.fixture
+def server_backend(llama_server: str):
+    """A fresh connection to the real server (a backend as the app opens one)."""
+    from servers import MODEL_ALIAS
+
+    from writer_app.engine.remote import RemoteBackend
+
+    return RemoteBackend.connect(llama_server, MODEL_ALIAS, timeout=60.0)

@@ -172,8 +172,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from writer_app.engine.loader import load_model
+    from writer_app.engine.local import LocalBackend
 
-    lm = load_model(args.model, args.device)
+    lm = LocalBackend(load_model(args.model, args.device))
     names = args.only or list(FUNCTIONS)
     totals = {False: [0, 0, 0.0], True: [0, 0, 0.0]}
     started = time.perf_counter()

@@ -14,6 +14,7 @@ import time
 
 from writer_app.config import task_defaults
 from writer_app.engine.loader import load_model
+from writer_app.engine.local import LocalBackend
 from writer_app.features.rewrite import rewrite_text
 from writer_app.tasks.rewrite import find_style
 
@@ -44,6 +45,7 @@ def main() -> None:
     parser.add_argument("--precision", default="auto", help="auto, float32, bfloat16, int4, …")
     args = parser.parse_args()
     lm = load_model("builtin", "cpu", precision=args.precision)
+    backend = LocalBackend(lm)
     decoding = task_defaults("rewrite")
     decoding.max_time = 0.0
     times: dict[int, list[float]] = {0: [], 10: []}
@@ -55,7 +57,8 @@ def main() -> None:
             outputs = {}
             for lookup in order:
                 started = time.perf_counter()
-                result = rewrite_text(lm, text, find_style(style), decoding, prompt_lookup=lookup)
+                backend.prompt_lookup = lambda _copies, n=lookup: n  # type: ignore[method-assign]
+                result = rewrite_text(backend, text, find_style(style), decoding)
                 times[lookup].append(time.perf_counter() - started)
                 outputs[lookup] = result.text
                 tokens[lookup] += len(lm.tokenizer(result.text).input_ids)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from writer_app import APP_NAME, __version__, paths, resources
+from writer_app import APP_NAME, __version__, paths, resources, session
 from writer_app.assistant import Assistant
 from writer_app.config import load_settings
+from writer_app.ui.about import app_icon
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,11 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
 
     from writer_app.ui.main_window import MainWindow
+    from writer_app.ui.restore import keep_session, restore_session
 
     loaded = load_settings(paths.settings_file())
     assistant = Assistant()
     assistant.start()
     window = MainWindow(assistant, loaded.settings, paths.settings_file())
+    # The files, cursors and window of the last session; before show, so it opens in place.
+    session_file = session.default_file()
+    restore_session(window, session_file)
     window.show()
     for path in args.files:
         if path.exists():
@@ -57,22 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     # Generation stops within a token; a model conversion in progress is simply abandoned
     # (it writes to a temporary folder, so nothing half-done is left in its place).
     app.aboutToQuit.connect(lambda: assistant.shutdown(timeout=2.0))
+    app.aboutToQuit.connect(lambda: keep_session(window, session_file))
     exit_code = [0]
     if args.quit_after is not None:
         _quit_when_ready(app, window, assistant, args.quit_after, exit_code)
     with loop:
         loop.run_forever()
     return exit_code[0]
-
-
-def app_icon() -> QIcon:
-    """The app icon in every shipped size (the desktop shell uses the installed theme icon)."""
-    icon = QIcon()
-    for size in resources.ICON_SIZES:
-        pixmap = QPixmap()
-        if pixmap.loadFromData(resources.icon_png(size).read_bytes(), "PNG"):
-            icon.addPixmap(pixmap)
-    return icon
 
 
 def _quit_when_ready(

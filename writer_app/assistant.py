@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from writer_app.tasks.continuation import ContinuationRequest
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
 if TYPE_CHECKING:
-    from writer_app.engine.loader import LoadedModel
+    from writer_app.engine.backend import Backend
     from writer_app.features.code import CodeResult
     from writer_app.tasks.outline import Outline
 
@@ -38,20 +39,17 @@ __all__ = ["Assistant", "ModelNotReady", "ModelStatus", "Notice", "Progress"]
 T = TypeVar("T")
 
 
-WARM_UP_PROMPT = "Writing is"
-
-
 @dataclass(frozen=True)
 class ModelStatus:
     """The loaded model, as the status bar shows it."""
 
     name: str
-    device: str
-    summary: str
+    device: str  # "cpu", "cuda", "mps", or "server"
+    summary: str  # the model, where it runs, how (the measured speed: Assistant.summary)
     load_seconds: float
-    tokens_per_second: float
     notices: tuple[str, ...] = ()
     devices: tuple[str, ...] = ("cpu",)  # what this machine offers, best first
+    refused: tuple[tuple[str, str], ...] = ()  # decoding knobs the backend cannot take, why
 
 
 class ModelNotReady(RuntimeError):
@@ -74,22 +72,17 @@ def frozen_heap() -> Iterator[None]:
         gc.enable()
 
 
-def warm_up(lm: LoadedModel) -> float:
-    """Run one short generation so the first real request is fast; returns tokens/s."""
-    from writer_app.engine.generation import generate
-
-    result = generate(lm, WARM_UP_PROMPT, Decoding(max_new_tokens=12), heal=False)
-    return result.tokens_per_second
-
-
 class Assistant:
     """The model, owned by one worker thread, and the jobs the GUI can ask of it."""
 
     def __init__(self) -> None:
         self.worker = ModelWorker()
-        # Touched only on the worker thread: the model (and its cache of the last prompt).
-        self._lm: LoadedModel | None = None
+        # Touched only on the worker thread: the backend (the model, local or on a server).
+        self._backend: Backend | None = None
         self.status: ModelStatus | None = None
+        # Called on the GUI thread when a job ends (the measured speed may have changed).
+        self.on_job_done: Callable[[], None] | None = None
+        self._model: Model | None = None  # the settings the backend was opened with
 
     def start(self) -> None:
         self.worker.start()
@@ -107,31 +100,25 @@ class Assistant:
         model = copy.deepcopy(model)
 
         def run(ctx: JobContext) -> ModelStatus:
+            from writer_app.engine.backends import open_backend
             from writer_app.engine.devices import available_devices
-            from writer_app.engine.loader import load_model
-            from writer_app.engine.prefix_cache import PrefixCache
 
-            self._lm = None  # release the old model first
+            if self._backend is not None:  # release the old model first
+                self._backend.close()
+                self._backend = None
             with frozen_heap():
-                lm = load_model(
-                    model.model,
-                    model.device,
-                    progress=lambda m: ctx.emit(Progress(m)),
-                    precision=model.precision,
-                    threads=model.threads,
-                )
-                ctx.emit(Progress(f"Warming up {lm.info.name}…"))
-                speed = warm_up(lm)
-            lm.prefix_cache = PrefixCache()
-            self._lm = lm
+                backend = open_backend(model, lambda m: ctx.emit(Progress(m)))
+                ctx.emit(Progress(f"Warming up {backend.name}…"))
+                backend.warm_up()
+            self._backend, self._model = backend, model
             return ModelStatus(
-                name=lm.info.name,
-                device=lm.device,
-                summary=f"{lm.describe()} · {speed:.0f} tok/s",
-                load_seconds=lm.load_seconds,
-                tokens_per_second=speed,
-                notices=tuple(lm.notices),
+                name=backend.name,
+                device=backend.device,
+                summary=backend.describe(),
+                load_seconds=backend.load_seconds,
+                notices=tuple(backend.notices),
                 devices=tuple(available_devices()),
+                refused=tuple(backend.refused_knobs().items()),
             )
 
         job = self.worker.submit(run, priority=Priority.LOAD, group="load")
@@ -142,8 +129,16 @@ class Assistant:
         if not future.cancelled() and future.exception() is None:
             self.status = future.result()
 
+    def summary(self) -> str:
+        """The status bar's line: the model, where it runs, and its speed measured on real
+        generations (none until there is one)."""
+        backend = self._backend
+        if self.status is None or backend is None:
+            return ""
+        return backend.summary()
+
     def run(self, feature: str, pipeline: Callable[..., T], /, *args: Any, **kwargs: Any) -> Job[T]:
-        """Run `pipeline(lm, *args, cancel=, on_update=, **kwargs)` on the worker thread as
+        """Run `pipeline(backend, *args, cancel=, on_update=, **kwargs)` on the worker thread as
         `feature`'s job: its priority, and its group (a newer job supersedes this one).
 
         The arguments are copied now, so the GUI may change its settings meanwhile; the
@@ -153,13 +148,48 @@ class Assistant:
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
 
         def work(ctx: JobContext) -> T:
-            if self._lm is None:
+            if self._backend is None:
                 raise ModelNotReady("No model is loaded")
             if "between" in kwargs:
                 kwargs["between"] = ctx.checkpoint
-            return pipeline(self._lm, *args, cancel=ctx.cancel, on_update=ctx.emit, **kwargs)
+            try:
+                return pipeline(self._backend, *args, cancel=ctx.cancel, on_update=ctx.emit,
+                                **kwargs)  # fmt: skip
+            except Exception as exc:
+                if not self._fall_back(exc, ctx):
+                    raise
+            return pipeline(self._backend, *args, cancel=ctx.cancel, on_update=ctx.emit, **kwargs)
 
-        return self.worker.submit(work, priority=declared.priority, group=declared.name)
+        job = self.worker.submit(work, priority=declared.priority, group=declared.name)
+        job.add_done_callback(self._job_done)
+        return job
+
+    def _fall_back(self, exc: Exception, ctx: JobContext) -> bool:
+        """On the worker thread: after the server became unreachable, switch to the local
+        model if the settings allow it (the job then runs again there)."""
+        from writer_app.engine.backends import open_local
+        from writer_app.engine.http_api import Unreachable
+
+        model, backend = self._model, self._backend
+        if not isinstance(exc, Unreachable) or model is None or backend is None:
+            return False
+        if backend.kind != "server" or not model.server_fallback:
+            return False
+        ctx.emit(Notice(f"{exc} Switching to the local model…"))
+        with frozen_heap():
+            local = open_local(model, lambda m: ctx.emit(Progress(m)))
+        backend.close()
+        self._backend = local
+        if self.status is not None:
+            self.status = dataclasses.replace(
+                self.status, name=local.name, device=local.device, summary=local.describe(),
+                refused=(),
+            )  # fmt: skip
+        return True
+
+    def _job_done(self, _future: Any) -> None:
+        if self.on_job_done is not None:
+            self.on_job_done()
 
     # The features, one line each.
 

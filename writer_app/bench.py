@@ -500,3 +500,93 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
         )
     )
     return report
+
+
+def server_run(model: Model, *, quick: bool = False, progress: Any = None) -> Report:
+    """The server backend side by side with the local one, in one run: the first ghost
+    token after typing a word at the end of a ~2,000-token document, and decoding speed
+    through Writer's client against the server's own (one whole reply, not streamed)."""
+    from writer_app.engine.backends import open_local, open_server
+    from writer_app.engine.local import LocalBackend
+    from writer_app.engine.remote import RemoteBackend
+
+    say = progress or (lambda message: None)
+    local = open_local(model, say)
+    assert isinstance(local, LocalBackend)
+    server = open_server(model, say)
+    assert isinstance(server, RemoteBackend)
+    report = Report(
+        f"Writer benchmark — server {server.describe()} against local {local.describe()}"
+        f"{' (quick: few iterations)' if quick else ''}"
+    )
+    doc = document(local.lm.tokenizer)
+    doc_tokens = len(local.lm.tokenizer(doc).input_ids)
+    one = Decoding(max_new_tokens=1, alternatives=1)
+
+    say("first token after an edit, on both…")
+    for backend in (local, server):  # the document is open: each has read it once
+        backend.generate(doc, one, max_context=4096, session=backend.shared_session)
+    firsts: dict[str, list[float]] = {"local": [], "server": []}
+    text = doc
+    for i in range(5 if quick else 20):
+        text += " " + WORDS[i % len(WORDS)]
+        for name, backend in (("local", local), ("server", server)):
+            result = backend.generate(
+                text, one, max_context=4096, heal=True, session=backend.shared_session
+            )
+            firsts[name].append(result.first_token_seconds or 0.0)
+    ours, theirs = statistics.median(firsts["server"]), statistics.median(firsts["local"])
+    report.rows.append(
+        Row(
+            f"first token after typing a word at the end of a {doc_tokens:,}-token document, p50",
+            f"{_ms(ours)} (server)",
+            f"{_ms(theirs)} (local)",
+            f"{ours / theirs:.2f}x",
+            "≤ 1.5x",
+        )
+    )
+
+    say("decoding speed…")
+    steps = 16 if quick else 64
+
+    def streamed(n: int) -> None:
+        server.generate(PROMPT, Decoding(max_new_tokens=n, alternatives=1))
+
+    def whole(n: int) -> None:
+        body = {"model": server.model, "prompt": PROMPT, "max_tokens": n, "temperature": 0.0}
+        server.endpoint.request("POST", "/completions", body)
+
+    def local_run(n: int) -> None:
+        local.generate(PROMPT, Decoding(max_new_tokens=n, alternatives=1))
+
+    for warm in (streamed, whole, local_run):
+        warm(4)
+    meters = {
+        "streamed": lambda: decode_rate(streamed, steps),
+        "whole": lambda: decode_rate(whole, steps),
+        "local": lambda: decode_rate(local_run, steps),
+    }
+    rates = interleaved(meters, 1 if quick else DECODE_ROUNDS)
+    report.rows.append(
+        Row(
+            "decoding through Writer's client (streamed), tokens/s",
+            f"{rates['streamed']:.0f}",
+            f"{rates['whole']:.0f} (the server's own: one whole reply)",
+            f"{rates['streamed'] / rates['whole']:.2f}x",
+            "≥ 0.9x",
+        )
+    )
+    report.rows.append(
+        Row(
+            "decoding, server against the local backend, tokens/s",
+            f"{rates['streamed']:.0f} (server)",
+            f"{rates['local']:.0f} (local, {local.lm.precision})",
+            f"{rates['streamed'] / rates['local']:.2f}x",
+        )
+    )
+    report.notes.append(
+        f"decoding speeds: the median of {1 if quick else DECODE_ROUNDS} runs of {steps} "
+        "tokens each (time for 1+N tokens less the time for 1), taken in turn"
+    )
+    server.close()
+    return report

@@ -33,6 +33,7 @@ from writer_app.config import (
     matching_preset,
     preset_names,
 )
+from writer_app.engine.backend import BackendError
 
 __all__ = ["CliError", "UsageError", "decoding_from_args", "main"]
 
@@ -47,7 +48,10 @@ def _decoding_options(parser: argparse.ArgumentParser, task: str) -> None:
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    add_setting_flags(parser.add_argument_group("model"), Model, skip=("extra_paths",))
+    # The API key stays off the command line (other users can see it there): the settings
+    # file or the WRITER_API_KEY environment variable.
+    group = parser.add_argument_group("model (--server URL runs on a server)")
+    add_setting_flags(group, Model, skip=("extra_paths", "server_key"))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,10 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     presets = commands.add_parser("presets", help="list the decoding presets of each task")
     presets.add_argument("--task", choices=TASKS, help="only this task")
 
-    commands.add_parser("models", help="list the models Writer can use")
+    models = commands.add_parser(
+        "models", help="list the models Writer can use (with --server, the server's)"
+    )
+    models.add_argument("--server", metavar="URL", help="list this server's models instead")
+    models.add_argument(
+        "--server-timeout", type=float, default=None, metavar="SECONDS", help="wait this long"
+    )
 
     bench = commands.add_parser(
-        "bench", help="measure speed against plain transformers and llama.cpp; prints a table"
+        "bench",
+        help="measure speed against plain transformers and llama.cpp (with --server, the "
+        "server against the local backend); prints a table",
     )
     bench.add_argument("--quick", action="store_true", help="few iterations (for CI)")
     bench.add_argument(
@@ -107,10 +119,23 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_models(_args: argparse.Namespace) -> int:
+def cmd_models(args: argparse.Namespace) -> int:
     from writer_app.engine.models import discover_models
 
     settings = load_settings(paths.settings_file()).settings
+    if args.server:
+        from writer_app.engine.http_api import Endpoint, ServerError
+        from writer_app.engine.remote import api_key, probe
+
+        timeout = args.server_timeout or settings.model.server_timeout
+        try:
+            endpoint = Endpoint.parse(args.server, api_key(settings.model.server_key), timeout)
+            server = probe(endpoint)
+        except ServerError as exc:
+            raise CliError(str(exc)) from exc
+        print("\n".join(server.models))
+        print(server.report(), file=sys.stderr)
+        return 0 if server.models else 1
     found, problems = discover_models(settings.model.extra_paths)
     for info in found:
         print(info.describe())
@@ -124,10 +149,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     settings = load_settings(paths.settings_file()).settings
     model = model_settings(settings, args)
+    say = lambda m: print(m, file=sys.stderr)  # noqa: E731
     try:
-        report = bench.run(
-            model, quick=args.quick, gui=args.gui, progress=lambda m: print(m, file=sys.stderr)
-        )
+        if model.backend == "server":
+            report = bench.server_run(model, quick=args.quick, progress=say)
+        else:
+            report = bench.run(model, quick=args.quick, gui=args.gui, progress=say)
     except LookupError as exc:
         raise CliError(str(exc)) from exc
     print(report.table())
@@ -154,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         getattr(args, "parser", parser).print_usage(sys.stderr)
         print(f"writer-cli: error: {exc}", file=sys.stderr)
         return 2
-    except CliError as exc:
+    except (CliError, BackendError) as exc:
         print(f"writer-cli: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -27,7 +27,7 @@ from writer_app.options import Decoding, SettingError, coerce, spec_of
 
 if TYPE_CHECKING:
     from writer_app.config import Model, Settings
-    from writer_app.engine.loader import LoadedModel
+    from writer_app.engine.backend import Backend
 
 SAMPLING_FLAGS = ("temperature", "top_k", "top_p", "min_p", "typical_p")
 
@@ -146,21 +146,28 @@ class CliContext:
         """The saved model settings with the flags given on top."""
         return model_settings(self.settings, self.args)
 
-    def load(self) -> LoadedModel:
-        """The model, loaded as the settings and flags say (progress on stderr)."""
-        model = self.model_settings()
-        from writer_app.engine.loader import ModelLoadError, load_model
+    def load(self) -> Backend:
+        """The backend (the local model, or a server), opened as the settings and flags say
+        (progress on stderr). Settings the backend cannot take are named, not dropped
+        silently; a flag it cannot take is an error."""
+        from writer_app.engine.backend import BackendError
+        from writer_app.engine.backends import open_backend
+        from writer_app.engine.loader import ModelLoadError
 
         try:
-            return load_model(
-                model.model,
-                model.device,
-                progress=self.say,
-                precision=model.precision,
-                threads=model.threads,
-            )
-        except ModelLoadError as exc:
+            backend = open_backend(self.model_settings(), self.say)
+        except (ModelLoadError, BackendError) as exc:
             raise CliError(str(exc)) from exc
+        for notice in backend.notices:
+            self.note(notice)
+        unusable = backend.unsupported(self.decoding())
+        given = {f.name for f in dataclasses.fields(Decoding) if getattr(self.args, f.name, None)}
+        refused = [line for line in unusable if _flag_of(line) in given]
+        if refused or any(line.startswith("Banned words") for line in unusable):
+            raise UsageError("; ".join(refused or unusable))
+        for line in unusable:
+            self.note(f"{line}; not used")
+        return backend
 
     @contextlib.contextmanager
     def interrupt_event(self) -> Iterator[threading.Event]:
@@ -182,18 +189,27 @@ class CliContext:
             signal.signal(signal.SIGINT, previous)
 
 
+def _flag_of(line: str) -> str:
+    """The setting a line of `Backend.unsupported` is about ("Top-k: …" → "top_k")."""
+    label = line.split(":", 1)[0]
+    for f in dataclasses.fields(Decoding):
+        if spec_of(f).title(f.name).lower().replace("-", "_") == label.lower().replace("-", "_"):
+            return f.name
+    return ""
+
+
 def model_settings(settings: Settings, args: argparse.Namespace) -> Model:
     """The saved model settings with the flags given on top."""
     from writer_app.config import Model
 
-    return dataclasses.replace(
-        settings.model,
-        **{
-            f.name: getattr(args, f.name)
-            for f in dataclasses.fields(Model)
-            if getattr(args, f.name, None) is not None
-        },
-    )
+    given = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(Model)
+        if getattr(args, f.name, None) is not None
+    }
+    if given.get("server") and "backend" not in given:
+        given["backend"] = "server"  # --server URL means: run there
+    return dataclasses.replace(settings.model, **given)
 
 
 def decoding_from_args(settings: Settings, args: argparse.Namespace) -> Decoding:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import shutil
 import time
 import tomllib
@@ -160,6 +161,11 @@ class Editor:
         "Light or dark colours, or follow the system.",
         choices=("system", "light", "dark"),
     )
+    spell_check: bool = setting(
+        True,
+        "Underline words the English dictionary does not know (not in Python files).",
+        label="Check spelling",
+    )
     autosave_seconds: float = setting(
         1.0,
         "Keep a recovery copy of unsaved work this long after you stop typing.",
@@ -205,6 +211,42 @@ class Model:
         [],
         "More model folders or .gguf files to list beside the built-in model.",
         label="Model paths",
+    )
+    backend: str = setting(
+        "local",
+        "Where text is generated: the local model on this machine, or a model server "
+        "that speaks the OpenAI API (vLLM, llama.cpp's server, Ollama, LM Studio, TGI).",
+        label="Run on",
+        choices=("local", "server"),
+    )
+    server: str = setting(
+        "",
+        "The server's address, e.g. http://gpu-box:8000/v1.",
+        label="Server URL",
+    )
+    server_model: str = setting(
+        "",
+        "The model on the server (empty = the first one it lists).",
+        label="Server model",
+    )
+    server_key: str = setting(
+        "",
+        "The server's API key, if it needs one (empty = the WRITER_API_KEY environment "
+        "variable). Kept in the settings file, which only you can read.",
+        label="API key",
+    )
+    server_timeout: float = setting(
+        30.0,
+        "Seconds to wait for the server: to connect, for the first text, and for any "
+        "pause in a reply.",
+        label="Server timeout (s)",
+        minimum=1.0,
+        maximum=600.0,
+    )
+    server_fallback: bool = setting(
+        True,
+        "When the server cannot be reached, use the local model instead (and say so).",
+        label="Fall back to the local model",
     )
 
 
@@ -390,4 +432,9 @@ def save_settings(settings: Settings, path: Path) -> None:
     """Write the settings file atomically."""
     validate(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, tomli_w.dumps(to_dict(settings)).encode("utf-8"))
+    private = None
+    if settings.model.server_key:  # an API key: the file is for its owner's eyes only
+        private = 0o600
+        if path.exists():
+            os.chmod(path, private)  # before the key is written, kept by the atomic write
+    atomic_write(path, tomli_w.dumps(to_dict(settings)).encode("utf-8"), mode=private)

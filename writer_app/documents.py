@@ -26,7 +26,10 @@ reads a file in any Python codec (`read_document(path, encoding=...)`), and unde
 then an error that names the byte offset, never replaced.
 
 Saving writes a temporary file beside the target, flushes it to disk and renames it over the
-original, so a failed save leaves the original byte-for-byte untouched.
+original, so a failed save leaves the original byte-for-byte untouched. A writable file in a
+folder where no file can be created is written in place instead, with a copy of its old
+contents kept in the app's state folder until the new ones are on disk (and put back if the
+write fails); the save then reports that it did so.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from writer_app.atomic import atomic_write
+from writer_app import paths
+from writer_app.atomic import FolderNotWritable, atomic_write, write_in_place
 
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 """Files above this size open, but the UI may want to warn first (see `is_large_file`)."""
@@ -420,8 +424,28 @@ def encode_document(text: str, fmt: TextFormat) -> bytes:
     return _encode(text, fmt)
 
 
-def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) -> TextFormat:
+def in_place_backup_folder() -> Path:
+    """Where the old contents of a file written in place are kept until the write is done."""
+    return paths.state_dir() / "save-backups"
+
+
+IN_PLACE_NOTICE = (
+    "its folder is read-only, so it was overwritten in place (a copy of the old version was "
+    "kept until the new one was safely written)"
+)
+
+
+def write_document(
+    path: str | Path,
+    text: str,
+    fmt: TextFormat = TextFormat(),
+    *,
+    notices: list[str] | None = None,
+) -> TextFormat:
     """Save atomically. On any error the file on disk is unchanged and DocumentError says why.
+
+    A writable file in a folder where no temporary file can be created is written in place
+    (see the module docstring); a line saying so is added to `notices`, if given.
 
     Returns the format of the file as now saved: `fmt` itself if the text was written back
     unedited, else `fmt` without the memory of the original bytes (and no longer mixed).
@@ -445,7 +469,14 @@ def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) 
             raise DocumentError(f"Could not save {path}: it is a folder")
         if path.exists() and not os.access(path, os.W_OK):
             raise DocumentError(f"Could not save {path}: the file is read-only")
-        atomic_write(path, data)
+        try:
+            atomic_write(path, data)
+        except FolderNotWritable:
+            if not path.is_file():  # a new file cannot be made in that folder at all
+                raise
+            write_in_place(path, data, in_place_backup_folder())
+            if notices is not None:
+                notices.append(f"{path.name}: {IN_PLACE_NOTICE}")
     except DocumentError:
         raise
     except OSError as exc:
@@ -453,3 +484,28 @@ def write_document(path: str | Path, text: str, fmt: TextFormat = TextFormat()) 
     if fmt.original is not None and data is fmt.original.data:
         return fmt
     return TextFormat(fmt.encoding, fmt.bom, fmt.newline)
+
+
+_TITLE_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)*")
+_NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|`~\[\]{}#]+')
+FILE_NAME_CHARS = 60
+
+
+def suggested_file_name(text: str, suffix: str = ".md") -> str:
+    """A file name for an untitled document: its first heading, else its first line.
+
+    Markdown marks and characters that file systems refuse are dropped, the length is kept
+    to about FILE_NAME_CHARS (cut at a word), and "Untitled" is the fallback.
+    """
+    lines = [line for line in text.splitlines() if line.strip()][:200]
+    heading = next((line for line in lines if re.match(r"\s*#{1,6}\s+\S", line)), None)
+    title = heading if heading is not None else (lines[0] if lines else "")
+    title = _TITLE_MARKUP.sub("", title)
+    title = _NOT_IN_NAMES.sub(" ", title)
+    title = re.sub(r"(?<!\w)_+|_+(?!\w)", "", title)  # _emphasis_, not snake_case
+    title = " ".join(title.split())
+    if len(title) > FILE_NAME_CHARS:
+        cut = title.rfind(" ", 0, FILE_NAME_CHARS + 1)
+        title = title[: cut if cut > FILE_NAME_CHARS // 2 else FILE_NAME_CHARS]
+    title = title.strip(" .-_")
+    return f"{title or 'Untitled'}{suffix}"

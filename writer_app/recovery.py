@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app.atomic import atomic_write
-from writer_app.documents import NEWLINE_NAMES, DocumentError, TextFormat
+from writer_app.documents import NEWLINE_NAMES, DocumentError, TextFormat, read_document
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,18 @@ def _decode(body: bytes) -> str:
         return body.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError as exc:
         raise DamagedRecovery(f"its text is not UTF-8 (byte {exc.start})") from exc
+
+
+def _same_as_saved(entry: RecoveryEntry, text: str) -> bool:
+    """Whether a copy holds exactly what its file holds (e.g. edits undone before a crash),
+    or, for an untitled document, nothing at all."""
+    if entry.path is None:
+        return not text
+    try:
+        on_disk, _fmt = read_document(entry.path, entry.fmt.encoding)
+    except (DocumentError, ValueError):
+        return False
+    return on_disk == text
 
 
 class RecoveryStore:
@@ -325,7 +337,8 @@ class RecoveryStore:
 
         Copies of sessions still running (this one included) are not listed. Damaged copies
         are moved aside and listed in `self.damaged` (which this call resets); leftover
-        temporary files and lock files of dead sessions are cleaned up.
+        temporary files and lock files of dead sessions are cleaned up, and so are copies
+        whose text is what their file holds now (nothing unsaved is left in them).
         """
         self.damaged = []
         found: list[RecoveryEntry] = []
@@ -352,12 +365,16 @@ class RecoveryStore:
                 continue
             try:
                 entry, body = _parse(file, file.read_bytes())
-                _decode(body)
+                text = _decode(body)
             except DamagedRecovery as exc:
                 self._set_aside(file, str(exc))
                 continue
             except OSError as exc:
                 log.warning("Could not read recovery file %s: %s", file, exc)
+                continue
+            if _same_as_saved(entry, text):
+                with contextlib.suppress(OSError):
+                    file.unlink()
                 continue
             found.append(entry)
         for session, is_alive in alive.items():

@@ -24,12 +24,12 @@ def count_vowels(text: str) -> int:
 
 
 @pytest.mark.real_model
-def test_built_in_model_writes_candidates_until_one_passes_then_stops(real_lm) -> None:
+def test_built_in_model_writes_candidates_until_one_passes_then_stops(real_backend) -> None:
     decoding = dataclasses.replace(task_defaults("code"), seed=0, max_time=0.0)
     assert decoding.alternatives == 12
     messages: list[str] = []
     result = generate_body(
-        real_lm, COUNT_VOWELS, "count_vowels", decoding, verify_doctests=True,
+        real_backend, COUNT_VOWELS, "count_vowels", decoding, verify_doctests=True,
         on_update=lambda event: messages.append(event.message),
     )  # fmt: skip
     assert result.passed, result.message

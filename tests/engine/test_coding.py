@@ -128,10 +128,10 @@ def test_a_cursor_outside_any_function_is_refused() -> None:
 # --------------------------------------------------------------- the tiny model
 
 
-def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> None:
+def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_backend) -> None:
     messages: list[str] = []
     result = generate_body(
-        tiny_lm, MODULE, "is_palindrome", TINY, verify_doctests=True,
+        tiny_backend, MODULE, "is_palindrome", TINY, verify_doctests=True,
         on_update=lambda event: messages.append(event.message),
     )  # fmt: skip
     assert result.target.name == "is_palindrome"
@@ -143,27 +143,29 @@ def test_the_pipeline_with_a_tiny_model_rejects_junk_and_says_why(tiny_lm) -> No
     assert messages == [f"Writing is_palindrome(): candidate {k} of 3…" for k in (1, 2, 3)]
 
 
-def test_one_candidate_means_one_model_call(tiny_lm) -> None:
-    result = generate_body(tiny_lm, MODULE, "Stack.push", TINY, candidates=1)
+def test_one_candidate_means_one_model_call(tiny_backend) -> None:
+    result = generate_body(tiny_backend, MODULE, "Stack.push", TINY, candidates=1)
     assert len(result.candidates) == 1
     assert result.note == "verification is off"
 
 
-def test_verification_of_a_function_without_examples_is_noted(tiny_lm) -> None:
-    result = generate_body(tiny_lm, MODULE, "Stack.push", TINY, candidates=1, verify_doctests=True)
+def test_verification_of_a_function_without_examples_is_noted(tiny_backend) -> None:
+    result = generate_body(
+        tiny_backend, MODULE, "Stack.push", TINY, candidates=1, verify_doctests=True
+    )
     assert result.note == "no doctest examples in the docstring"
 
 
-def test_problems_are_found_before_the_model_runs(tiny_lm) -> None:
+def test_problems_are_found_before_the_model_runs(tiny_backend) -> None:
     with pytest.raises(CodeTaskError, match="already has a body"):
-        generate_body(tiny_lm, MODULE, MODULE.index("return text"), TINY)
+        generate_body(tiny_backend, MODULE, MODULE.index("return text"), TINY)
 
 
-def test_cancelling_stops_after_the_token_in_progress(tiny_lm) -> None:
+def test_cancelling_stops_after_the_token_in_progress(tiny_backend) -> None:
     cancel = threading.Event()
     cancel.set()
     try:
-        result = generate_body(tiny_lm, MODULE, "is_palindrome", TINY, cancel=cancel)
+        result = generate_body(tiny_backend, MODULE, "is_palindrome", TINY, cancel=cancel)
     except GenerationCancelled:
         return  # nothing was written at all
     assert len(result.candidates) == 1  # no second round
@@ -174,10 +176,10 @@ def test_cancelling_stops_after_the_token_in_progress(tiny_lm) -> None:
 
 
 @pytest.mark.real_model
-def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(real_lm) -> None:
+def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(real_backend) -> None:
     source = MODULE[MODULE.index("def is_palindrome") :]
     result = generate_body(
-        real_lm, source, "is_palindrome", task_defaults("code"), verify_doctests=True
+        real_backend, source, "is_palindrome", task_defaults("code"), verify_doctests=True
     )
     assert result.ok and result.passed, result.message
     assert result.message == "is_palindrome(): doctests pass (2 examples passed)"
@@ -189,8 +191,8 @@ def test_built_in_model_writes_is_palindrome_that_passes_its_doctests(real_lm) -
 
 
 @pytest.mark.real_model
-def test_built_in_model_without_verification_proposes_a_body_that_parses(real_lm) -> None:
-    result = generate_body(real_lm, MODULE, "count_vowels", task_defaults("code"))
+def test_built_in_model_without_verification_proposes_a_body_that_parses(real_backend) -> None:
+    result = generate_body(real_backend, MODULE, "count_vowels", task_defaults("code"))
     assert result.ok, result.message
     assert result.status == "not verified" and not result.verified
     assert result.message == "count_vowels(): not verified (verification is off)"

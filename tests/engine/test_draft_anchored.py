@@ -39,9 +39,9 @@ def _judge(prose: str, index: int, words: int = SHORT.words) -> quality.SectionV
 
 
 @pytest.mark.real_model
-def test_a_drafted_section_mentions_its_bullet_terms_without_chatter(real_lm) -> None:
+def test_a_drafted_section_mentions_its_bullet_terms_without_chatter(real_backend) -> None:
     decoding = dataclasses.replace(task_defaults("draft"), seed=5, max_time=0.0)
-    prose, cancelled = write_section(real_lm, OUTLINE, 0, [], SHORT, decoding)
+    prose, cancelled = write_section(real_backend, OUTLINE, 0, [], SHORT, decoding)
     assert not cancelled and prose
     verdict = _judge(prose, 0)
     assert all(verdict.covered), prose
@@ -54,7 +54,7 @@ def test_a_drafted_section_mentions_its_bullet_terms_without_chatter(real_lm) ->
 
 
 @pytest.mark.real_model
-def test_regenerate_and_continue_use_the_anchored_path(real_lm) -> None:
+def test_regenerate_and_continue_use_the_anchored_path(real_backend) -> None:
     article = draft.assemble(
         OUTLINE,
         ["Take the airport bus into town.", "Wool keeps you warm in the cold."],
@@ -62,7 +62,7 @@ def test_regenerate_and_continue_use_the_anchored_path(real_lm) -> None:
     decoding = dataclasses.replace(task_defaults("draft"), seed=2, max_time=0.0)
     span = draft.article_sections(article)[1]
     edit = redo_section(
-        real_lm, article, span.prose_start, "regenerate", BRIEF, decoding, outline=OUTLINE
+        real_backend, article, span.prose_start, "regenerate", BRIEF, decoding, outline=OUTLINE
     )
     prose = edit.text.strip()
     assert not edit.cancelled and prose
@@ -77,7 +77,7 @@ def test_regenerate_and_continue_use_the_anchored_path(real_lm) -> None:
     # Continue writes the points the section does not cover yet.
     span = draft.article_sections(article)[0]
     more = redo_section(
-        real_lm, article, span.prose_start, "continue", BRIEF, decoding, outline=OUTLINE
+        real_backend, article, span.prose_start, "continue", BRIEF, decoding, outline=OUTLINE
     )
     assert more.start == more.end == span.prose_end and more.text.strip()
     after = more.apply(article)

@@ -116,9 +116,9 @@ def test_cjk_warning_only_for_the_small_model() -> None:
 # --- on the tiny model ------------------------------------------------------------------------
 
 
-def test_draft_streams_progress_section_by_section(tiny_lm) -> None:
+def test_draft_streams_progress_section_by_section(tiny_backend) -> None:
     updates: list[DraftUpdate] = []
-    final = draft_article(tiny_lm, OUTLINE, SHORT, FAST, on_update=updates.append)
+    final = draft_article(tiny_backend, OUTLINE, SHORT, FAST, on_update=updates.append)
     assert final.done and not final.cancelled and final.section == final.total == 3
     sections = [u.section for u in updates]
     assert sections == sorted(sections) and set(sections) == {0, 1, 2, 3}
@@ -134,8 +134,8 @@ def test_draft_streams_progress_section_by_section(tiny_lm) -> None:
     assert len(final.proses) == 3
 
 
-def test_each_section_is_judged_by_the_quality_checks(tiny_lm) -> None:
-    final = draft_article(tiny_lm, OUTLINE, SHORT, FAST)
+def test_each_section_is_judged_by_the_quality_checks(tiny_backend) -> None:
+    final = draft_article(tiny_backend, OUTLINE, SHORT, FAST)
     assert len(final.problems) == 3
     for i, (section, prose) in enumerate(zip(OUTLINE.sections, final.proses, strict=True)):
         messages = draft.build_section_messages(OUTLINE, i, words=SHORT.words)
@@ -149,7 +149,7 @@ def test_each_section_is_judged_by_the_quality_checks(tiny_lm) -> None:
     assert flagged.flagged == ["The hive: misses 1 of 2"]
 
 
-def test_cancel_keeps_what_was_written(tiny_lm) -> None:
+def test_cancel_keeps_what_was_written(tiny_backend) -> None:
     cancel = threading.Event()
 
     def stop_in_second_section(update: DraftUpdate) -> None:
@@ -157,7 +157,7 @@ def test_cancel_keeps_what_was_written(tiny_lm) -> None:
             cancel.set()
 
     final = draft_article(
-        tiny_lm, OUTLINE, SHORT, FAST, cancel=cancel, on_update=stop_in_second_section
+        tiny_backend, OUTLINE, SHORT, FAST, cancel=cancel, on_update=stop_in_second_section
     )
     assert final.cancelled and final.done and final.section == 1
     assert len(final.proses) == 2 and final.proses[0]
@@ -165,14 +165,14 @@ def test_cancel_keeps_what_was_written(tiny_lm) -> None:
     assert final.text.endswith("\n") and final.proses[0] in final.text
 
 
-def test_resume_writes_only_the_rest(tiny_lm) -> None:
-    one = draft_article(tiny_lm, OUTLINE, SHORT, FAST, sections=1)
+def test_resume_writes_only_the_rest(tiny_backend) -> None:
+    one = draft_article(tiny_backend, OUTLINE, SHORT, FAST, sections=1)
     assert not one.done and len(one.proses) == 1 and one.section == 0
-    rest = draft_article(tiny_lm, OUTLINE, SHORT, FAST, written=one.proses)
+    rest = draft_article(tiny_backend, OUTLINE, SHORT, FAST, written=one.proses)
     assert rest.done and rest.proses[0] == one.proses[0] and len(rest.proses) == 3
 
 
-def test_between_runs_before_each_section_after_the_first(tiny_lm) -> None:
+def test_between_runs_before_each_section_after_the_first(tiny_backend) -> None:
     seen: list[int] = []
     calls: list[int] = []
 
@@ -181,14 +181,19 @@ def test_between_runs_before_each_section_after_the_first(tiny_lm) -> None:
             seen.append(update.section)
 
     draft_article(
-        tiny_lm, OUTLINE, SHORT, FAST, on_update=record, between=lambda: calls.append(len(seen))
+        tiny_backend,
+        OUTLINE,
+        SHORT,
+        FAST,
+        on_update=record,
+        between=lambda: calls.append(len(seen)),
     )
     assert calls == [1, 2]  # before the second and the third of three sections
 
 
-def test_a_bad_length_fails_before_any_work(tiny_lm) -> None:
+def test_a_bad_length_fails_before_any_work(tiny_backend) -> None:
     with pytest.raises(ValueError, match="Length"):
-        draft_article(tiny_lm, OUTLINE, DraftOptions("huge"), FAST)
+        draft_article(tiny_backend, OUTLINE, DraftOptions("huge"), FAST)
 
 
 def _section_text(article: str, index: int) -> str:
@@ -197,10 +202,10 @@ def _section_text(article: str, index: int) -> str:
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
-def test_regenerate_replaces_only_its_section(tiny_lm, index: int) -> None:
+def test_regenerate_replaces_only_its_section(tiny_backend, index: int) -> None:
     span = draft.article_sections(ARTICLE)[index]
     cursor = (span.prose_start + span.prose_end) // 2
-    edit = redo_section(tiny_lm, ARTICLE, cursor, "regenerate", SHORT, FAST, outline=OUTLINE)
+    edit = redo_section(tiny_backend, ARTICLE, cursor, "regenerate", SHORT, FAST, outline=OUTLINE)
     assert span.start <= edit.start <= edit.end <= span.end and edit.text.strip()
     after = edit.apply(ARTICLE)
     for other in {0, 1, 2} - {index}:
@@ -210,18 +215,18 @@ def test_regenerate_replaces_only_its_section(tiny_lm, index: int) -> None:
     assert after.startswith("# Keeping bees\n\n")
 
 
-def test_continue_adds_after_the_sections_prose(tiny_lm) -> None:
+def test_continue_adds_after_the_sections_prose(tiny_backend) -> None:
     span = draft.article_sections(ARTICLE)[1]
-    edit = redo_section(tiny_lm, ARTICLE, span.heading_start, "continue", SHORT, FAST)
+    edit = redo_section(tiny_backend, ARTICLE, span.heading_start, "continue", SHORT, FAST)
     assert edit.start == edit.end == span.prose_end and edit.text.strip()
     after = edit.apply(ARTICLE)
     assert after.startswith(ARTICLE[: span.prose_end])
     assert after.endswith(ARTICLE[span.prose_end :])
 
 
-def test_redo_outside_a_section_says_so(tiny_lm) -> None:
+def test_redo_outside_a_section_says_so(tiny_backend) -> None:
     with pytest.raises(DraftError, match="cursor"):
-        redo_section(tiny_lm, ARTICLE, 2, "regenerate", SHORT, FAST)
+        redo_section(tiny_backend, ARTICLE, 2, "regenerate", SHORT, FAST)
 
 
 # --- on the built-in model ------------------------------------------------------------------
@@ -245,9 +250,9 @@ THREE = parse_outline(
 
 
 @pytest.mark.real_model
-def test_a_three_section_outline_becomes_an_article(real_lm) -> None:
+def test_a_three_section_outline_becomes_an_article(real_backend) -> None:
     decoding = dataclasses.replace(task_defaults("draft"), seed=7)
-    result = draft_article(real_lm, THREE, DraftOptions("short"), decoding)
+    result = draft_article(real_backend, THREE, DraftOptions("short"), decoding)
     text = result.text
     assert result.done and not result.cancelled
     assert _headings(text) == [
@@ -270,7 +275,7 @@ def test_a_three_section_outline_becomes_an_article(real_lm) -> None:
 
 
 @pytest.mark.real_model
-def test_regenerating_a_section_on_the_built_in_model(real_lm) -> None:
+def test_regenerating_a_section_on_the_built_in_model(real_backend) -> None:
     article = draft.assemble(
         THREE,
         [
@@ -282,7 +287,7 @@ def test_regenerating_a_section_on_the_built_in_model(real_lm) -> None:
     span = draft.article_sections(article)[1]
     decoding = dataclasses.replace(task_defaults("draft"), seed=3)
     edit = redo_section(
-        real_lm, article, span.prose_start, "regenerate", DraftOptions("short"), decoding,
+        real_backend, article, span.prose_start, "regenerate", DraftOptions("short"), decoding,
         outline=THREE,
     )  # fmt: skip
     after = edit.apply(article)

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.real_model
 CASUAL = "hey, so the meeting got moved to friday cause the boss is out sick lol."
 
 
-def test_a_real_formal_rewrite_is_judged(real_lm) -> None:
+def test_a_real_formal_rewrite_is_judged(real_backend) -> None:
     decoding = task_defaults("rewrite")
     decoding.max_time = 0.0  # the text must not depend on how busy the machine is
-    text = rewrite_text(real_lm, CASUAL, find_style("Formal"), decoding).text
+    text = rewrite_text(real_backend, CASUAL, find_style("Formal"), decoding).text
     verdict = quality.judge_rewrite(CASUAL, text, "Formal")
     assert verdict.checks["facts"], (text, verdict.reasons)  # Friday kept, nothing made up
     assert verdict.commentary == (), text
@@ -65,13 +65,13 @@ HARD = [
 
 @pytest.mark.parametrize(("style_name", "source"), HARD, ids=[h[0] for h in HARD])
 def test_the_rewrite_offered_is_faithful_or_held_back_with_the_reason(
-    real_lm, style_name: str, source: str
+    real_backend, style_name: str, source: str
 ) -> None:
     from writer_app.features.rewrite import judge
 
     style = find_style(style_name)
     decoding = RewriteSettings(**{**vars(task_defaults("rewrite")), "max_time": 0.0, "versions": 3})
-    result = rewrite_text(real_lm, source, style, decoding)
+    result = rewrite_text(real_backend, source, style, decoding)
     offered = result.accepted()
     if result.held:  # every version failed: nothing is offered, and the panel says why
         assert offered == {} and result.text == source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 
 import pytest
@@ -24,10 +25,10 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> None:
+def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_backend) -> None:
     decoding = task_defaults("continuation")
     decoding.max_time = 0.0  # the latency bound would make the text depend on machine load
-    candidates = suggest(real_lm, ContinuationRequest(STORY, "sentence"), decoding)
+    candidates = suggest(real_backend, ContinuationRequest(STORY, "sentence"), decoding)
     assert candidates, "no suggestion"
     best = candidates[0]
     assert len(_words(best)) >= 2
@@ -39,21 +40,21 @@ def test_continuation_is_real_text_that_does_not_repeat_the_prefix(real_lm) -> N
     assert len(candidates) == len(set(candidates)) <= decoding.alternatives
 
 
-def test_a_word_cut_off_at_the_cursor_is_completed(real_lm) -> None:
+def test_a_word_cut_off_at_the_cursor_is_completed(real_backend) -> None:
     decoding = task_defaults("continuation")
     decoding.alternatives = 1
     decoding.max_time = 0.0
     prefix = "After a long day at work, she finally went to sle"
-    (best,) = suggest(real_lm, ContinuationRequest(prefix, "sentence"), decoding)
+    (best,) = suggest(real_backend, ContinuationRequest(prefix, "sentence"), decoding)
     # The word is finished ("ep…"), not followed by a new word or a stray space.
     assert best[0].isalpha(), best
     assert (prefix + best).split()[10].lower().startswith("sle")
 
 
-def test_suggestions_through_the_worker_thread(real_lm) -> None:
+def test_suggestions_through_the_worker_thread(real_backend) -> None:
     async def main() -> tuple[list[list[str]], list[str]]:
         assistant = Assistant()
-        assistant._lm = real_lm  # the loaded model, handed to the worker that owns it
+        assistant._backend = real_backend  # the loaded model, handed to the worker that owns it
         assistant.start()
         try:
             job = assistant.continue_text(
@@ -105,12 +106,12 @@ def test_int8_precision_runs(real_lm) -> None:
     assert len(_words(text)) >= 3
 
 
-def test_a_casual_sentence_rewritten_formal(real_lm) -> None:
+def test_a_casual_sentence_rewritten_formal(real_backend) -> None:
     from writer_app.features.rewrite import rewrite_text
     from writer_app.tasks.rewrite import find_style
 
     casual = "hey, so the meeting got moved to friday cause the boss is out sick lol."
-    result = rewrite_text(real_lm, casual, find_style("Formal"), task_defaults("rewrite"))
+    result = rewrite_text(real_backend, casual, find_style("Formal"), task_defaults("rewrite"))
     text = result.text
     assert result.done == result.total == 1 and not result.failed
     assert text.strip() and text != casual
@@ -154,3 +155,18 @@ def test_prompt_lookup_checks_copied_text_in_fewer_passes(real_lm) -> None:
             logits = real_lm.model(torch.tensor([[*ids, *mine[:at]]])).logits[0, -1]
         top = torch.topk(logits.float(), 2).values
         assert at >= 5 and float(top[0] - top[1]) <= 0.125, (at, top, plain.texts, looked.texts)
+
+
+def test_chinese_text_gets_a_warning_with_its_suggestions(real_backend) -> None:
+    from writer_app.features.base import Notice
+    from writer_app.features.continuation import CJK_NOTICE, cjk_warning
+
+    events: list[object] = []
+    decoding = dataclasses.replace(task_defaults("continuation"), max_time=0.0, alternatives=1)
+    chinese = "今天早上我去了公园散步，天气很好，很多人在那里跑步和"
+    suggest(
+        real_backend, ContinuationRequest(chinese, "sentence"), decoding, on_update=events.append
+    )
+    assert Notice(CJK_NOTICE) in events
+    assert not cjk_warning(STORY, real_backend.name)  # English: no warning
+    assert not cjk_warning(chinese, "Qwen2.5-7B-Instruct")  # a bigger model: no warning

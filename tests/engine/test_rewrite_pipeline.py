@@ -18,10 +18,10 @@ def test_chat_ids_fall_back_to_a_transcript(tiny_lm) -> None:
     assert text == "User: Hello\n\nAssistant:"
 
 
-def test_each_paragraph_is_rewritten_and_progress_streams(tiny_lm) -> None:
+def test_each_paragraph_is_rewritten_and_progress_streams(tiny_backend) -> None:
     updates: list[RewriteUpdate] = []
     final = rewrite_text(
-        tiny_lm, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
+        tiny_backend, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
         on_update=updates.append,
     )  # fmt: skip
     assert final.total == 2 and final.done == 2
@@ -32,7 +32,7 @@ def test_each_paragraph_is_rewritten_and_progress_streams(tiny_lm) -> None:
     assert final.failed == sum(1 for i in (0, 2) if not final.rewritten.get(i))
 
 
-def test_cancel_keeps_what_was_done(tiny_lm) -> None:
+def test_cancel_keeps_what_was_done(tiny_backend) -> None:
     cancel = threading.Event()
 
     def stop_after_first(update: RewriteUpdate) -> None:
@@ -40,7 +40,7 @@ def test_cancel_keeps_what_was_done(tiny_lm) -> None:
             cancel.set()
 
     final = rewrite_text(
-        tiny_lm, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
+        tiny_backend, TWO_PARAGRAPHS, find_style("formal"), Decoding(max_new_tokens=8),
         cancel=cancel, on_update=stop_after_first,
     )  # fmt: skip
     assert final.done < final.total
@@ -70,10 +70,13 @@ def test_prompt_lookup_reaches_the_model_and_gives_the_same_greedy_text(
 def test_prompt_lookup_only_where_it_pays(tiny_lm) -> None:
     import dataclasses
 
-    from writer_app.features.rewrite import PROMPT_LOOKUP_TOKENS, prompt_lookup_for
+    from writer_app.engine.local import PROMPT_LOOKUP_TOKENS, LocalBackend
 
-    assert prompt_lookup_for(tiny_lm) == 0  # measured slower on a CPU
-    assert prompt_lookup_for(dataclasses.replace(tiny_lm, device="cuda")) == PROMPT_LOOKUP_TOKENS
+    on_cpu = LocalBackend(tiny_lm)
+    assert on_cpu.prompt_lookup(copies_prompt=True) == 0  # measured slower on a CPU
+    on_gpu = LocalBackend(dataclasses.replace(tiny_lm, device="cuda"))
+    assert on_gpu.prompt_lookup(copies_prompt=True) == PROMPT_LOOKUP_TOKENS
+    assert on_gpu.prompt_lookup(copies_prompt=False) == 0  # only for output that copies
 
 
 FACTS = "Ana flew to Lima on Monday.\n\nBo met Kai in Oslo at 9 am."
@@ -85,11 +88,11 @@ def _rewrite_settings(**changes: object):
     return RewriteSettings(**{"max_new_tokens": 6, "max_time": 0.0, **changes})  # type: ignore[arg-type]
 
 
-def test_versions_are_tried_until_the_checks_pass_and_failures_are_held(tiny_lm) -> None:
+def test_versions_are_tried_until_the_checks_pass_and_failures_are_held(tiny_backend) -> None:
     # The tiny random model never keeps "Ana", "Lima", "Monday": every version fails.
     updates: list[RewriteUpdate] = []
     final = rewrite_text(
-        tiny_lm, FACTS, find_style("formal"), _rewrite_settings(versions=5),
+        tiny_backend, FACTS, find_style("formal"), _rewrite_settings(versions=5),
         on_update=updates.append,
     )  # fmt: skip
     assert final.done == final.total == 2 and final.versions == 5
@@ -103,25 +106,25 @@ def test_versions_are_tried_until_the_checks_pass_and_failures_are_held(tiny_lm)
     )
     # A version being written after a failed one is not shown meanwhile.
     assert all(0 not in u.rewritten for u in updates if u.done == 0 and u.version > 1)
-    again = rewrite_text(tiny_lm, FACTS, find_style("formal"), _rewrite_settings(versions=5))
+    again = rewrite_text(tiny_backend, FACTS, find_style("formal"), _rewrite_settings(versions=5))
     assert again.rewritten == final.rewritten  # greedy settings: the same versions each run
 
 
-def test_one_version_is_all_a_setting_of_one_asks_for(tiny_lm) -> None:
+def test_one_version_is_all_a_setting_of_one_asks_for(tiny_backend) -> None:
     updates: list[RewriteUpdate] = []
     rewrite_text(
-        tiny_lm, FACTS, find_style("formal"), _rewrite_settings(versions=1),
+        tiny_backend, FACTS, find_style("formal"), _rewrite_settings(versions=1),
         on_update=updates.append,
     )  # fmt: skip
     assert {u.version for u in updates} == {1}
 
 
-def test_the_passage_time_limit_bounds_the_extra_versions(tiny_lm) -> None:
+def test_the_passage_time_limit_bounds_the_extra_versions(tiny_backend) -> None:
     # Under a second left of the passage's time: no more versions after the first (which
     # fails: the tiny model drops the names), however many the setting allows.
     updates: list[RewriteUpdate] = []
     settings = _rewrite_settings(versions=24, max_time=0.5)
     final = rewrite_text(
-        tiny_lm, "Ana flew to Lima.", find_style("formal"), settings, on_update=updates.append
+        tiny_backend, "Ana flew to Lima.", find_style("formal"), settings, on_update=updates.append
     )
     assert final.held and {u.version for u in updates} == {1}

@@ -23,9 +23,9 @@ ARTICLE = (
 )
 
 
-def test_a_short_text_is_one_part_and_the_result_says_what_the_checks_found(tiny_lm) -> None:
+def test_a_short_text_is_one_part_and_the_result_says_what_the_checks_found(tiny_backend) -> None:
     events: list[Any] = []
-    result = summarize(tiny_lm, ARTICLE, TINY, on_update=events.append)
+    result = summarize(tiny_backend, ARTICLE, TINY, on_update=events.append)
     assert isinstance(result, SummaryUpdate) and result.done and not result.cancelled
     assert (result.part, result.parts) == (1, 1)
     assert events[-1] == result
@@ -35,10 +35,10 @@ def test_a_short_text_is_one_part_and_the_result_says_what_the_checks_found(tiny
     assert not result.ok
 
 
-def test_a_long_text_is_summarized_part_by_part_then_together(tiny_lm) -> None:
+def test_a_long_text_is_summarized_part_by_part_then_together(tiny_backend) -> None:
     long_text = "\n\n".join([" ".join(["word"] * 200)] * 4)
     events: list[Any] = []
-    result = summarize(tiny_lm, long_text, TINY, on_update=events.append)
+    result = summarize(tiny_backend, long_text, TINY, on_update=events.append)
     progress = [e.message for e in events if isinstance(e, Progress)]
     parts = len(rules.split_parts(long_text))
     assert parts == 4 and result.parts == parts + 1
@@ -47,23 +47,23 @@ def test_a_long_text_is_summarized_part_by_part_then_together(tiny_lm) -> None:
     ]
 
 
-def test_cancel_returns_at_once_with_no_verdict(tiny_lm) -> None:
+def test_cancel_returns_at_once_with_no_verdict(tiny_backend) -> None:
     cancel = threading.Event()
     cancel.set()
-    result = summarize(tiny_lm, ARTICLE, TINY, cancel=cancel)
+    result = summarize(tiny_backend, ARTICLE, TINY, cancel=cancel)
     assert result.cancelled and result.problems == () and not result.ok
 
 
-def test_bad_requests_are_refused_before_any_model_work(tiny_lm) -> None:
+def test_bad_requests_are_refused_before_any_model_work(tiny_backend) -> None:
     with pytest.raises(ValueError, match="no text to summarize"):
-        summarize(tiny_lm, " \n\n ", TINY)
+        summarize(tiny_backend, " \n\n ", TINY)
     with pytest.raises(ValueError, match="Unknown summary form"):
-        summarize(tiny_lm, ARTICLE, TINY, form="haiku")
+        summarize(tiny_backend, ARTICLE, TINY, form="haiku")
 
 
 @pytest.mark.real_model
-def test_the_built_in_model_writes_a_shorter_summary_that_keeps_the_key_terms(real_lm) -> None:
-    result = summarize(real_lm, ARTICLE, task_defaults("summarize"))
+def test_the_built_in_model_writes_a_shorter_summary_that_keeps_the_key_terms(real_backend) -> None:
+    result = summarize(real_backend, ARTICLE, task_defaults("summarize"))
     assert result.ok, (result.problems, result.text)
     assert rules.word_count(result.text) < rules.word_count(ARTICLE) * 0.6
     recall, missing = rules.term_recall(result.text, rules.key_terms(ARTICLE))

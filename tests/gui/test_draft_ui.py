@@ -15,7 +15,7 @@ from writer_app.config import Decoding, Model, Settings
 from writer_app.features.draft import DraftOptions, DraftUpdate
 from writer_app.tasks import draft
 from writer_app.tasks.outline import parse_outline
-from writer_app.ui.draft import OWN_TONE, DraftDialog
+from writer_app.ui.draft import OWN_TONE, DraftDialog, DraftNotice
 from writer_app.ui.main_window import MainWindow
 from writer_app.ui.settings_dialog import SettingsDialog
 
@@ -255,6 +255,77 @@ def test_one_draft_at_a_time(window: MainWindow, qtbot) -> None:
     assert not window.drafting.start(parse_outline(OUTLINE), DraftOptions())
     assert "wait for it or cancel" in window.statusBar().currentMessage()
     assert window.tabs.count() == 2
+
+
+def test_the_draft_tab_is_named_after_the_article(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
+    dialog = _draft(window, qtbot)
+    with qtbot.waitSignal(window.drafting.finished, timeout=60_000):
+        dialog.draft_button.click()
+        tab = window.drafting.tab
+        assert tab is not None
+        assert window.tabs.tabText(window.tabs.indexOf(tab)).startswith("Keeping bees")
+        assert window.windowTitle().startswith("Keeping bees")
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Keeping bees •"  # unsaved
+    assert window.tabs.tabText(0) == "Untitled •"  # the outline keeps its own name
+    assert window._save_tab(tab, path=tmp_path / "bees.md")
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "bees.md"
+
+
+def test_an_outline_without_a_title_drafts_into_a_tab_called_draft(
+    window: MainWindow, qtbot
+) -> None:
+    dialog = _draft(window, qtbot, "## Why keep bees\n- Honey\n\n## The hive\n- Frames\n")
+    with qtbot.waitSignal(window.drafting.finished, timeout=60_000):
+        dialog.draft_button.click()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Draft •"
+
+
+def test_a_notice_in_the_tab_says_the_draft_is_done(window: MainWindow, qtbot) -> None:
+    dialog = _draft(window, qtbot)
+    with qtbot.waitSignal(window.drafting.finished, timeout=60_000):
+        dialog.draft_button.click()
+        tab = window.drafting.tab
+        assert tab is not None and not tab.findChildren(DraftNotice)
+    notices = [n for n in tab.findChildren(DraftNotice) if n.isVisible()]
+    assert len(notices) == 1
+    text = notices[0].label.text()
+    assert text.startswith("Draft finished: 3 sections") and "Regenerate This Section" in text
+    layout = tab.layout()
+    assert layout is not None and layout.indexOf(notices[0]) == 0  # above the text
+    notices[0].close_button.click()
+    assert not notices[0].isVisible()
+
+
+def test_a_cancelled_draft_says_so_in_the_tab(window: MainWindow, qtbot) -> None:
+    cast(Any, window.settings).draft = Decoding(max_new_tokens=300, do_sample=True, temperature=0.6)
+    dialog = _draft(window, qtbot)
+    dialog.draft_button.click()
+    tab, bar = window.drafting.tab, window.drafting.bar
+    assert tab is not None and bar is not None
+    qtbot.waitUntil(lambda: "## Why keep bees\n\n" in tab.editor.text(), timeout=60_000)
+    with qtbot.waitSignal(window.drafting.finished, timeout=10_000):
+        bar.cancel_button.click()
+    notices = [n for n in tab.findChildren(DraftNotice) if n.isVisible()]
+    assert len(notices) == 1 and notices[0].label.text().startswith("Drafting cancelled: kept")
+
+
+def test_regenerate_shows_the_text_as_it_is_written(window: MainWindow, qtbot) -> None:
+    cast(Any, window.settings).draft = Decoding(max_new_tokens=40, do_sample=True, temperature=0.6)
+    tab = _article_tab(window, 1)
+    shown: list[str] = []
+    with qtbot.waitSignal(window.drafting.redone, timeout=60_000) as redone:
+        assert window.drafting.redo("regenerate")
+        preview = window.drafting.section_preview
+        assert preview is not None and preview.isVisible() and preview.isReadOnly()
+        preview.textChanged.connect(lambda: shown.append(preview.toPlainText()))
+        assert tab.editor.text() == ARTICLE  # the document waits for the finished section
+    assert redone.args == [True]
+    assert len({text for text in shown if text}) >= 3, shown  # it streamed in
+    words = shown[-1].split()
+    assert words and " ".join(words[:3]) in " ".join(_section(tab.editor.text(), 1).split())
+    assert window.drafting.section_preview is None and not preview.isVisible()
 
 
 @pytest.mark.real_model

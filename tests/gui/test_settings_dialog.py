@@ -78,7 +78,7 @@ def test_every_decoding_setting_is_on_every_task_page(dialog: SettingsDialog) ->
                 assert f.name not in page.fields
                 continue
             editor = page.fields[f.name]
-            assert editor.widget.toolTip() == spec.help
+            assert editor.widget.toolTip().endswith(spec.help)  # (a line may come before)
             if isinstance(editor.widget, QSpinBox | QDoubleSpinBox) and spec.maximum is not None:
                 assert editor.widget.maximum() == pytest.approx(spec.maximum)
     assert "alternatives" in dialog.decoding_pages["continuation"].fields
@@ -203,6 +203,14 @@ def test_model_page_lists_models_with_sizes_and_only_present_devices(
         assert enabled[name] == (name in window.assistant.status.devices)
     page.choice.setCurrentIndex(0)
     assert "needs about" in page.estimate.text() and "GB" in page.estimate.text()
+    # The built-in GGUF file and its converted copy are both on disk: both are counted.
+    from writer_app.ui.settings_dialog import converted_size
+
+    built_in = page.models["builtin"]
+    copy = converted_size(built_in.path)
+    said = page.estimate.text()
+    assert said.startswith(f"{built_in.size_bytes / 2**20:,.0f} MiB GGUF file")
+    assert (f"+ {copy / 2**20:,.0f} MiB converted copy" in said) if copy else "first use" in said
     float32 = page.estimate.text()
     _widget(page.fields, "precision", QComboBox).setCurrentText("int8")
     assert page.estimate.text() != float32
@@ -228,3 +236,30 @@ def test_keyboard_shortcut_opens_the_dialog(window: MainWindow, qtbot) -> None:
 
 def test_all_tasks_have_pages(dialog: SettingsDialog) -> None:
     assert set(dialog.decoding_pages) == set(TASKS)
+
+
+def test_the_help_line_follows_the_page_and_zero_temperature_means_greedy(
+    dialog: SettingsDialog,
+) -> None:
+    # The help line shows the focused setting's help, and not the previous page's.
+    page = dialog.decoding_pages["rewrite"]
+    dialog.show_page("Rewrite")
+    top_k = _widget(page.fields, "top_k", QSpinBox)
+    dialog._show_help(None, top_k)
+    assert dialog.help.text() == top_k.toolTip()
+    dialog.show_page("Code")
+    assert dialog.help.text().startswith("Click or hover over a setting")
+    # Typing 0 into Temperature turns sampling off (as --temperature 0 does), not 1.0.
+    code = dialog.decoding_pages["code"]
+    _widget(code.fields, "do_sample", QCheckBox).setChecked(True)
+    temperature = _widget(code.fields, "temperature", QDoubleSpinBox)
+    temperature.setValue(0.7)
+    temperature.setValue(0.0)
+    assert not code.decoding.do_sample and code.decoding.temperature == pytest.approx(0.7)
+    assert temperature.value() == pytest.approx(0.7)
+    # Sampling knobs left enabled while sampling is off say why: the alternatives sample.
+    continuation = dialog.decoding_pages["continuation"]
+    _widget(continuation.fields, "do_sample", QCheckBox).setChecked(False)
+    _widget(continuation.fields, "alternatives", QSpinBox).setValue(3)
+    knob = _widget(continuation.fields, "temperature", QDoubleSpinBox)
+    assert knob.isEnabled() and knob.toolTip().startswith("Used for the alternatives")

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from writer_app.config import task_defaults
-from writer_app.engine import generation
-from writer_app.engine.generation import GenerationCancelled, GenerationResult
+from writer_app.engine.backend import Backend, Chat, GenerationCancelled, GenerationResult
 from writer_app.features.code import generate_body
 from writer_app.tasks.code.schedule import CEILING
 
@@ -44,17 +43,24 @@ def _output(line: str, kind: str) -> str:
     return f"\n    {line}\n"  # completion, or a begun answer: the body after the docstring
 
 
-class Script:
-    """Stands in for `generate`: hands out the bodies in order, in the form each prompt asks
+class Script(Backend):
+    """Stands in for a model: hands out the bodies in order, in the form each prompt asks
     for, and notes each call (with the prompt's form)."""
 
     def __init__(self, lines: list[str], *, after: Any = None) -> None:
+        super().__init__()
         self.lines = list(lines)
         self.calls: list[dict[str, Any]] = []
         self.after = after  # called after each call, with its number (0-based)
 
-    def __call__(self, lm: Any, prompt: Any, decoding: Any, **kwargs: Any) -> GenerationResult:
-        kind = prompt[0] if isinstance(prompt, tuple) else "completion"
+    def describe(self) -> str:
+        return "a script"
+
+    def unsupported(self, decoding: Any) -> list[str]:
+        return []
+
+    def generate(self, prompt: Any, decoding: Any, **kwargs: Any) -> GenerationResult:
+        kind = ("begun" if prompt.begun else "chat") if isinstance(prompt, Chat) else "completion"
         assert kind != "completion" or prompt.endswith('    """')
         self.calls.append({"decoding": decoding, "kind": kind, **kwargs})
         text = _output(self.lines.pop(0), kind)
@@ -69,14 +75,9 @@ def decoding() -> Any:
 
 
 def _run(monkeypatch, script: Script, decoding: Any, **kwargs: Any) -> tuple[Any, list[str]]:
-    monkeypatch.setattr(generation, "generate", script)
-    # The chat forms' token ids, as markers the script reads.
-    monkeypatch.setattr(generation, "chat_ids", lambda _lm, messages: ("chat", messages))
-    monkeypatch.setattr(generation, "continue_ids", lambda _lm, messages: ("begun", messages))
     messages: list[str] = []
-    no_model: Any = None  # the script stands in for it
     result = generate_body(
-        no_model,
+        script,
         SOURCE,
         "double",
         decoding,

@@ -71,6 +71,7 @@ def _everything_changed() -> Settings:
         font_family="Serif",
         font_size=14.5,
         theme="dark",
+        spell_check=False,
         autosave_seconds=3.0,
     )
     s.code.run_generated_code = True
@@ -81,6 +82,12 @@ def _everything_changed() -> Settings:
     s.model.precision = "int8"
     s.model.threads = 2
     s.model.extra_paths = ["/a", "/b.gguf"]
+    s.model.backend = "server"
+    s.model.server = "http://gpu-box:8000/v1"
+    s.model.server_model = "big-model"
+    s.model.server_key = "sk-secret"
+    s.model.server_timeout = 12.0
+    s.model.server_fallback = False
     # Feature sections are added at runtime; mypy lets them be read, not assigned.
     cast(Any, s).rewrite = RewriteSettings(
         versions=3,
@@ -117,6 +124,7 @@ def test_round_trip_of_every_setting(tmp_path: Path) -> None:
         assert getattr(s.rewrite, f.name) != getattr(defaults.rewrite, f.name), f.name
     path = tmp_path / "settings.toml"
     save_settings(s, path)
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds an API key: its owner's only
     loaded = load_settings(path)
     assert loaded.notices == []
     assert loaded.settings == s

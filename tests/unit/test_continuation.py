@@ -117,3 +117,27 @@ def test_wants_auto_suggestion(before: str, after: str, wanted: bool) -> None:
 def test_request_rejects_unknown_stop_rule() -> None:
     with pytest.raises(ValueError, match="stop_at"):
         ContinuationRequest("text", "chapter")
+
+
+@pytest.mark.parametrize(
+    ("raw", "stop_at", "expected"),
+    [
+        # The length limit came mid-number or mid-word: end at the last whole word.
+        (" sales grew by 15", "length", " sales grew by"),
+        (" the river ran thr", "sentence", " the river ran"),
+        (" one line and anoth", "paragraph", " one line and"),
+        (" ends with a comma,", "length", " ends with a comma,"),
+        (" ends with a space ", "length", " ends with a space"),
+        (" it cost 3.", "sentence", " it cost 3."),
+        (" single", "length", " single"),  # one word: nothing to cut back to
+        ("ep well", "length", "ep"),  # finishing the word at the cursor, then one more
+        ("我们今天去公园", "length", "我们今天去公园"),  # no spaces to cut at
+        # A natural end is never cut.
+        (" sales grew by 15%. Then", "sentence", " sales grew by 15%."),
+        ("\n    return x + 1", "code", "\n    return x + 1"),
+    ],
+)
+def test_a_suggestion_cut_off_by_the_length_limit_ends_at_a_whole_word(
+    raw: str, stop_at: str, expected: str
+) -> None:
+    assert clean("Before", raw, stop_at) == expected

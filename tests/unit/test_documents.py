@@ -30,6 +30,7 @@ from writer_app.documents import (
     encode_document,
     is_large_file,
     read_document,
+    suggested_file_name,
     write_document,
 )
 
@@ -543,8 +544,9 @@ def test_a_failure_at_any_step_leaves_the_original_untouched(
         _write_half_then_fail(monkeypatch)
         reason = "No space left on device"
     elif step == "mkstemp":
-        monkeypatch.setattr(atomic.tempfile, "mkstemp", _fail(errno.EACCES))
-        reason = "Permission denied"
+        # (A folder that only refuses new files is written in place: see below.)
+        monkeypatch.setattr(atomic.tempfile, "mkstemp", _fail(errno.EROFS))
+        reason = "Read-only file system"
     elif step == "close":
         real_close = os.close
 
@@ -592,10 +594,113 @@ def test_save_into_a_read_only_folder(original: Path) -> None:
     original.parent.chmod(0o500)
     try:
         with pytest.raises(DocumentError, match="Permission denied"):
-            write_document(original, "new")
+            write_document(original.parent / "new.txt", "new")
+        notices: list[str] = []
+        write_document(original, "new", notices=notices)  # the file itself is writable
     finally:
         original.parent.chmod(0o700)
+    assert original.read_text() == "new" and notices
+    assert sorted(p.name for p in original.parent.iterdir()) == [original.name]
+
+
+def _folder_refuses_new_files(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """As a read-only folder does for anyone but root (tests run as root): no temp file."""
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(
+        suffix: str | None = None, prefix: str | None = None, dir: str | None = None
+    ) -> tuple[int, str]:
+        if dir is not None and Path(dir) == folder:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+        return real_mkstemp(suffix=suffix, prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
+
+
+def _backups(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_writable_file_in_a_read_only_folder_is_written_in_place(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _folder_refuses_new_files(monkeypatch, original.parent)
+    inode = original.stat().st_ino
+    notices: list[str] = []
+    write_document(original, "new text ✓\n", notices=notices)
+    assert original.read_text(encoding="utf-8") == "new text ✓\n"
+    assert original.stat().st_ino == inode  # the same file, overwritten
+    assert stat.S_IMODE(original.stat().st_mode) == 0o640
+    assert sorted(p.name for p in original.parent.iterdir()) == [original.name]
+    # The copy of the old text is gone once the new one is on disk.
+    assert _backups(documents.in_place_backup_folder()) == []
+    assert len(notices) == 1 and "read-only" in notices[0] and "in place" in notices[0]
+    write_document(original, "short")  # a shorter text leaves nothing of the longer one
+    assert original.read_bytes() == b"short"
+
+
+def test_a_new_file_in_a_read_only_folder_cannot_be_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _folder_refuses_new_files(monkeypatch, tmp_path)
+    with pytest.raises(DocumentError, match="Permission denied"):
+        write_document(tmp_path / "new.txt", "text")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _writes_fail_after(monkeypatch: pytest.MonkeyPatch, good_calls: int, half: int) -> None:
+    """os.write: the first `good_calls` calls work, call `half` writes half, the rest fail."""
+    real_write = os.write
+    calls = []
+
+    def write(fd: int, data: bytes) -> int:
+        calls.append(fd)
+        if len(calls) <= good_calls:
+            return real_write(fd, data)
+        if len(calls) == half:
+            return real_write(fd, bytes(data)[: max(1, len(data) // 2)])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "write", write)
+
+
+def test_an_in_place_write_that_fails_puts_the_old_text_back(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _folder_refuses_new_files(monkeypatch, original.parent)
+    real_write = os.write
+    calls = []
+
+    def write(fd: int, data: bytes) -> int:  # 1: the backup; 2: half the new text; 3: fails
+        calls.append(fd)
+        if len(calls) == 2:
+            return real_write(fd, bytes(data)[: max(1, len(data) // 2)])
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(atomic.os, "write", write)
+    backups = documents.in_place_backup_folder()  # (before undo() restores the environment)
+    with pytest.raises(DocumentError, match="No space left on device"):
+        write_document(original, "a much longer new text " * 50)
+    monkeypatch.undo()
     _assert_untouched(original)
+    assert _backups(backups) == []
+
+
+def test_when_the_old_text_cannot_be_put_back_its_copy_is_kept(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _folder_refuses_new_files(monkeypatch, original.parent)
+    _writes_fail_after(monkeypatch, good_calls=1, half=2)  # the backup, then nothing works
+    backups = documents.in_place_backup_folder()
+    with pytest.raises(DocumentError, match="They are kept in") as failure:
+        write_document(original, "a much longer new text " * 50)
+    monkeypatch.undo()
+    (backup,) = _backups(backups)
+    assert str(backup) in str(failure.value)
+    assert backup.read_bytes() == b"original \xe2\x9c\x93\n"
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
 
 
 @pytest.mark.skipif(not PERMISSIONS_ENFORCED, reason="root may write any file")
@@ -689,3 +794,28 @@ def test_no_temporary_file_is_visible_in_the_folder_after_saving(tmp_path: Path)
     for i in range(5):
         write_document(path, f"version {i}")
     assert [p.name for p in tmp_path.iterdir()] == ["doc.txt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# A Trip to Rome: *Notes*?\n\nbody", "A Trip to Rome Notes.md"),
+        ("Intro line\n## Later heading\n", "Later heading.md"),  # the first heading wins
+        ("\n\n  Just a first line.\nsecond", "Just a first line.md"),
+        ("- a list/with a slash\n", "a list with a slash.md"),
+        ("__Bold__ title with snake_case", "Bold title with snake_case.md"),
+        ("# 标题：中文\n", "标题：中文.md"),
+        ("", "Untitled.md"),
+        ("#\n***\n", "Untitled.md"),
+        ("word " * 40, "word word word word word word word word word word word word.md"),
+    ],
+)
+def test_save_as_proposes_a_name_from_the_title(text: str, expected: str) -> None:
+    assert suggested_file_name(text) == expected
+    assert len(suggested_file_name(text)) <= documents.FILE_NAME_CHARS + 3
+
+
+def test_a_proposed_name_is_a_plain_file_name() -> None:
+    name = suggested_file_name('# a/b\\c:d*e?f"g<h>i|j\x01k', ".py")
+    assert name == "a b c d e f g h i j k.py"
+    assert os.sep not in name

@@ -92,6 +92,26 @@ def test_a_clean_exit_with_unsaved_documents_offers_them_next_time(tmp_path: Pat
     assert not any(name.endswith(recovery.LOCK_SUFFIX) for name in _names(tmp_path))
 
 
+def test_a_copy_with_nothing_unsaved_in_it_is_not_offered(tmp_path: Path) -> None:
+    folder = tmp_path / "recovery"
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes("the same text ✓\r\n".encode("cp1252", "replace"))
+    changed = tmp_path / "changed.txt"
+    changed.write_text("on disk")
+    crashed = RecoveryStore(folder)
+    cp1252 = TextFormat("cp1252", False, "\r\n")
+    text_on_disk = saved.read_bytes().decode("cp1252").replace("\r\n", "\n")
+    # Edited, then undone back to what the file holds, just before the crash.
+    crashed.save("same", text_on_disk, path=saved, fmt=cp1252, title="saved.txt")
+    crashed.save("other", "my edits", path=changed, fmt=TextFormat(), title="changed.txt")
+    crashed.save("empty", "", path=None, fmt=TextFormat(), title="Untitled")
+    crashed.save("note", "a note", path=None, fmt=TextFormat(), title="Untitled 2")
+    _crash(crashed)
+    entries = RecoveryStore(folder).entries()
+    assert sorted(e.doc_id for e in entries) == ["note", "other"]
+    assert len([n for n in _names(folder) if n.endswith(recovery.SUFFIX)]) == 2
+
+
 def test_nothing_to_recover(tmp_path: Path) -> None:
     assert RecoveryStore(tmp_path / "missing").entries() == []
     with RecoveryStore(tmp_path) as store:

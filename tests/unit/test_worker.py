@@ -186,3 +186,16 @@ def test_a_checkpoint_runs_waiting_jobs_of_a_higher_priority_first(worker: Model
 
     asyncio.run(main())
     assert order == ["draft 1", "suggestion", "draft 2", "draft 3", "other draft"]
+
+
+def test_the_speed_shown_is_measured_on_real_generations_not_the_warm_up() -> None:
+    from writer_app.engine.backend import GenerationResult, Speed
+
+    speed = Speed()
+    assert speed.tokens_per_second() is None  # nothing is shown until there is a measure
+    speed.add(GenerationResult(["x"], 3, 0.1, 0.05, False))  # too short to tell
+    assert speed.tokens_per_second() is None
+    for tokens_per_second in (20.0, 40.0, 30.0):
+        seconds = 31 / tokens_per_second  # 32 tokens: the first, then 31 decoded
+        speed.add(GenerationResult(["x"], 32, 0.5 + seconds, 0.5, False))
+    assert speed.tokens_per_second() == pytest.approx(30.0)  # the median of the recent ones

@@ -101,7 +101,7 @@ def main() -> int:
     parser.add_argument("--variant", choices=["first", "each"], default="first")
     parser.add_argument("--limit", type=int)
     args = parser.parse_args()
-    lm = load()
+    lm = load().lm  # the engine-level model: these experiments call generate directly
     dec = dataclasses.replace(task_defaults("draft"), max_time=0.0, seed=0)
     outlines = dev_set("draft")["outline"][: args.limit or None]
     covered: list[bool] = []

@@ -68,7 +68,7 @@ def main() -> int:
     parser.add_argument("--prompt", choices=["plain", "fewshot", "after"], default="plain")
     args = parser.parse_args()
 
-    lm = load()
+    lm = load().lm  # the engine-level model: these experiments call generate directly
     decoding = dataclasses.replace(task_defaults("rewrite"), max_time=0.0, seed=0)
     jobs = [(item, s) for item in dev_set("rewrite")["item"] for s in item["styles"]]
     jobs = jobs[: args.limit] if args.limit else jobs

@@ -52,6 +52,8 @@ PIPELINES = {
     "generate_body": ("writer_app.features.code", "writer_app.coding"),
     "task_defaults": ("writer_app.config",),
     "load_model": ("writer_app.engine.loader",),
+    "LocalBackend": ("writer_app.engine.local",),
+    "RemoteBackend": ("writer_app.engine.remote",),
 }
 
 
@@ -66,9 +68,16 @@ def pipeline(name: str) -> Any:
     raise ImportError(f"{name} not found ({'; '.join(errors)}); update PIPELINES in {__file__}")
 
 
-def load() -> Any:
-    """The built-in model, as the app loads it."""
-    return pipeline("load_model")("builtin", "auto")
+def load(server: str = "", model: str = "") -> Any:
+    """The built-in model as the app loads it (behind its backend interface where the
+    checkout has one), or a model on a server."""
+    if server:
+        return pipeline("RemoteBackend").connect(server, model, timeout=120.0)
+    lm = pipeline("load_model")("builtin", "auto")
+    try:
+        return pipeline("LocalBackend")(lm)
+    except ImportError:  # a checkout from before the backend interface
+        return lm
 
 
 def decoding_for(task: str) -> Any:
@@ -341,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         help="judge the outputs stored by an earlier --json run again (no model: for changes "
         "to the rules; code results are shown as stored)",
     )
+    parser.add_argument("--server", default="", help="score a model on this server (/v1 URL)")
+    parser.add_argument("--server-model", default="", help="the server's model to score")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -350,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         lm, model = None, f"{earlier['model']} (outputs of {args.from_json})"
         cached = {task: data["results"] for task, data in earlier["tasks"].items()}
     else:
-        lm = load()
+        lm = load(args.server, args.server_model)
         model = lm.describe()
         print(f"model: {model} (loaded in {time.perf_counter() - started:.0f} s)")
     report: dict[str, Any] = {"model": model, "tasks": {}}

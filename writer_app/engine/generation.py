@@ -18,7 +18,6 @@ import copy
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -27,31 +26,10 @@ from transformers import set_seed as _set_seed
 
 from writer_app.config import Decoding
 from writer_app.decoding import alternatives_decoding, generate_kwargs
+from writer_app.engine.backend import GenerationCancelled, GenerationResult, IsDone, OnUpdate
 from writer_app.engine.kv_cache import new_cache
 from writer_app.engine.loader import LoadedModel, reason
 from writer_app.engine.prefix_cache import PrefixCache, window
-
-IsDone = Callable[[str], bool]
-OnUpdate = Callable[[list[str]], None]
-
-
-class GenerationCancelled(Exception):
-    """Generation stopped because the caller cancelled it."""
-
-
-@dataclass
-class GenerationResult:
-    texts: list[str]
-    new_tokens: int
-    seconds: float
-    first_token_seconds: float | None
-    cancelled: bool
-
-    @property
-    def tokens_per_second(self) -> float:
-        decode_time = self.seconds - (self.first_token_seconds or 0.0)
-        steps = self.new_tokens - 1
-        return steps / decode_time if steps > 0 and decode_time > 0 else 0.0
 
 
 class _Healing:

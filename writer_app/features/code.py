@@ -47,8 +47,7 @@ from writer_app.tasks.code.schedule import DEFAULT_CANDIDATES, Attempt, attempts
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
-    from writer_app.engine.loader import LoadedModel
-    from writer_app.engine.prefix_cache import PrefixCache
+    from writer_app.engine.backend import Backend, Prompt
 
 OnProgress = Callable[[Progress], None]
 
@@ -166,7 +165,7 @@ def _named(source: str, name: str) -> Target:
 
 
 def generate_body(
-    lm: LoadedModel,
+    backend: Backend,
     source: str,
     where: int | str,
     decoding: Decoding,
@@ -190,16 +189,16 @@ def generate_body(
     `on_update` gets a `Progress` event per candidate ("candidate 5 of 12"); `cancel` stops
     the candidate being written within a token, and no other starts. `decoding.max_time`, when
     set, bounds the whole job. Raises CodeTaskError when there is nothing to write here, and
-    `engine.generation.GenerationCancelled` when `cancel` was set before anything was written.
+    `engine.backend.GenerationCancelled` when `cancel` was set before anything was written.
     """
-    from writer_app.engine.generation import GenerationCancelled, generate
+    from writer_app.engine.backend import GenerationCancelled
 
     started = time.perf_counter()
     target = find_target(source, where)
     count = max(1, candidates if candidates is not None else decoding.alternatives)
     note = (unverifiable(target) or "") if verify_doctests else "verification is off"
     run_doctests = verify_doctests and not note
-    prompts = _Prompts(lm, source, target)
+    prompts = _Prompts(backend, source, target)
     cleaned: list[Candidate] = []
     reports: list[DoctestReport | None] = []
     checked: set[str] = set()
@@ -230,16 +229,14 @@ def generate_body(
         if how is None or cancelled():
             break  # out of time, or cancelled between candidates
         progress(f"Writing {name}: candidate {attempt.number} of {count}…")
-        prompt, cache = prompts.get(attempt.kind)
+        prompt, session = prompts.get(attempt.kind)
         try:
-            result = generate(
-                lm,
+            result = backend.generate(
                 prompt,
                 how,
-                heal=False,
                 is_done=functools.partial(should_stop, target=target, kind=attempt.kind),
                 cancel=cancel,
-                prefix_cache=cache,
+                session=session,
             )
         except GenerationCancelled:
             break
@@ -263,27 +260,23 @@ def generate_body(
 
 
 class _Prompts:
-    """Each form of the prompt, made when first needed, with a cache of its own: the model
-    reads each prompt once however many candidates it writes from it."""
+    """Each form of the prompt, made when first needed, with a session of its own: the
+    model reads each prompt once however many candidates it writes from it."""
 
-    def __init__(self, lm: LoadedModel, source: str, target: Target) -> None:
-        self.lm, self.source, self.target = lm, source, target
-        self.made: dict[PromptKind, tuple[Any, PrefixCache]] = {}
+    def __init__(self, backend: Backend, source: str, target: Target) -> None:
+        self.backend, self.source, self.target = backend, source, target
+        self.made: dict[PromptKind, tuple[Prompt, Any]] = {}
 
-    def get(self, kind: PromptKind) -> tuple[Any, PrefixCache]:
-        """The prompt (text or token ids) and its cache."""
-        from writer_app.engine.generation import chat_ids, continue_ids
-        from writer_app.engine.prefix_cache import PrefixCache
+    def get(self, kind: PromptKind) -> tuple[Prompt, Any]:
+        """The prompt (text or chat) and its session."""
+        from writer_app.engine.backend import Chat
 
         if kind not in self.made:
-            prompt = build_prompt(self.source, self.target, kind)
-            messages = list(prompt.messages)
-            ids: Any = prompt.text
-            if kind == "chat":
-                ids = chat_ids(self.lm, messages)
-            elif kind == "begun":
-                ids = continue_ids(self.lm, messages)
-            self.made[kind] = (ids, PrefixCache())
+            made = build_prompt(self.source, self.target, kind)
+            prompt: Prompt = made.text
+            if kind in ("chat", "begun"):
+                prompt = Chat(made.messages, begun=kind == "begun")
+            self.made[kind] = (prompt, self.backend.session())
         return self.made[kind]
 
 
@@ -385,9 +378,9 @@ def _cli(ctx: CliContext) -> int:
     verify = bool(getattr(decoding, "run_generated_code", False))
     if args.verify is not None:
         verify = args.verify
-    lm = ctx.load()
+    backend = ctx.load()
     result = generate_body(
-        lm,
+        backend,
         text,
         where,
         decoding,

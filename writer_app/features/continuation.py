@@ -19,27 +19,25 @@ from writer_app.tasks.continuation import STOP_CHOICES, ContinuationRequest
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
-    from writer_app.engine.loader import LoadedModel
-    from writer_app.engine.prefix_cache import PrefixCache
+    from writer_app.engine.backend import Backend
     from writer_app.options import Decoding
 
 
 def suggest(
-    lm: LoadedModel,
+    backend: Backend,
     request: ContinuationRequest,
     decoding: Decoding,
     *,
     context_tokens: int = 512,
     cancel: threading.Event | None = None,
     on_update: Callable[[Any], None] | None = None,
-    prefix_cache: PrefixCache | None = None,
+    session: Any = None,
 ) -> list[str]:
     """Continuations of the text before the cursor: cleaned, distinct, best first.
 
     `on_update` gets the candidate list as it grows, and a `Notice` (e.g. a fallback to the
-    CPU) when there is one. `prefix_cache` defaults to the model's own.
+    CPU) when there is one. `session` defaults to the backend's shared one (the editor's).
     """
-    from writer_app.engine.generation import generate
 
     def cleaned(raw: list[str]) -> list[str]:
         return continuation.distinct(
@@ -54,8 +52,10 @@ def suggest(
         if on_update is not None:
             on_update(Notice(message))
 
-    result = generate(
-        lm,
+    if cjk_warning(request.prefix, backend.name):
+        notice(CJK_NOTICE)
+
+    result = backend.generate(
         request.prefix,
         decoding,
         candidates=decoding.alternatives,
@@ -64,9 +64,25 @@ def suggest(
         cancel=cancel,
         on_update=publish,
         on_notice=notice,
-        prefix_cache=prefix_cache if prefix_cache is not None else lm.prefix_cache,
+        heal=True,
+        session=session if session is not None else backend.shared_session,
     )
     return cleaned(result.texts)
+
+
+CJK_NOTICE = (
+    "The built-in model writes Chinese, Japanese and Korean poorly, so suggestions here "
+    "are often gibberish; a larger model (Model & Device settings) does much better."
+)
+
+
+def cjk_warning(text: str, model_name: str) -> bool:
+    """Whether to warn that suggestions for this text will be poor: the end of the text is
+    Chinese, Japanese or Korean, and the model is the small built-in one."""
+    from writer_app.tasks.draft import is_cjk
+
+    small = model_name.startswith("SmolLM2-135M") or not model_name
+    return small and is_cjk(text[-400:])
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,9 +102,11 @@ def _cli(ctx: CliContext) -> int:
     text = ctx.read_source()
     if not text.strip():
         ctx.fail("There is no text to continue")
-    lm = ctx.load()
+    backend = ctx.load()
+    if cjk_warning(text, backend.name):
+        ctx.note(CJK_NOTICE)
     request = ContinuationRequest(text, ctx.args.until)
-    results = suggest(lm, request, decoding, context_tokens=ctx.settings.editor.context_tokens)
+    results = suggest(backend, request, decoding, context_tokens=ctx.settings.editor.context_tokens)
     sys.stdout.write("\n---\n".join(results or [""]) + "\n")
     return 0
 

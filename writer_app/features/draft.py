@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from writer_app.cli_context import CliContext
 from writer_app.features.base import Command, Feature
@@ -29,17 +29,11 @@ from writer_app.tasks.rewrite import Style
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
-    import torch
-
-    from writer_app.engine.loader import LoadedModel
-    from writer_app.engine.prefix_cache import PrefixCache
+    from writer_app.engine.backend import Backend, Prompt
     from writer_app.options import Decoding
 
 RedoMode = Literal["regenerate", "continue"]
 REDO_MODES: tuple[RedoMode, ...] = ("regenerate", "continue")
-# Measured on the built-in model (see README): checking copied runs of the prompt does not
-# pay for drafting, whose prose is new text, not a copy of the outline. Kept as a knob.
-PROMPT_LOOKUP_TOKENS = 0
 # A section is retried once when its prose is unusable (see tasks.draft.needs_retry); so is
 # a passage that does not cover its point.
 ATTEMPTS = 2
@@ -186,8 +180,8 @@ def _others(outline: Outline, index: int) -> list[str]:
 
 
 def _run(
-    lm: LoadedModel,
-    ids: torch.Tensor,
+    backend: Backend,
+    prompt: Prompt,
     decoding: Decoding,
     clean: Callable[[str], str],
     retry: Callable[[str], bool],
@@ -197,7 +191,7 @@ def _run(
 ) -> tuple[str, bool]:
     """Generate, clean, and generate once more if `retry` says the text is unusable (the
     better of the two tries is kept). Returns the text and whether it was cancelled."""
-    from writer_app.engine.generation import GenerationCancelled, generate
+    from writer_app.engine.backend import GenerationCancelled
 
     best = ""
     for attempt in range(ATTEMPTS):
@@ -207,10 +201,9 @@ def _run(
                 on_text(_streaming_prose(clean, texts[0]))
 
         try:
-            result = generate(
-                lm, ids, decoding if attempt == 0 else _retry_decoding(decoding), heal=heal,
+            result = backend.generate(
+                prompt, decoding if attempt == 0 else _retry_decoding(decoding), heal=heal,
                 is_done=draft.should_stop, cancel=cancel, on_update=partial,
-                prompt_lookup=PROMPT_LOOKUP_TOKENS,
             )  # fmt: skip
         except GenerationCancelled:
             return best, True
@@ -227,7 +220,7 @@ def _run(
 
 
 def write_section(
-    lm: LoadedModel,
+    backend: Backend,
     outline: Outline,
     index: int,
     previous: Sequence[str],
@@ -243,7 +236,7 @@ def write_section(
     if not outline.needs_prose(index):
         return "", False
     previous_tail = next((p for p in reversed(previous) if p.strip()), "")
-    return _write_prose(lm, outline, index, previous_tail, options, decoding, cancel, on_text)
+    return _write_prose(backend, outline, index, previous_tail, options, decoding, cancel, on_text)
 
 
 def _section_messages(
@@ -260,7 +253,7 @@ def _section_messages(
 
 
 def _write_prose(
-    lm: LoadedModel,
+    backend: Backend,
     outline: Outline,
     index: int,
     previous_tail: str,
@@ -271,11 +264,11 @@ def _write_prose(
 ) -> tuple[str, bool]:
     """A section's prose, written point by point (`_Anchored`); a section without points
     is written whole, then cleaned and fitted the same way."""
-    from writer_app.engine.generation import chat_ids
+    from writer_app.engine.backend import Chat
 
     section = outline.sections[index]
     words = options.words
-    writer = _Anchored(lm, outline, index, previous_tail, options, decoding, cancel, on_text)
+    writer = _Anchored(backend, outline, index, previous_tail, options, decoding, cancel, on_text)
     messages = writer.messages
     if section.points:
         return writer.write()
@@ -286,7 +279,7 @@ def _write_prose(
         return writer.tidy(text)
 
     prose, cancelled = _run(
-        lm, chat_ids(lm, messages), section_budget(decoding, words, outline), clean,
+        backend, Chat(messages), section_budget(decoding, words, outline), clean,
         lambda text: draft.needs_retry(text, section, words), cancel, on_text,
     )  # fmt: skip
     if cancelled or not prose:
@@ -300,7 +293,7 @@ class _Anchored:
 
     def __init__(
         self,
-        lm: LoadedModel,
+        backend: Backend,
         outline: Outline,
         index: int,
         previous_tail: str,
@@ -309,7 +302,7 @@ class _Anchored:
         cancel: threading.Event | None,
         on_text: Callable[[str], None] | None,
     ) -> None:
-        self.lm, self.words, self.decoding = lm, options.words, decoding
+        self.backend, self.words, self.decoding = backend, options.words, decoding
         self.messages = _section_messages(outline, index, previous_tail, options)
 
         def ask(points_upto: int) -> list[dict[str, str]]:
@@ -325,7 +318,7 @@ class _Anchored:
         self.allowed = draft_anchor.allowed_text(outline, index)
         self.written = ""  # prose before this section's new text (Continue)
         self.pieces: list[str] = []
-        self.cache: PrefixCache | None = None
+        self.session: Any = None
 
     def tidy(self, text: str) -> str:
         """Prose without chatter or echoed instructions, the user's terms spelt as written."""
@@ -386,11 +379,10 @@ class _Anchored:
         """One passage: `start` carried on for about `target` words, cleaned; tried once
         more (sampled) if it does not cover its `point` or adds nothing. Falls back to the
         anchor alone as a sentence, so a point is never left out."""
-        from writer_app.engine.generation import GenerationCancelled, continue_ids, generate
-        from writer_app.engine.prefix_cache import PrefixCache
+        from writer_app.engine.backend import Chat, GenerationCancelled
 
-        if self.cache is None:  # the section's prompt is read once for all its passages
-            self.cache = PrefixCache()
+        if self.session is None:  # the section's prompt is read once for all its passages
+            self.session = self.backend.session()
 
         before = " ".join(filter(None, [self.written, *self.pieces]))
         if not start and not before.strip():
@@ -420,12 +412,12 @@ class _Anchored:
             # the cleaner cuts) is tried again, sampled, shown only the points so far.
             focus = shown is not None and (FOCUS_PROMPT or attempt > 0)
             messages = self.ask(shown) if shown is not None and focus else self.messages
-            ids = continue_ids(self.lm, [*messages, answer])
+            prompt = Chat([*messages, answer], begun=True)
             try:
-                result = generate(
-                    self.lm, ids, decoding if attempt == 0 else _retry_decoding(decoding),
+                result = self.backend.generate(
+                    prompt, decoding if attempt == 0 else _retry_decoding(decoding),
                     heal=False, is_done=draft_anchor.piece_done(start, target),
-                    cancel=self.cancel, on_update=partial, prefix_cache=self.cache,
+                    cancel=self.cancel, on_update=partial, session=self.session,
                 )  # fmt: skip
             except GenerationCancelled:
                 return best, True
@@ -445,7 +437,7 @@ class _Anchored:
 
 
 def draft_article(
-    lm: LoadedModel,
+    backend: Backend,
     outline: Outline,
     options: DraftOptions,
     decoding: Decoding,
@@ -488,7 +480,7 @@ def draft_article(
 
         report(index, False)
         prose, cancelled = write_section(
-            lm, outline, index, proses[:index], options, decoding, cancel=cancel,
+            backend, outline, index, proses[:index], options, decoding, cancel=cancel,
             on_text=partial,
         )  # fmt: skip
         proses[index] = prose
@@ -521,7 +513,7 @@ def article_outline(article: str, outline: Outline | None = None) -> Outline:
 
 
 def redo_section(
-    lm: LoadedModel,
+    backend: Backend,
     article: str,
     cursor: int,
     mode: RedoMode,
@@ -551,7 +543,7 @@ def redo_section(
     if mode == "regenerate" or not written.strip():
         previous = draft.section_context(article, span)
         prose, cancelled = _write_prose(
-            lm, shape, span.index, previous, options, decoding, cancel, on_update
+            backend, shape, span.index, previous, options, decoding, cancel, on_update
         )
         problem = _problem(shape, span.index, prose, options) if not cancelled else ""
         if not prose:
@@ -562,7 +554,7 @@ def redo_section(
     # Continue: the points the prose does not cover yet, each as an anchored passage; when
     # it covers them all, half a section more, carried on from its end.
     previous = draft.section_context(article, span)
-    writer = _Anchored(lm, shape, span.index, previous, options, decoding, cancel, on_update)
+    writer = _Anchored(backend, shape, span.index, previous, options, decoding, cancel, on_update)
     writer.written = written.strip()
     missing = [p for p in writer.points if not draft_anchor.covers(written, p)]
     more = max(draft.MIN_WORDS, words // 2)
@@ -632,8 +624,8 @@ def _cli(ctx: CliContext) -> int:
         outline = parse_outline(text)
     except (DocumentError, OutlineError) as exc:
         ctx.fail(str(exc))
-    lm = ctx.load()
-    if warning := cjk_warning(outline, lm.info.name):
+    backend = ctx.load()
+    if warning := cjk_warning(outline, backend.name):
         ctx.note(warning)
 
     def save(update: DraftUpdate) -> None:
@@ -656,7 +648,7 @@ def _cli(ctx: CliContext) -> int:
     with tqdm(total=total, unit="section", file=sys.stderr, dynamic_ncols=True) as bar:
         with ctx.interrupt_event() as cancel:
             result = draft_article(
-                lm, outline, options, decoding, cancel=cancel, on_update=progress
+                backend, outline, options, decoding, cancel=cancel, on_update=progress
             )
         if not result.cancelled:
             bar.update(total - finished[0])

@@ -22,7 +22,7 @@ from writer_app.tasks import quality, rewrite
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
-    from writer_app.engine.loader import LoadedModel
+    from writer_app.engine.backend import Backend
 
 
 @dataclass(frozen=True)
@@ -86,16 +86,7 @@ class RewriteSettings(Decoding):
     )
 
 
-# Rewrites copy much of their input; prompt lookup checks such copied runs in one model pass.
-# That pays where a pass over 10 tokens costs about one over 1 (a GPU). On a CPU it does not:
-# `tools/measure_rewrite.py` gave 0.86x (int4) and 0.88x (float32) of plain decoding speed.
-PROMPT_LOOKUP_TOKENS = 10
 BATCH = 3  # versions sampled together after the first
-
-
-def prompt_lookup_for(lm: LoadedModel) -> int:
-    """Prompt-lookup tokens for rewrites on this model's device (0 = off)."""
-    return 0 if lm.device == "cpu" else PROMPT_LOOKUP_TOKENS
 
 
 def judge(original: str, version: str, style: rewrite.Style) -> quality.Verdict:
@@ -110,7 +101,7 @@ class _Cancelled(Exception):
 
 
 def _best_version(
-    lm: LoadedModel,
+    backend: Backend,
     original: str,
     style: rewrite.Style,
     decoding: Decoding,
@@ -118,13 +109,12 @@ def _best_version(
     cancel: threading.Event | None,
     on_text: Callable[[str], None],
     on_version: Callable[[int], None],
-    prompt_lookup: int,
 ) -> tuple[str, quality.Verdict]:
     """Write versions of one passage until one passes the checks (or `versions` are spent);
     the best one and its verdict. Raises _Cancelled if stopped before a version was done."""
-    from writer_app.engine.generation import GenerationCancelled, chat_ids, generate
+    from writer_app.engine.backend import Chat, GenerationCancelled
 
-    ids = chat_ids(lm, rewrite.build_messages(style, original))
+    prompt = Chat(rewrite.build_messages(style, original))
     own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
     trim = quality.style_rules(style.name, own).low <= 1.0  # not for styles that lengthen
     judged: list[tuple[str, quality.Verdict]] = []
@@ -150,10 +140,10 @@ def _best_version(
                 on_text(rewrite.clean_output(raw[0], original))
 
         try:
-            result = generate(
-                lm, ids, d, candidates=rows, heal=False, cancel=cancel, on_update=stream,
+            result = backend.generate(
+                prompt, d, candidates=rows, cancel=cancel, on_update=stream,
                 is_done=lambda text: rewrite.should_stop(text, original, style),
-                prompt_lookup=prompt_lookup if rows == 1 else 0,
+                copies_prompt=True,
             )  # fmt: skip
         except GenerationCancelled:
             result = None
@@ -171,22 +161,19 @@ def _best_version(
 
 
 def rewrite_text(
-    lm: LoadedModel,
+    backend: Backend,
     text: str,
     style: rewrite.Style,
     decoding: Decoding,
     *,
     cancel: threading.Event | None = None,
     on_update: Callable[[RewriteUpdate], None] | None = None,
-    prompt_lookup: int | None = None,
 ) -> RewriteUpdate:
     """Rewrite `text` in `style`, paragraph by paragraph (a small model keeps its quality).
 
     Each passage gets versions until one keeps every fact and reads as a rewrite in the
     style (`quality.judge_rewrite`); one that never does is held back with the reasons.
     """
-    if prompt_lookup is None:
-        prompt_lookup = prompt_lookup_for(lm)
     versions = max(1, int(getattr(decoding, "versions", 1)))
     pieces = tuple(rewrite.split_passages(text))
     todo = rewrite.passage_indices(list(pieces))
@@ -218,7 +205,7 @@ def rewrite_text(
 
         try:
             best, verdict = _best_version(
-                lm, original, style, decoding, versions, cancel, show, trying, prompt_lookup
+                backend, original, style, decoding, versions, cancel, show, trying
             )
         except _Cancelled:
             rewritten.pop(index, None)
@@ -259,8 +246,8 @@ def _cli(ctx: CliContext) -> int:
     text = ctx.read_source()
     if not text.strip():
         ctx.fail("There is no text to rewrite")
-    lm = ctx.load()
-    result = rewrite_text(lm, text, style, decoding)
+    backend = ctx.load()
+    result = rewrite_text(backend, text, style, decoding)
     if len(result.held) + result.failed >= result.total:
         why = result.why_held() or "the model gave nothing back"
         ctx.fail(

@@ -26,7 +26,7 @@ from writer_app.tasks import summarize as rules
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
-    from writer_app.engine.loader import LoadedModel
+    from writer_app.engine.backend import Backend
 
 TOKENS_PER_WORD = 2.0  # a generous budget: the checks, not the cap, keep a summary short
 RETRIES = 3  # sampled summaries when the greedy one fails the checks
@@ -62,7 +62,7 @@ class SummaryUpdate:
 
 
 def _write(
-    lm: LoadedModel,
+    backend: Backend,
     text: str,
     form: str,
     decoding: Decoding,
@@ -72,13 +72,12 @@ def _write(
     """One checked summary of `text`: the greedy one if it passes the checks, else the best
     of it and `RETRIES` sampled ones (written side by side, sharing the prompt). Returns
     the summary and whether it was cancelled."""
-    from writer_app.engine.generation import GenerationCancelled, continue_ids, generate
-    from writer_app.engine.prefix_cache import PrefixCache
+    from writer_app.engine.backend import Chat, GenerationCancelled
 
-    ids = continue_ids(lm, rules.build_messages(text, form))
+    prompt = Chat(rules.build_messages(text, form), begun=True)
     budget = int(rules.TARGET_WORDS[form] * TOKENS_PER_WORD * 2)
     first = dataclasses.replace(decoding, max_new_tokens=min(decoding.max_new_tokens, budget))
-    cache = PrefixCache()  # the text is read once for both rounds
+    session = backend.session()  # the text is read once for both rounds
     best, best_score = "", float("-inf")
     # Calm sampling, seeded (the same text gets the same summary) unless the user set a seed.
     retry = dataclasses.replace(
@@ -91,8 +90,8 @@ def _write(
 
     for how, rows in ((first, 1), (retry, RETRIES)):
         try:
-            result = generate(
-                lm, ids, how, candidates=rows, heal=False, cancel=cancel, prefix_cache=cache,
+            result = backend.generate(
+                prompt, how, candidates=rows, cancel=cancel, session=session,
                 on_update=stream if rows == 1 else None,
             )  # fmt: skip
         except GenerationCancelled:
@@ -110,7 +109,7 @@ def _write(
 
 
 def summarize(
-    lm: LoadedModel,
+    backend: Backend,
     text: str,
     decoding: Decoding,
     *,
@@ -144,7 +143,7 @@ def summarize(
         if steps > 1:
             report(Progress(f"Summarizing part {step} of {len(parts)}…"))
         summary, cancelled = _write(
-            lm, part, "paragraph" if steps > 1 else form, decoding, cancel,
+            backend, part, "paragraph" if steps > 1 else form, decoding, cancel,
             functools.partial(shown, step),
         )  # fmt: skip
         done.append(summary)
@@ -158,7 +157,7 @@ def summarize(
         def last(current: str) -> None:
             shown(steps, current)
 
-        result, cancelled = _write(lm, result, form, decoding, cancel, last)
+        result, cancelled = _write(backend, result, form, decoding, cancel, last)
         if cancelled:
             return _finish(text, result, steps, steps, cancelled=True, report=report)
     return _finish(text, result, steps, steps, cancelled=False, report=report)
@@ -185,9 +184,9 @@ def _cli(ctx: CliContext) -> int:
     text = ctx.read_source()
     if not text.strip():
         ctx.fail("There is no text to summarize")
-    lm = ctx.load()
+    backend = ctx.load()
     with ctx.interrupt_event() as cancel:
-        result = summarize(lm, text, decoding, form=ctx.args.form, cancel=cancel)
+        result = summarize(backend, text, decoding, form=ctx.args.form, cancel=cancel)
     if result.cancelled:
         ctx.fail("interrupted; no summary")
     if result.problems:

@@ -152,10 +152,27 @@ def _cut_copied_run(prefix: str, suggestion: str) -> str:
     return suggestion
 
 
+def _whole_words(text: str) -> str:
+    """Text that stopped short of its end (the length limit, or still streaming) without its
+    last word when that may be cut off ("…grew by 15" may have become "150"); a text of one
+    word, or one that ends in a space or punctuation, is kept as it is."""
+    if not text or not (text[-1].isalnum() or text[-1] in "'’-_"):
+        return text
+    lead = len(text) - len(text.lstrip())
+    cut = max(text.rfind(" ", lead), text.rfind("\n", lead), text.rfind("\t", lead))
+    return text[:cut] if cut > lead else text
+
+
 def clean(prefix: str, raw: str, stop_at: str) -> str:
-    """Turn raw model output into the suggestion shown after the cursor."""
+    """Turn raw model output into the suggestion shown after the cursor.
+
+    A suggestion that reached no natural end (the generation hit its length limit) ends at
+    the last whole word (code suggestions excepted).
+    """
     text = _CONTROL.sub("", raw)
     end = boundary(text, stop_at, prefix)
+    if end is None and stop_at != "code":
+        text = _whole_words(text)
     text = text if end is None else text[:end]
     text = _cut_copied_run(prefix, text)
     text = text.rstrip()

@@ -34,6 +34,10 @@ from writer_app.ui.editor import GhostTextEditor, py_index
 
 PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
 INDENT = "    "
+CODE_HINT = (
+    "Write Python. Pause at the end of a line for a suggestion (Tab accepts). Write a "
+    "function's signature and docstring and press Ctrl+Shift+G for its body."
+)
 _MONO_FAMILIES = ["DejaVu Sans Mono", "Noto Sans Mono", "Menlo", "Consolas", "Courier New"]
 
 _LIGHT = {
@@ -240,6 +244,8 @@ class CodeMode(QObject):
         self.gutter = LineNumberArea(editor)
         self._prose_font = QFont(editor.font())
         self._wrap = editor.lineWrapMode()
+        self._prose_hint = editor.placeholderText()
+        editor.setPlaceholderText(CODE_HINT)
         self._restoring = False
         previous = editor.highlighter
         if previous is not None:  # e.g. Markdown, from the file's old name
@@ -271,6 +277,7 @@ class CodeMode(QObject):
             editor.highlighter = None
         editor.margins_for = None
         editor.setLineWrapMode(self._wrap)
+        editor.setPlaceholderText(self._prose_hint)
         self._restoring = True
         try:
             editor.setFont(self._prose_font)

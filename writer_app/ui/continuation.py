@@ -2,14 +2,15 @@
 
 After the writer pauses (debounce), the controller starts a suggestion session in the editor
 and streams candidates from the assistant into it. Any edit that ends the session cancels the
-running generation at once; the next pause starts a new one.
+running generation at once; the next pause starts a new one. `preparing` says when a
+suggestion is on its way and nothing shows yet, for a subtle sign in the window.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -36,6 +37,7 @@ class SuggestionController(QObject):
     failed = Signal(str)  # a request failed; the message is for the status bar
     notice = Signal(str)  # something the user should know (e.g. a CPU fallback)
     firstGhost = Signal(float)  # seconds from the request to the first visible suggestion
+    preparing = Signal(bool)  # True: a suggestion is being prepared; False: shown or given up
 
     def __init__(
         self,
@@ -52,6 +54,7 @@ class SuggestionController(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(lambda: self.request(explicit=False))
         self._jobs = JobSlot()
+        self._preparing = False
         self.code_mode = False  # a code file: suggestions end with the line or block
         editor.edited.connect(self._on_edited)
         editor.sessionEnded.connect(self.cancel)
@@ -59,6 +62,16 @@ class SuggestionController(QObject):
     @property
     def busy(self) -> bool:
         return self._jobs.running
+
+    @property
+    def is_preparing(self) -> bool:
+        """A suggestion was asked for and none shows yet."""
+        return self._preparing
+
+    def _set_preparing(self, on: bool) -> None:
+        if on != self._preparing:
+            self._preparing = on
+            self.preparing.emit(on)
 
     def _on_edited(self) -> None:
         self.cancel()
@@ -97,16 +110,26 @@ class SuggestionController(QObject):
             self.editor.offer(session, candidates)
             if not shown and self.editor.session is session and self.editor.ghost_text():
                 shown = True
+                self._set_preparing(False)
                 self.firstGhost.emit(time.perf_counter() - started)
 
+        self._set_preparing(True)
         self._jobs.run(
             job,
             on_event=offer,
-            on_progress=self.notice.emit,
+            on_progress=self._say_once,
             on_result=offer,
             on_error=lambda exc: self.failed.emit(f"Suggestion failed: {exc}"),
+            on_done=lambda: self._set_preparing(False),
         )
         return True
+
+    _said: ClassVar[set[str]] = set()  # notices given (in this run of the app): said once
+
+    def _say_once(self, message: str) -> None:
+        if message not in SuggestionController._said:
+            SuggestionController._said.add(message)
+            self.notice.emit(message)
 
     def stop(self) -> None:
         """No more requests (the window is closing)."""
@@ -116,3 +139,4 @@ class SuggestionController(QObject):
     def cancel(self) -> None:
         """Stop the running request, if any (its results are dropped)."""
         self._jobs.cancel()
+        self._set_preparing(False)

@@ -25,11 +25,17 @@ from writer_app.recovery import RecoveryStore
 from writer_app.ui.code_editor import is_code_path, set_code_mode
 from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.editor import GhostTextEditor
-from writer_app.ui.markdown import MARKDOWN_SUFFIXES, MarkdownHighlighter
+from writer_app.ui.markdown import MARKDOWN_SUFFIXES, MarkdownHighlighter, looks_like_markdown
 from writer_app.ui.rewrite import RewritePanel, style_menu
 
 LOAD_CHUNK_CHARS = 1 << 20  # large texts go into the editor a chunk per event-loop turn
 AUTOSAVE_MAX_WAIT_MS = 5000  # a recovery copy at least this often while typing goes on
+GUESS_FORMAT_MS = 600  # an untitled document is looked at again this long after an edit
+HINT = (
+    "Start writing. Pause at the end of a line for a grey suggestion (Tab accepts, Esc "
+    "dismisses, Ctrl+Space asks anywhere). Select text and press Ctrl+Shift+R to rewrite it "
+    "in a style. Write an outline (# headings, - points) and press Ctrl+Shift+D for a draft."
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class DocumentTab(QWidget):
         self.recovery = recovery
         self.doc_id = uuid.uuid4().hex
         self.path: Path | None = None
+        self.name_hint = ""  # what an unsaved document is called (e.g. a draft's title)
         self.fmt = TextFormat()
         self.stamp: DiskStamp | None = None  # the file as this tab last read or wrote it
         self.loading = False
@@ -77,6 +84,7 @@ class DocumentTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
+        self.editor.setPlaceholderText(HINT)
         self.rewrite_panel = RewritePanel(self.editor, assistant, settings, self)
         self.rewrite_panel.notice.connect(self.notice)
         layout.addWidget(self.rewrite_panel)
@@ -88,14 +96,17 @@ class DocumentTab(QWidget):
         self._autosave_max.timeout.connect(self.write_recovery)
         self._recovery_job: asyncio.Future[None] | None = None
         self._write_again = False  # text changed while a copy was being written
+        # Untitled documents get Markdown highlighting when their text looks like Markdown.
+        self._guess_format = QTimer(self, singleShot=True, interval=GUESS_FORMAT_MS)
+        self._guess_format.timeout.connect(self._set_highlighter)
         document = self.editor.document()
         document.contentsChanged.connect(self._on_edit)
-        document.modificationChanged.connect(lambda _m: self.changed.emit())
+        document.modificationChanged.connect(self._on_modification_changed)
 
     # ----------------------------------------------------------------- state
 
     def title(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        return self.path.name if self.path else self.name_hint or "Untitled"
 
     def is_modified(self) -> bool:
         return self.editor.document().isModified()
@@ -163,6 +174,8 @@ class DocumentTab(QWidget):
             self._finish_loading(modified)
 
     def _finish_loading(self, modified: bool) -> None:
+        if self._format_from_content():
+            self._set_highlighter()  # now that the whole text is there to look at
         document = self.editor.document()
         document.setUndoRedoEnabled(True)
         document.setModified(modified)
@@ -173,18 +186,23 @@ class DocumentTab(QWidget):
         self.changed.emit()
         self.loaded.emit()
 
+    def _format_from_content(self) -> bool:
+        """Whether the highlighting follows the text (no file suffix decides it)."""
+        return self.path is None or not self.path.suffix
+
     def _set_highlighter(self) -> None:
         suffix = self.path.suffix.lower() if self.path is not None else ""
         # Python files: highlighting, line numbers, auto-indent, suggestions that continue code.
         self.controller.code_mode = is_code_path(suffix)
         set_code_mode(self.editor, self.controller.code_mode)
         wants = suffix in MARKDOWN_SUFFIXES
+        if self._format_from_content() and not self.loading:
+            wants = looks_like_markdown(self.text())
         current = self.editor.highlighter
         if wants and current is None:
-            self.editor.highlighter = MarkdownHighlighter(self.editor.document())
+            self.editor.set_highlighter(MarkdownHighlighter(self.editor.document()))
         elif not wants and isinstance(current, MarkdownHighlighter):
-            current.setDocument(None)
-            self.editor.highlighter = None
+            self.editor.set_highlighter(None)
 
     # ---------------------------------------------------------------- disk
 
@@ -197,11 +215,15 @@ class DocumentTab(QWidget):
             return "missing" if self.stamp is not None else "same"
         return "same" if now == self.stamp else "changed"
 
-    def save(self, path: Path | None = None, fmt: TextFormat | None = None) -> None:
-        """Write the document (atomically). Raises DocumentError; nothing changes then."""
+    def save(self, path: Path | None = None, fmt: TextFormat | None = None) -> list[str]:
+        """Write the document (atomically). Raises DocumentError; nothing changes then.
+
+        Returns what the user should know about how it was saved (e.g. written in place).
+        """
         target = path or self.path
         assert target is not None, "an untitled document needs a path to be saved"
-        self.fmt = write_document(target, self.text(), fmt or self.fmt)
+        notices: list[str] = []
+        self.fmt = write_document(target, self.text(), fmt or self.fmt, notices=notices)
         renamed = target != self.path
         self.path = target
         self.stamp = DiskStamp.of(target)
@@ -210,6 +232,7 @@ class DocumentTab(QWidget):
         if renamed:
             self._set_highlighter()
         self.changed.emit()
+        return notices
 
     def reload(self, encoding: str | None = None) -> None:
         """Read the file again (e.g. after another program changed it), keeping the cursor."""
@@ -226,7 +249,15 @@ class DocumentTab(QWidget):
 
     # ------------------------------------------------------------ recovery
 
+    def _on_modification_changed(self, modified: bool) -> None:
+        if not modified and not self.loading:
+            # Back to the saved text (e.g. undone to it): nothing left to recover.
+            self._discard_recovery()
+        self.changed.emit()
+
     def _on_edit(self) -> None:
+        if self._format_from_content() and not self.loading:
+            self._guess_format.start()
         if self.loading or self.recovery is None or not self.is_modified():
             return
         self._autosave.start(int(self.settings().editor.autosave_seconds * 1000))
@@ -238,7 +269,10 @@ class DocumentTab(QWidget):
         self._autosave.stop()
         self._autosave_max.stop()
         store = self.recovery
-        if store is None or not self.is_modified() or self.loading:
+        if store is None or self.loading:
+            return
+        if not self.is_modified():
+            self._discard_recovery()
             return
         if self._recovery_job is not None and not self._recovery_job.done():
             self._write_again = True  # one write at a time, so the newest text lands last

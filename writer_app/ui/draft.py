@@ -1,13 +1,15 @@
 """Outline → article in the window: the Draft dialog, the live draft in a new tab, and
 "Regenerate / Continue this section".
 
-The article streams into a new tab that stays read-only (and out of the undo history) while
-it is written, so nothing the user types can collide with it; other documents are never
-touched. A bar at the top of the tab shows "Section 3 of 7" and a Cancel button that stops
-the model at once, keeping what was written. Each section is one worker job, so inline
-suggestions in other tabs wait at most one section. Regenerate and Continue replace or
-extend only the section under the cursor, as one undo step, and only if the document did
-not change while the model wrote.
+The article streams into a new tab, named after the article's title, that stays read-only
+(and out of the undo history) while it is written, so nothing the user types can collide
+with it; other documents are never touched. A bar at the top of the tab shows "Section 3 of
+7" and a Cancel button that stops the model at once, keeping what was written; when the
+draft ends, a notice in its place says how it went (and the window asks for attention if it
+is in the background). Each section is one worker job, so inline suggestions in other tabs
+wait at most one section. Regenerate and Continue show the new text as it is written, in a
+pane under the bar, then replace or extend only the section under the cursor, as one undo
+step, and only if the document did not change while the model wrote.
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +67,15 @@ REDO_WORDS = {
     "regenerate": ("Regenerating", "Regenerated"),
     "continue": ("Continuing", "Continued"),
 }
+UNTITLED_DRAFT = "Draft"  # the tab of an article without a title
+SECTION_PREVIEW_LINES = 8  # the height of the pane that shows a section as it is written
+
+
+def name_tab(tab: DocumentTab, name: str) -> None:
+    """Call an untitled document `name` (its tab, the window title, the save questions)
+    until it is saved under a file name."""
+    tab.name_hint = name
+    tab.changed.emit()
 
 
 class DraftDialog(QDialog):
@@ -168,6 +184,48 @@ class DraftBar(JobBar):
         self.show_step(text, update.section, total, update.label)
 
 
+class DraftNotice(QFrame):
+    """How a draft ended, at the top of its tab until closed (a status-bar message is
+    easily missed after minutes of waiting)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Close this notice")
+        self.close_button.clicked.connect(self.dismiss)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 4, 4)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.deleteLater()
+
+
+class SectionPreview(QPlainTextEdit):
+    """A section as the model writes it, under the bar, before it goes into the document."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setPlaceholderText("The new text appears here as it is written…")
+        lines = self.fontMetrics().lineSpacing() * SECTION_PREVIEW_LINES
+        self.setFixedHeight(lines + 2 * int(self.document().documentMargin()) + 4)
+
+    def show_text(self, text: str) -> None:
+        if text != self.toPlainText():
+            self.setPlainText(text)
+            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+
 class DraftFeature(QObject):
     """The Draft menu's actions for one main window."""
 
@@ -182,6 +240,7 @@ class DraftFeature(QObject):
         self._jobs = JobSlot()
         self.bar: DraftBar | None = None
         self.tab: DocumentTab | None = None  # the document being drafted into, or redone
+        self.section_preview: SectionPreview | None = None  # a section being redone
 
     def actions(self) -> list[Action]:
         menu = "&Draft"
@@ -247,6 +306,7 @@ class DraftFeature(QObject):
             return None
         self.options = options
         tab = self.window.new_tab()
+        name_tab(tab, outline.title or UNTITLED_DRAFT)
         editor = tab.editor
         if editor.highlighter is None:
             editor.highlighter = MarkdownHighlighter(editor.document())
@@ -282,27 +342,49 @@ class DraftFeature(QObject):
                 self._finish_tab(tab, final.text if final.text.strip() else shown, shown)
             self._end()
             if failure:
+                message = f"Drafting stopped: {failure}. What was written is kept."
                 self.window.error("Drafting stopped", f"{failure}\n\nWhat was written is kept.")
             elif stopped:
                 partial = final.section < len(final.proses) and final.proses[final.section]
-                self.window.notify(
-                    f"Drafting cancelled: kept {final.section} of {final.total} sections"
-                    + (" and the start of the next" if partial else "")
+                message = f"Drafting cancelled: kept {final.section} of {final.total} sections" + (
+                    " and the start of the next" if partial else ""
                 )
+                self.window.notify(message)
             else:
                 words = len(final.text.split())
                 message = f"Draft finished: {final.total} sections, about {words} words"
                 if flagged := final.flagged:  # the checks found a weak section: say which
-                    self.window.notify(f"{message}. Check before use — {'; '.join(flagged)}", 0)
+                    message = f"{message}. Check before use — {'; '.join(flagged)}"
+                    self.window.notify(message, 0)
                 else:
                     self.window.notify(message)
+                message += (
+                    ". To write a section again, put the cursor in it and choose Draft → "
+                    "Regenerate This Section."
+                )
+            if self._alive(tab):
+                self._tell(tab, message)
             self.finished.emit(final)
 
         self._jobs.run(job, on_event=update, on_result=update, on_error=failed, on_done=done)
         return tab
 
+    def _tell(self, tab: DocumentTab, message: str) -> DraftNotice:
+        """Say at the top of the tab how the draft ended; ask for attention if the window
+        is not the active one."""
+        notice = DraftNotice(message, tab)
+        layout = tab.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, notice)
+        notice.show()
+        if not tab.window().isActiveWindow():
+            QApplication.alert(tab.window())
+        return notice
+
     def _begin(self, tab: DocumentTab) -> DraftBar:
         self.tab = tab
+        for old in tab.findChildren(DraftNotice):
+            old.dismiss()
         bar = DraftBar(tab)
         bar.cancel_button.clicked.connect(self.cancel)
         layout = tab.layout()
@@ -313,10 +395,11 @@ class DraftFeature(QObject):
         return bar
 
     def _end(self) -> None:
-        if self.bar is not None and isValid(self.bar):
-            self.bar.hide()
-            self.bar.deleteLater()
-        self.bar = self.tab = None
+        for widget in (self.bar, self.section_preview):
+            if widget is not None and isValid(widget):
+                widget.hide()
+                widget.deleteLater()
+        self.bar = self.tab = self.section_preview = None
 
     def _alive(self, tab: DocumentTab) -> bool:
         return isValid(tab) and self.window.is_open(tab)
@@ -353,6 +436,12 @@ class DraftFeature(QObject):
         what, done = f"{verb} “{name}”", f"{done_word} “{name}”"
         bar = self._begin(tab)
         bar.show_busy(f"{what}…")
+        preview = SectionPreview(tab)
+        layout = tab.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(bar) + 1, preview)
+        preview.show()
+        self.section_preview = preview
         decoding = copy.deepcopy(self.window.settings.decoding("draft"))
         if mode == "regenerate":  # another version: a fixed seed would write the same again
             decoding.do_sample, decoding.seed = True, None
@@ -367,6 +456,8 @@ class DraftFeature(QObject):
             elif self.bar is not None and isinstance(text, str):
                 words = len(text.split())
                 self.bar.show_busy(f"{what}… {words} word{'s' if words != 1 else ''}")
+                if self.section_preview is not None and isValid(self.section_preview):
+                    self.section_preview.show_text(text.strip())
 
         def finished(edit: SectionRedo) -> None:
             nonlocal applied

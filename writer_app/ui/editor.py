@@ -8,10 +8,15 @@ A suggestion belongs to a `Session`: the cursor position and document revision i
 requested for. Candidates are shown only while the document is still at that revision and
 the cursor at that position. Typing the characters the suggestion predicts moves the
 session along with the cursor; any other edit or cursor move ends it.
+
+Undo works as in other editors: typing is undone a word at a time (a new step starts with
+each word, after a pause of UNDO_PAUSE_S, and after any edit that was not typing), while an
+AI edit is always exactly one step.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +41,8 @@ from writer_app.tasks.continuation import context_start, distinct, next_word, wa
 _LINE_SEPARATOR = "\u2028"  # breaks a line inside a block layout without a new block
 PARAGRAPH_SEPARATOR = "\u2029"  # how Qt's raw text ends a block
 TEXT_COLUMN_PX = 780  # prose reads best in a column, not across a wide screen
+UNDO_PAUSE_S = 1.0  # typing after a pause this long is a new undo step
+_clock = time.monotonic
 
 
 @dataclass(eq=False)
@@ -79,6 +86,11 @@ class GhostTextEditor(QPlainTextEdit):
         self._ghost_anchor: QTextCursor | None = None
         self._ghost_base_formats: list[QTextLayout.FormatRange] = []
         self._ghost_shown = ""
+        # Undo steps of typed text: (undo commands, revision) after the last typed key, that
+        # key's last character and when it was typed.
+        self._typing_mark: tuple[int, int] | None = None
+        self._last_typed = ""
+        self._last_typed_at = 0.0
         self.highlighter: QSyntaxHighlighter | None = None
         # Viewport margins (left, top, right, bottom) for a width; None: a centred text column.
         self.margins_for: Callable[[int], tuple[int, int, int, int]] | None = None
@@ -156,6 +168,22 @@ class GhostTextEditor(QPlainTextEdit):
             and not cursor.hasSelection()
             and not self._composing
         )
+
+    def set_highlighter(self, highlighter: QSyntaxHighlighter | None) -> None:
+        """Use `highlighter` (already made for this document; None: none) in place of the
+        current one, formatting the text at once; a suggestion on show stays."""
+        self._clear_ghost()
+        if self.highlighter is not None and self.highlighter is not highlighter:
+            self.highlighter.setDocument(None)
+        self.highlighter = highlighter
+        if highlighter is not None:
+            self._restyling = True
+            try:
+                highlighter.rehighlight()  # now, not later over the ghost's formats
+            finally:
+                self._restyling = False
+        if self._session is not None:
+            self._refresh_ghost()
 
     # -------------------------------------------------------------- sessions
 
@@ -335,9 +363,43 @@ class GhostTextEditor(QPlainTextEdit):
         # Clear the ghost before Qt edits the block; if the key changed nothing (a lone
         # modifier, say), the suggestion is still valid and comes back.
         self._clear_ghost()
-        super().keyPressEvent(e)
+        self._send_key(e)
         if self._session is not None:
             self._refresh_ghost()
+
+    def _starts_undo_step(self, typed: str) -> bool:
+        """Whether typing `typed` now begins a new undo step rather than joining the last."""
+        state = (self.document().availableUndoSteps(), self._revision)
+        return (
+            state != self._typing_mark  # something else happened since the last typed key
+            or _clock() - self._last_typed_at > UNDO_PAUSE_S
+            or (self._last_typed.isspace() and not typed[0].isspace())  # a new word
+        )
+
+    def _send_key(self, e: QKeyEvent) -> None:
+        """Let Qt handle a key; typed text gets undo steps a word (or a pause) long.
+
+        Qt merges consecutive typing into one undo command; an edit block around the first
+        key of a step keeps it from merging with what came before (the keys after it merge
+        into it).
+        """
+        typed = e.text()
+        command = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
+        if not typed or not typed.isprintable() or e.modifiers() & command or self.isReadOnly():
+            super().keyPressEvent(e)
+            return
+        if self._starts_undo_step(typed):
+            cursor = QTextCursor(self.document())
+            cursor.beginEditBlock()
+            try:
+                super().keyPressEvent(e)
+            finally:
+                cursor.endEditBlock()
+        else:
+            super().keyPressEvent(e)
+        self._typing_mark = (self.document().availableUndoSteps(), self._revision)
+        self._last_typed = typed[-1]
+        self._last_typed_at = _clock()
 
     def _type_through(self, e: QKeyEvent, session: Session, typed: str) -> None:
         """The user typed what the suggestion predicted: keep the rest of it."""
@@ -345,7 +407,7 @@ class GhostTextEditor(QPlainTextEdit):
         before = self._revision
         self._own_edit = True
         try:
-            super().keyPressEvent(e)
+            self._send_key(e)
         finally:
             self._own_edit = False
         moved = self.textCursor().position() - session.position

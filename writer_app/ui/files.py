@@ -21,12 +21,21 @@ from writer_app.documents import (
     UndecodableError,
     is_large_file,
     read_document,
+    suggested_file_name,
 )
 from writer_app.recent import RecentFiles
 from writer_app.ui.compare_dialog import CompareDialog
 from writer_app.ui.document_tab import DocumentTab
 
-FILE_FILTERS = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
+FILE_FILTERS = ";;".join(
+    (
+        "Text, Markdown and Python (*.txt *.md *.markdown *.py *.pyw *.pyi)",
+        "Text and Markdown (*.txt *.md *.markdown)",
+        "Python (*.py *.pyw *.pyi)",
+        "All files (*)",
+    )
+)
+UNSAVED_LISTED = 12  # documents named in the quit question; the rest are counted
 
 
 class FileWindow(QMainWindow):
@@ -68,13 +77,33 @@ class FileWindow(QMainWindow):
         """An empty document that Save writes to `path` (which does not exist yet)."""
         tab = self.tab if self.tab.is_blank() else self.new_tab()
         tab.set_content("", path, TextFormat())
+        if not path.parent.is_dir():
+            self.show_notice(
+                f"The folder {path.parent} does not exist: Save will ask where to keep {path.name}"
+            )
         return tab
 
+    def last_folder(self) -> Path:
+        """Where file dialogs start: the front document's folder, else the folder of the
+        file opened or saved last, else the home folder."""
+        candidates = [self.path.parent] if self.path is not None else []
+        candidates += [p.parent for p in self.recent.paths()[:1]]
+        return next((c for c in candidates if c.is_dir()), Path.home())
+
     def open_dialog(self) -> None:
-        start = str(self.path.parent) if self.path else ""
-        names, _ = QFileDialog.getOpenFileNames(self, "Open", start, FILE_FILTERS)
+        names, _ = QFileDialog.getOpenFileNames(self, "Open", str(self.last_folder()), FILE_FILTERS)
         for name in names:
             self.open_path(Path(name))
+
+    def proposed_path(self, tab: DocumentTab) -> Path:
+        """What Save As offers: the file itself, or a name from the document's title."""
+        if tab.path is not None and tab.path.parent.is_dir():
+            return tab.path
+        folder = self.last_folder()
+        if tab.path is not None:  # its folder is gone: the same name somewhere that exists
+            return folder / tab.path.name
+        suffix = ".py" if tab.controller.code_mode else ".md"
+        return folder / suggested_file_name(tab.text(), suffix)
 
     def open_path(self, path: Path, encoding: str | None = None) -> bool:
         """Open a file in a tab (or show it if it is open); on failure, say why."""
@@ -148,9 +177,14 @@ class FileWindow(QMainWindow):
         path: Path | None = None,
         fmt: TextFormat | None = None,
     ) -> bool:
-        if path is None and (ask_path or tab.path is None):
-            start = str(tab.path) if tab.path else "Untitled.md"
-            name, _ = QFileDialog.getSaveFileName(self, "Save As", start, FILE_FILTERS)
+        folder_gone = tab.path is not None and not tab.path.parent.is_dir()
+        if path is None and (ask_path or tab.path is None or folder_gone):
+            caption = "Save As"
+            if folder_gone and not ask_path:
+                assert tab.path is not None
+                caption = f"Save As — the folder {tab.path.parent} does not exist"
+            start = str(self.proposed_path(tab))
+            name, _ = QFileDialog.getSaveFileName(self, caption, start, FILE_FILTERS)
             if not name:
                 return False
             path = Path(name)
@@ -168,7 +202,7 @@ class FileWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Save:
                 return False
         try:
-            tab.save(target, fmt)
+            notices = tab.save(target, fmt)
         except DocumentError as exc:
             self.show_error(
                 "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
@@ -176,7 +210,8 @@ class FileWindow(QMainWindow):
             return False
         self.recent.add(target)
         self._on_tab_state(tab)
-        self.statusBar().showMessage(f"Saved {target}", 4000)
+        message = "; ".join([f"Saved {target}", *notices])
+        self.statusBar().showMessage(message, 12000 if notices else 4000)
         return True
 
     def _confirm_discard(self, tab: DocumentTab, verb: str) -> bool:
@@ -207,6 +242,43 @@ class FileWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Save:
             return self._save_tab(tab)
         return answer == QMessageBox.StandardButton.Discard
+
+    def maybe_save_all(self) -> bool:
+        """Before quitting: one question for all modified documents (Save All, Discard All,
+        Cancel); False if the user cancelled or a save did not happen."""
+        modified = [tab for tab in self.documents() if tab.is_modified()]
+        if len(modified) < 2:
+            return all(self.maybe_save(tab) for tab in modified)
+        names = [tab.file_label() for tab in modified[:UNSAVED_LISTED]]
+        if len(modified) > UNSAVED_LISTED:
+            names.append(f"and {len(modified) - UNSAVED_LISTED} more")
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(APP_NAME)
+        box.setText(f"{len(modified)} documents have unsaved changes:")
+        box.setInformativeText("\n".join(names))
+        box.setStandardButtons(
+            QMessageBox.StandardButton.SaveAll
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        discard = box.button(QMessageBox.StandardButton.Discard)
+        if discard is not None:
+            discard.setText("Discard All")
+        box.setDefaultButton(QMessageBox.StandardButton.SaveAll)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        answer = box.standardButton(box.clickedButton())
+        box.deleteLater()
+        if answer == QMessageBox.StandardButton.Discard:
+            return True
+        if answer != QMessageBox.StandardButton.SaveAll:
+            return False
+        for tab in modified:
+            self.tabs.setCurrentWidget(tab)
+            if not self._save_tab(tab):
+                return False  # cancelled or failed: the window stays open, nothing is lost
+        return True
 
     def close_tab(self, tab: DocumentTab) -> bool:
         if not self.maybe_save(tab):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import html
-import re
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +32,26 @@ from writer_app.features.base import Progress
 from writer_app.recent import RecentFiles
 from writer_app.recovery import RecoveryEntry, RecoveryStore
 from writer_app.ui import actions as window_actions
+from writer_app.ui.about import app_icon
+from writer_app.ui.about import show_about as about_box
 from writer_app.ui.actions import Action, Key
 from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.document_tab import DocumentTab
 from writer_app.ui.draft import DraftFeature
 from writer_app.ui.editor import GhostTextEditor
+from writer_app.ui.export import Exporting
 from writer_app.ui.files import FileWindow
 from writer_app.ui.find_bar import FindBar
+from writer_app.ui.preview import MarkdownPreview
 from writer_app.ui.recovery_dialog import RecoveryDialog
 from writer_app.ui.settings_dialog import STYLES_PAGE, SettingsDialog, editor_font
+from writer_app.ui.spell import SpellChecking
 from writer_app.ui.summarize import SummarizeFeature
 from writer_app.ui.theme import apply_theme
+from writer_app.ui.word_count import count_text, describe_words, line_and_column, selected_text
 
-_WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 COUNT_WORDS_UP_TO = 2_000_000  # characters; above this the count is done on a thread
+SUGGESTING = "Suggesting…"
 
 # Keys the editor handles itself (on a suggestion on show); listed in Keyboard Shortcuts.
 EDITOR_KEYS = (
@@ -57,10 +62,6 @@ EDITOR_KEYS = (
     Key("Ctrl+Return, Esc", "In the rewrite panel: accept; stop, then reject"),
     Key("Ctrl+Tab", "Next document"),
 )
-
-
-def count_words(text: str) -> int:
-    return len(_WORDS.findall(text))
 
 
 class MainWindow(FileWindow):
@@ -111,6 +112,7 @@ class MainWindow(FileWindow):
         self.new_tab()
         self._apply_look()
         self.resize(900, 640)
+        self.setWindowIcon(app_icon())
 
     # ------------------------------------------------------------ the tabs
 
@@ -148,6 +150,9 @@ class MainWindow(FileWindow):
         tab.rewrite_panel.editStyles.connect(lambda: self.open_settings(STYLES_PAGE))
         tab.editor.ghostChanged.connect(self._on_ghost_changed)
         tab.editor.textChanged.connect(self._count_timer.start)
+        tab.editor.selectionChanged.connect(self._count_timer.start)
+        tab.editor.cursorPositionChanged.connect(lambda: self._show_position(tab))
+        tab.controller.preparing.connect(lambda on: self._on_preparing(tab, on))
         for signal, action in (
             (tab.editor.undoAvailable, self.undo_action),
             (tab.editor.redoAvailable, self.redo_action),
@@ -168,6 +173,7 @@ class MainWindow(FileWindow):
         self.redo_action.setEnabled(document.isRedoAvailable())
         self._on_tab_state(tab)
         self._update_word_count()
+        self._show_position(tab)
         self.ghost_label.clear()
 
     def _on_tab_state(self, tab: DocumentTab) -> None:
@@ -180,6 +186,7 @@ class MainWindow(FileWindow):
             self.setWindowTitle(f"{tab.title()}[*] — {APP_NAME}")
             self.setWindowModified(tab.is_modified())
             self.format_button.setText(tab.fmt.describe())
+            self._show_position(tab)
         if tab.path is not None and tab.path.exists():
             for watched in (str(tab.path), str(tab.path.parent)):
                 if watched not in self.watcher.files() + self.watcher.directories():
@@ -204,9 +211,13 @@ class MainWindow(FileWindow):
         self.format_menu.aboutToShow.connect(self._fill_format_menu)
         self.format_button.setMenu(self.format_menu)
         self.words_label = QLabel(self)
+        self.position_label = QLabel(self)  # line and column, in code mode
         bar.addWidget(self.model_label, 1)
         bar.addWidget(self.progress)
-        for w in (self.ghost_label, self.format_button, self.words_label):
+        # A message takes the model line's place while it shows (they would draw over
+        # each other: QStatusBar leaves a label it did not hide itself on screen).
+        bar.messageChanged.connect(lambda text: self.model_label.setHidden(bool(text)))
+        for w in (self.ghost_label, self.position_label, self.format_button, self.words_label):
             bar.addPermanentWidget(w)
 
     def _declared_actions(self) -> list[Action]:
@@ -219,12 +230,15 @@ class MainWindow(FileWindow):
             Action("open", "&Open…", file, self.open_dialog, std.Open),
             Action("save", "&Save", file, self.save, std.Save),
             Action("save_as", "Save &As…", file, self.save_as, "Ctrl+Shift+S"),
+            *self.exporting.actions(),
             Action(
                 "close", "&Close", file, lambda: self.close_tab(self.tab), "Ctrl+W",
                 "Close the document", separator=True,
             ),
             Action("quit", "&Quit", file, self.close, std.Quit),
             Action("next_tab", "Next Document", "", self._next_tab, "Ctrl+Tab"),
+            *self.previewing.actions(),  # in the View menu
+            *self.spelling.actions(),
             Action("undo", "&Undo", edit, lambda: editor().undo(), std.Undo),
             Action("redo", "&Redo", edit, lambda: editor().redo(), std.Redo),
             Action("cut", "Cu&t", edit, lambda: editor().cut(), std.Cut, separator=True),
@@ -232,6 +246,8 @@ class MainWindow(FileWindow):
             Action("paste", "&Paste", edit, lambda: editor().paste(), std.Paste),
             Action("select_all", "Select &All", edit, lambda: editor().selectAll(), std.SelectAll),
             Action("find", "&Find…", edit, self.find_bar.open_bar, std.Find, separator=True),
+            Action("replace", "R&eplace…", edit, lambda: self.find_bar.open_bar(replace=True),
+                   std.Replace, "Find and replace"),
             Action("find_next", "Find &Next", edit, lambda: self.find_bar.search(forward=True),
                    "F3", "Find next"),
             Action("find_previous", "Find Pre&vious", edit,
@@ -265,6 +281,12 @@ class MainWindow(FileWindow):
     def _build_menus(self) -> None:
         self.drafting = DraftFeature(self, self)
         self.summarizing = SummarizeFeature(self, self)
+        self.exporting = Exporting(self, self)
+        self.previewing = MarkdownPreview(self, self.tabs)
+        self.spelling = SpellChecking(self.tabs, parent=self)
+        self.spelling.notice = self.show_notice
+        self.spelling.set_enabled(self.settings.editor.spell_check)
+        self.spelling.on_toggle = self._set_spell_check
         tools = self.addToolBar("Assistant")
         tools.setObjectName("assistant-toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -276,6 +298,11 @@ class MainWindow(FileWindow):
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menus["&File"].insertMenu(self.actions_by_name["save"], self.recent_menu)
+        self.view_menu = QMenu("&View", self)
+        self.menuBar().insertMenu(menus["&Suggestions"].menuAction(), self.view_menu)
+        for name, feature in (("preview", self.previewing), ("spelling", self.spelling)):
+            feature.bind(self.actions_by_name[name])
+            self.view_menu.addAction(self.actions_by_name[name])
         self.undo_action = self.actions_by_name["undo"]
         self.redo_action = self.actions_by_name["redo"]
         self.enable_action = self.actions_by_name["suggestions"]
@@ -358,10 +385,17 @@ class MainWindow(FileWindow):
         finally:
             self.progress.hide()
         self.model_error = None
-        self.model_label.setText(status.summary)
+        self.model_label.setText(status.summary)  # its speed once measured: _show_speed
         self.model_label.setToolTip(f"Loaded in {status.load_seconds:.1f} s")
+        self.assistant.on_job_done = self._show_speed
         for notice in status.notices:
             self.show_notice(notice)
+
+    def _show_speed(self) -> None:
+        """The model line with its speed measured on real generations (after each job)."""
+        summary = self.assistant.summary()
+        if summary and self.model_error is None and not self.progress.isVisible():
+            self.model_label.setText(summary)
 
     def generate_code(self) -> bool:
         """Write the body of the function at the cursor from its docstring, for preview."""
@@ -379,6 +413,11 @@ class MainWindow(FileWindow):
         if self.require_model("suggestions") and not self.controller.request(explicit=True):
             self.notify("Nothing to continue here", 3000)
 
+    def _set_spell_check(self, on: bool) -> None:
+        new = copy.deepcopy(self.settings)
+        new.editor.spell_check = on
+        self.apply_settings(new)
+
     def _toggle_suggestions(self) -> None:
         new = copy.deepcopy(self.settings)
         new.editor.suggestions = self.enable_action.isChecked()
@@ -388,7 +427,12 @@ class MainWindow(FileWindow):
 
     def open_settings(self, page: str = "") -> SettingsDialog:
         status = self.assistant.status
-        dialog = SettingsDialog(self.settings, status.devices if status else None, self)
+        dialog = SettingsDialog(
+            self.settings,
+            status.devices if status else None,
+            self,
+            refused=status.refused if status else (),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.applied.connect(self.apply_settings)
         if page:
@@ -404,6 +448,7 @@ class MainWindow(FileWindow):
         except (OSError, ValueError) as exc:
             self.show_error("Could not save the settings", f"{exc}\n\nThey apply until you quit.")
         self.enable_action.setChecked(new.editor.suggestions)
+        self.spelling.set_enabled(new.editor.spell_check)
         if not new.editor.suggestions:
             for tab in self.documents():
                 tab.controller.timer.stop()
@@ -433,17 +478,28 @@ class MainWindow(FileWindow):
 
     def _update_word_count(self) -> None:
         document = self.editor.document()
+        text, selected = self.editor.text(), selected_text(self.editor.textCursor())
         if document.characterCount() > COUNT_WORDS_UP_TO:  # counted on a thread
-            future = asyncio.get_event_loop().run_in_executor(None, count_words, self.editor.text())
-            future.add_done_callback(lambda f: self._show_word_count(f.result()))
+            future = asyncio.get_event_loop().run_in_executor(None, count_text, text, selected)
+            future.add_done_callback(lambda f: self._show_word_count(*f.result()))
         else:
-            self._show_word_count(count_words(self.editor.text()))
+            self._show_word_count(*count_text(text, selected))
 
-    def _show_word_count(self, n: int) -> None:
-        self.words_label.setText(f"{n:,} word{'s' if n != 1 else ''}")
+    def _show_word_count(self, n: int, selected: int | None = None) -> None:
+        self.words_label.setText(describe_words(n, selected))
+
+    def _show_position(self, tab: DocumentTab) -> None:
+        if self.tabs.currentWidget() is tab:
+            code = tab.controller.code_mode
+            self.position_label.setText(line_and_column(tab.editor.textCursor()) if code else "")
+
+    def _on_preparing(self, tab: DocumentTab, on: bool) -> None:
+        """A subtle sign that a suggestion is on its way (it can take a few seconds)."""
+        if self.tabs.currentWidget() is tab and (on or self.ghost_label.text() == SUGGESTING):
+            self.ghost_label.setText(SUGGESTING if on else "")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if all(self.maybe_save(tab) for tab in self.documents()):
+        if self.maybe_save_all():
             for tab in self.documents():
                 tab.close_document()
             self.recovery.close()
@@ -525,12 +581,5 @@ class MainWindow(FileWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def show_about(self) -> None:
-        from writer_app import __version__
-
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME} {__version__}</b><p>A local-first writing assistant. The language "
-            "model runs on this computer; your text never leaves it.</p>",
-        )
+    def show_about(self) -> QMessageBox:
+        return about_box(self, self.settings.model.model, self.assistant.status)

@@ -7,6 +7,26 @@ import re
 from PySide6.QtGui import QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+GUESS_LINES = 400  # how much of a document the Markdown guess reads
+
+_HEADING = re.compile(r"^#{1,6}\s+\S")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_INLINE = re.compile(r"\[[^\]]+\]\([^)\s]+\)|\*\*\S[^*]*\S\*\*|^>\s")
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Whether an untitled text reads as Markdown: a heading, a fenced code block, a link,
+    bold text or a quote, or a list of two items or more."""
+    items = 0
+    for line in text.split("\n", GUESS_LINES)[:GUESS_LINES]:
+        if _HEADING.match(line) or _FENCE.match(line) or _INLINE.search(line):
+            return True
+        if _LIST_ITEM.match(line):
+            items += 1
+            if items >= 2:
+                return True
+    return False
 
 
 def _fmt(

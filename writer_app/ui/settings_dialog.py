@@ -11,17 +11,19 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import threading
 import typing
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QIntValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -66,6 +68,7 @@ from writer_app.decoding import problems
 from writer_app.tasks import rewrite
 
 CUSTOM = "Custom"
+HELP = "Click or hover over a setting to see what it does."
 STYLES_PAGE = "Rewrite Styles"
 
 
@@ -97,6 +100,9 @@ class FieldEditor:
         if hint is float:
             dspin = QDoubleSpinBox()
             low, high = spec.minimum or 0.0, spec.maximum or 1e9
+            if self.name == "temperature":
+                low = 0.0  # 0 turns sampling off (greedy), as on the command line
+                dspin.setSpecialValueText("0 (greedy)")
             dspin.setDecimals(2 if high > 10 else 3)
             dspin.setRange(low, high)
             dspin.setSingleStep(0.05 if high <= 5 else 1.0)
@@ -176,9 +182,12 @@ def _scrolling(inner: QWidget) -> QScrollArea:
 class DecodingPage(QWidget):
     """One feature's settings: its decoding, with its presets, and its own options."""
 
-    def __init__(self, settings: Settings, task: str) -> None:
+    def __init__(
+        self, settings: Settings, task: str, refused: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__()
         self.settings, self.task = settings, task
+        self.refused = dict(refused)  # knobs the backend in use cannot take, and why
         self.preset = QComboBox()
         self.preset.setObjectName("preset")
         self.preset.setToolTip("Apply a preset; changing any value below makes it Custom.")
@@ -219,6 +228,13 @@ class DecodingPage(QWidget):
         self._refresh()
 
     def _on_changed(self, *_args: Any) -> None:
+        temperature = self.fields["temperature"]
+        if temperature.get() == 0:  # 0 means greedy, as on the command line
+            sampling = self.fields["do_sample"].widget
+            assert isinstance(sampling, QCheckBox)
+            temperature.set(self.decoding.temperature)  # the last temperature that samples
+            sampling.setChecked(False)  # (which stores and refreshes)
+            return
         self.store()
         self._refresh()
 
@@ -230,10 +246,17 @@ class DecodingPage(QWidget):
         d = self.decoding
         # Sampling knobs matter when sampling, or for the sampled alternatives.
         sampling = d.do_sample or d.alternatives > 1
+        why = "Used for the alternatives, which are always sampled. " if not d.do_sample else ""
         for editor in self.fields.values():
             if editor.spec.sampling:
                 editor.widget.setEnabled(sampling)
+                editor.widget.setToolTip(why + editor.spec.help)
         self.fields["length_penalty"].widget.setEnabled(d.num_beams > 1)
+        for knob, why in self.refused.items():  # shown, greyed, with why: never dropped unsaid
+            if knob in self.fields:
+                editor = self.fields[knob]
+                editor.widget.setEnabled(False)
+                editor.widget.setToolTip(f"Not used: {why}. {editor.spec.help}")
         names = preset_names(self.settings, self.task)
         current = matching_preset(self.settings, self.task) or CUSTOM
         self.preset.blockSignals(True)
@@ -287,6 +310,44 @@ class DecodingPage(QWidget):
             self._refresh()
 
 
+def converted_size(gguf: Any) -> int:
+    """Bytes of the safetensors copy a GGUF file was converted into (0: not converted)."""
+    from writer_app import paths
+
+    folder = paths.converted_model_dir(gguf)
+    if not folder.is_dir():
+        return 0
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+SERVER_FIELDS = ("server", "server_model", "server_key", "server_timeout", "server_fallback")
+
+
+class ConnectionTest(QObject):
+    """Probes a server on a worker thread; `finished` brings a ServerInfo or a message."""
+
+    finished = Signal(object)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.running = False
+
+    def start(self, url: str, key: str, timeout: float) -> None:
+        self.running = True
+        threading.Thread(target=self._run, args=(url, key, timeout), daemon=True).start()
+
+    def _run(self, url: str, key: str, timeout: float) -> None:
+        from writer_app.engine.http_api import Endpoint, ServerError
+        from writer_app.engine.remote import api_key, probe
+
+        try:
+            outcome: object = probe(Endpoint.parse(url, api_key(key), timeout))
+        except ServerError as exc:
+            outcome = str(exc)
+        self.running = False
+        self.finished.emit(outcome)  # queued to the GUI thread
+
+
 class ModelPage(QWidget):
     """Which model, where it runs, in what precision, with how many threads."""
 
@@ -315,6 +376,25 @@ class ModelPage(QWidget):
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         layout.addRow("", self.problems)
+        key = self.fields["server_key"].widget
+        assert isinstance(key, QLineEdit)
+        key.setEchoMode(QLineEdit.EchoMode.Password)  # never shown in full
+        key.setPlaceholderText("none, or from WRITER_API_KEY")
+        url = self.fields["server"].widget
+        assert isinstance(url, QLineEdit)
+        url.setPlaceholderText("http://localhost:8000/v1")
+        self.test_button = QPushButton("Test Connection")
+        self.test_button.setObjectName("test_connection")
+        self.test_button.setToolTip("Ask the server for its models and what it can take")
+        self.test_result = QLabel()
+        self.test_result.setObjectName("test_result")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addRow("", self.test_button)
+        layout.addRow("", self.test_result)
+        self.tester = ConnectionTest(self)
+        self.tester.finished.connect(self._tested)
+        self.test_button.clicked.connect(self.test_connection)
         self.setLayout(layout)
         device = self.fields["device"].widget
         assert isinstance(device, QComboBox)
@@ -355,7 +435,17 @@ class ModelPage(QWidget):
             editor.store()
         self.settings.model.model = self.choice.currentData() or self.settings.model.model
         self.forget.setEnabled(self.settings.model.model in self.settings.model.extra_paths)
+        on_server = self.settings.model.backend == "server"
+        for name in SERVER_FIELDS:
+            self.fields[name].widget.setEnabled(on_server)
+        self.test_button.setEnabled(on_server and not self.tester.running)
         info = self.models.get(self.settings.model.model)
+        if on_server:
+            self.estimate.setText(
+                "Text is generated on the server; the local model below is loaded only "
+                "if the server cannot be reached and falling back is on."
+            )
+            return
         if info is None:
             self.estimate.setText("This model is not on this machine.")
             return
@@ -366,10 +456,44 @@ class ModelPage(QWidget):
         if device == "auto":
             device = (self.devices or ("cpu",))[0]
         need = memory_estimate(info, m.precision, device)
+        disk = f"{info.size_bytes / 2**20:,.0f} MiB on disk"
+        if info.is_gguf:
+            disk = f"{info.size_bytes / 2**20:,.0f} MiB GGUF file"
+            copy = converted_size(info.path)
+            disk += (
+                f" + {copy / 2**20:,.0f} MiB converted copy in the cache"
+                if copy
+                else " (converted into the cache on first use)"
+            )
         self.estimate.setText(
-            f"{info.size_bytes / 2**20:,.0f} MiB on disk · needs about "
-            f"{need / 2**30:.1f} GB of memory on {device.upper()}"
+            f"{disk} · needs about {need / 2**30:.1f} GB of memory on {device.upper()}"
         )
+
+    def test_connection(self) -> None:
+        """Ask the server (on a thread of its own: the dialog stays responsive)."""
+        m = self.settings.model
+        self.test_result.setText(f"Asking {m.server or 'the server'}…")
+        self.tester.start(m.server, m.server_key, m.server_timeout)
+        self.test_button.setEnabled(False)
+
+    def _tested(self, outcome: object) -> None:
+        self.test_button.setEnabled(self.settings.model.backend == "server")
+        if isinstance(outcome, str):  # what went wrong
+            self.test_result.setText(outcome)
+            return
+        from writer_app.engine.remote import ServerInfo
+
+        assert isinstance(outcome, ServerInfo)
+        lines = [outcome.report()]
+        wanted = self.settings.model.server_model
+        if wanted and wanted not in outcome.models:
+            lines.append(f"It has no model named {wanted!r}.")
+        model_line = self.fields["server_model"].widget
+        assert isinstance(model_line, QLineEdit)
+        model_line.setCompleter(QCompleter(list(outcome.models), model_line))
+        if not wanted and outcome.models:
+            model_line.setPlaceholderText(outcome.models[0])
+        self.test_result.setText("\n".join(lines))
 
     def _add_path(self, path: str) -> None:
         if not path:
@@ -479,6 +603,7 @@ class SettingsDialog(QDialog):
         settings: Settings,
         devices: tuple[str, ...] | None = None,
         parent: QWidget | None = None,
+        refused: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -492,7 +617,7 @@ class SettingsDialog(QDialog):
         for editor in self.editor_fields.values():
             editor.changed().connect(lambda *_a, e=editor: e.store())
         self.model_page = ModelPage(self.settings, devices)
-        self.decoding_pages = {task: DecodingPage(self.settings, task) for task in TASKS}
+        self.decoding_pages = {task: DecodingPage(self.settings, task, refused) for task in TASKS}
         self.styles_page = StylesPage(self.settings)
         pages: list[tuple[str, QWidget]] = [
             ("Editor", editor_page),
@@ -503,9 +628,11 @@ class SettingsDialog(QDialog):
         for title, page in pages:
             self.pages_list.addItem(title)
             self.stack.addWidget(page)
+        self.help = QLabel(HELP)
+        self.help.setObjectName("help")
         self.pages_list.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.pages_list.currentRowChanged.connect(lambda _row: self.help.setText(HELP))
         self.pages_list.setCurrentRow(0)
-        self.help = QLabel("Hover over a setting to see what it does.")
         self.help.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -529,7 +656,8 @@ class SettingsDialog(QDialog):
                 self.pages_list.setCurrentRow(i)
 
     def _show_help(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is not None and self.isAncestorOf(new) and new.toolTip():
+        page = self.stack.currentWidget()
+        if new is not None and page is not None and page.isAncestorOf(new) and new.toolTip():
             self.help.setText(new.toolTip())
 
     def problems(self) -> list[tuple[str, str]]:
