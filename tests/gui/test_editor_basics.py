@@ -297,3 +297,18 @@ def test_the_status_bar_shows_the_sign(window: MainWindow) -> None:
     assert window.ghost_label.text() == SUGGESTING
     controller._set_preparing(False)
     assert window.ghost_label.text() == ""
+
+
+def test_ctrl_h_opens_find_and_replace_on_every_desktop(make_window, qtbot) -> None:
+    """Ctrl+H, as the README and the find bar say (Qt's standard Replace key is Ctrl+R on
+    some Linux desktops and none on others)."""
+    from PySide6.QtCore import Qt
+
+    from writer_app.config import Settings
+
+    w = make_window(Settings())
+    assert w.actions_by_name["replace"].shortcut().toString() == "Ctrl+H"
+    w.activateWindow()  # shortcuts work in the active window
+    qtbot.waitUntil(w.isActiveWindow)
+    qtbot.keyClick(w.editor, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    assert w.find_bar.isVisible()

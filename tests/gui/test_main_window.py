@@ -181,3 +181,25 @@ def test_a_status_message_takes_the_model_lines_place(window: MainWindow, qtbot)
     assert not window.model_label.isVisible()  # not drawn under the message
     window.statusBar().clearMessage()
     assert window.model_label.isVisible()
+
+
+def test_the_text_column_stays_put_at_one_width(window: MainWindow, qtbot) -> None:
+    """The column's left edge depends on the width alone: not on the scroll bar, the
+    rewrite panel below, or which tab was shown before (it was 12, 91 or 110 px)."""
+    window.resize(1000, 700)
+    qtbot.wait(10)
+    lefts = [window.editor.viewportMargins().left()]
+    window.editor.setPlainText("Hello world. " * 400)  # the scroll bar appears
+    qtbot.wait(10)
+    lefts.append(window.editor.viewportMargins().left())
+    for shown in (True, False):
+        window.tab.rewrite_panel.setVisible(shown)
+        qtbot.wait(10)
+        lefts.append(window.editor.viewportMargins().left())
+    window.new_tab()
+    qtbot.wait(10)
+    lefts.append(window.editor.viewportMargins().left())
+    window.tabs.setCurrentIndex(0)
+    qtbot.wait(10)
+    lefts.append(window.editor.viewportMargins().left())
+    assert len(set(lefts)) == 1 and lefts[0] == (window.editor.width() - 780) // 2

@@ -110,11 +110,17 @@ class GhostTextEditor(QPlainTextEdit):
 
     def resizeEvent(self, e: QResizeEvent) -> None:
         # Margins first: the base class lays the text out for the viewport's new width.
-        # (setViewportMargins sends this widget a resize event of its own.)
-        side = max(12, (e.size().width() - TEXT_COLUMN_PX) // 2)
-        margins = (side, 16, side, 16)
+        # (setViewportMargins sends this widget a resize event of its own.) The width is the
+        # widget's own: the event may be the viewport's, which the margins change. The left
+        # edge of the column depends on nothing else (not on the scroll bar, which the right
+        # margin makes room for), so the text never moves sideways at one width.
+        width = self.width()
+        bar = self.verticalScrollBar()
+        scroll = bar.width() if bar.isVisible() else 0
+        side = max(12, (width - TEXT_COLUMN_PX) // 2)
+        margins = (side, 16, max(12, width - scroll - side - TEXT_COLUMN_PX), 16)
         if self.margins_for is not None:
-            margins = self.margins_for(e.size().width())
+            margins = self.margins_for(width)
         current = self.viewportMargins()
         now = (current.left(), current.top(), current.right(), current.bottom())
         if not self._resizing and now != margins:

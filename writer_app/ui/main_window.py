@@ -247,7 +247,7 @@ class MainWindow(FileWindow):
             Action("select_all", "Select &All", edit, lambda: editor().selectAll(), std.SelectAll),
             Action("find", "&Find…", edit, self.find_bar.open_bar, std.Find, separator=True),
             Action("replace", "R&eplace…", edit, lambda: self.find_bar.open_bar(replace=True),
-                   std.Replace, "Find and replace"),
+                   "Ctrl+H", "Find and replace"),
             Action("find_next", "Find &Next", edit, lambda: self.find_bar.search(forward=True),
                    "F3", "Find next"),
             Action("find_previous", "Find Pre&vious", edit,
