@@ -140,3 +140,19 @@ def test_a_stream_broken_off_midway_by_the_real_server(llama_server) -> None:
         assert backend.generate(Chat([{"role": "user", "content": "Hi"}]), D).texts[0]
     finally:
         proxy.close()
+
+
+def test_alternatives_are_asked_for_side_by_side_where_the_server_serves_several(fault) -> None:
+    backend = connect(fault)  # an OpenAI-compatible server: no n, several requests at once
+
+    def slow(handler: Any, body: Any) -> None:
+        time.sleep(0.6)
+        fault.answer(handler, body)
+
+    fault.on_generate = slow
+    started = time.perf_counter()
+    result = backend.generate("Once", Decoding(max_new_tokens=4), candidates=4)
+    took = time.perf_counter() - started
+    assert result.texts == [" fine words"] * 4
+    assert sum(1 for method, _path, _body in fault.requests if method == "POST") == 4
+    assert took < 0.6 * 3  # the first, then three at once (in turn: 2.4 s)

@@ -21,6 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ class Kind:
     name: str
     extras: Mapping[str, str] = field(default_factory=dict)  # our knob → its request field
     n: bool = False  # several choices in one request
+    parallel: bool = True  # several requests at once (llama-cpp-python serves one at a time)
     max_stops: int = 16
     tokenize: tuple[str, str, str] | None = None  # path, text field, tokens field
     # How an answer already begun is carried on: "continue" (vLLM's continue_final_message),
@@ -73,6 +75,7 @@ KINDS = {
     ),
     "llama-cpp-python": Kind(
         "llama-cpp-python", {k: v for k, v in _LLAMA.items() if k != "typical_p"}, n=False,
+        parallel=False,
         tokenize=("~/extras/tokenize", "input", "tokens"),
     ),
     "vLLM": Kind(
@@ -359,6 +362,33 @@ class RemoteBackend(Backend):
             return "/chat/completions", {**body, "messages": messages, **extra}
         return "/completions", {**body, "prompt": self._completion_prompt(prompt)}
 
+    def _alternatives(
+        self,
+        prompt: Prompt,
+        required: str,
+        stops: list[str],
+        is_done: IsDone | None,
+        cancel: threading.Event | None,
+        deadline: float | None,
+        decoding: Decoding,
+        count: int,
+        report: Callable[[list[_Row]], None],
+    ) -> list[_Row]:
+        """`count` sampled alternatives: in one request (n) where the server takes it, else
+        one request each, side by side where the server serves several at once."""
+        kind = self.info.kind
+        sizes = [count] if kind.n else [1] * count
+        alternatives = alternatives_decoding(decoding)
+        streams = []
+        for i, size in enumerate(sizes):
+            seed = None if decoding.seed is None else decoding.seed + 1 + i
+            how = dataclasses.replace(alternatives, seed=seed)
+            stream = _Stream(self, prompt, required, stops, is_done, cancel, deadline)
+            stream.rows = [_Row(required, stops, is_done) for _ in range(size)]
+            streams.append((stream, how, size))
+        (_at_once if kind.parallel and len(streams) > 1 else _in_turn)(streams, report)
+        return [row for stream, _how, _count in streams for row in stream.rows]
+
     def generate(
         self,
         prompt: Prompt,
@@ -393,18 +423,10 @@ class RemoteBackend(Backend):
         rows = first.rows
         cancelled = cancel is not None and cancel.is_set()
         if candidates > 1 and not cancelled:
-            alternatives = alternatives_decoding(decoding)
-            others: list[_Row] = []
-            batches = [candidates - 1] if self.info.kind.n else [1] * (candidates - 1)
-            for i, count in enumerate(batches):
-                extra = _Stream(self, prompt, required, stops, is_done, cancel, deadline)
-                seed = None if decoding.seed is None else decoding.seed + 1 + i
-                how = dataclasses.replace(alternatives, seed=seed)
-                extra.run(how, True, count, functools.partial(_joined, report, rows + others))
-                others += extra.rows
-                if cancel is not None and cancel.is_set():
-                    break
-            rows = rows + others
+            rows = rows + self._alternatives(
+                prompt, required, stops, is_done, cancel, deadline, decoding, candidates - 1,
+                functools.partial(_joined, report, rows),
+            )  # fmt: skip
             cancelled = cancel is not None and cancel.is_set()
         texts = [r.result() for r in rows]
         if cancelled and not any(texts):
@@ -424,6 +446,34 @@ class RemoteBackend(Backend):
 
 def _joined(report: Callable[[list[_Row]], None], before: list[_Row], rows: list[_Row]) -> None:
     report(before + rows)
+
+
+def _in_turn(
+    streams: list[tuple[_Stream, Decoding, int]], report: Callable[[list[_Row]], None]
+) -> None:
+    """Run the streams one after the other, reporting all their rows as they grow."""
+    done: list[_Row] = []
+    for stream, how, count in streams:
+        stream.run(how, True, count, functools.partial(_joined, report, list(done)))
+        done += stream.rows
+        if stream.cancel is not None and stream.cancel.is_set():
+            return
+
+
+def _at_once(
+    streams: list[tuple[_Stream, Decoding, int]], report: Callable[[list[_Row]], None]
+) -> None:
+    """Run the streams side by side (one thread each), reporting all their rows."""
+    lock = threading.Lock()
+
+    def joined(_rows: list[_Row]) -> None:
+        with lock:
+            report([row for stream, _how, _count in streams for row in stream.rows])
+
+    with ThreadPoolExecutor(len(streams), thread_name_prefix="server-alternative") as pool:
+        futures = [pool.submit(s.run, how, True, n, joined) for s, how, n in streams]
+    for future in futures:
+        future.result()  # a failure of any is the call's
 
 
 class _Stream:
@@ -455,7 +505,8 @@ class _Stream:
         self, decoding: Decoding, sample: bool, count: int, report: Callable[[list[_Row]], None]
     ) -> None:
         backend = self.backend
-        self.rows = [_Row(self.required, self.stops, self.is_done) for _ in range(count)]
+        if len(self.rows) != count:
+            self.rows = [_Row(self.required, self.stops, self.is_done) for _ in range(count)]
         path, body = backend._request(self.prompt, backend._body(decoding, sample, count))
         # A piece of a stream holds at least one token: more pieces than tokens asked for
         # means a server that does not stop (its reply is cut off there).
