@@ -4,16 +4,14 @@ follow the document back to its saved state."""
 
 from __future__ import annotations
 
-import errno
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
+from read_only import folder_refuses_new_files
 
-from writer_app import atomic, paths
+from writer_app import paths
 from writer_app.config import Settings
 from writer_app.ui.main_window import MainWindow
 
@@ -23,20 +21,6 @@ def window(make_window) -> MainWindow:
     settings = Settings()
     settings.editor.autosave_seconds = 0.2
     return make_window(settings)
-
-
-def _folder_refuses_new_files(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """A read-only folder, as anyone but root sees it (tests run as root)."""
-    real_mkstemp = tempfile.mkstemp
-
-    def mkstemp(
-        suffix: str | None = None, prefix: str | None = None, dir: str | None = None
-    ) -> tuple[int, str]:
-        if dir is not None and Path(dir) == folder:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
-        return real_mkstemp(suffix=suffix, prefix=prefix, dir=dir)
-
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
 
 
 class _Dialogs:
@@ -66,7 +50,7 @@ def test_a_file_in_a_read_only_folder_is_saved_in_place_and_says_so(
     path = tmp_path / "notes.txt"
     path.write_text("first")
     assert window.open_path(path)
-    _folder_refuses_new_files(monkeypatch, tmp_path)
+    folder_refuses_new_files(monkeypatch, tmp_path)
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(window.editor, " and second")
     assert window.save()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from read_only import folder_refuses_new_files
 
 from writer_app import atomic, documents
 from writer_app.documents import (
@@ -443,10 +444,10 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     path.write_bytes(b"secret")
     if not PERMISSIONS_ENFORCED:  # root reads anything: make the open fail the way it would
 
-        def denied(self: Path, *args: object, **kwargs: object) -> object:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        def denied(path: Path, *args: object, **kwargs: object) -> object:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-        monkeypatch.setattr(documents.Path, "open", denied)
+        monkeypatch.setattr(documents, "read_regular_file", denied)
     else:
         path.chmod(0)
     with pytest.raises(DocumentError, match=f"Could not open {path}: Permission denied"):
@@ -603,20 +604,6 @@ def test_save_into_a_read_only_folder(original: Path) -> None:
     assert sorted(p.name for p in original.parent.iterdir()) == [original.name]
 
 
-def _folder_refuses_new_files(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """As a read-only folder does for anyone but root (tests run as root): no temp file."""
-    real_mkstemp = tempfile.mkstemp
-
-    def mkstemp(
-        suffix: str | None = None, prefix: str | None = None, dir: str | None = None
-    ) -> tuple[int, str]:
-        if dir is not None and Path(dir) == folder:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
-        return real_mkstemp(suffix=suffix, prefix=prefix, dir=dir)
-
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
-
-
 def _backups(folder: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
@@ -624,7 +611,7 @@ def _backups(folder: Path) -> list[Path]:
 def test_a_writable_file_in_a_read_only_folder_is_written_in_place(
     original: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _folder_refuses_new_files(monkeypatch, original.parent)
+    folder_refuses_new_files(monkeypatch, original.parent)
     inode = original.stat().st_ino
     notices: list[str] = []
     write_document(original, "new text ✓\n", notices=notices)
@@ -642,7 +629,7 @@ def test_a_writable_file_in_a_read_only_folder_is_written_in_place(
 def test_a_new_file_in_a_read_only_folder_cannot_be_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _folder_refuses_new_files(monkeypatch, tmp_path)
+    folder_refuses_new_files(monkeypatch, tmp_path)
     with pytest.raises(DocumentError, match="Permission denied"):
         write_document(tmp_path / "new.txt", "text")
     assert list(tmp_path.iterdir()) == []
@@ -667,7 +654,7 @@ def _writes_fail_after(monkeypatch: pytest.MonkeyPatch, good_calls: int, half: i
 def test_an_in_place_write_that_fails_puts_the_old_text_back(
     original: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _folder_refuses_new_files(monkeypatch, original.parent)
+    folder_refuses_new_files(monkeypatch, original.parent)
     real_write = os.write
     calls = []
 
@@ -691,7 +678,7 @@ def test_an_in_place_write_that_fails_puts_the_old_text_back(
 def test_when_the_old_text_cannot_be_put_back_its_copy_is_kept(
     original: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _folder_refuses_new_files(monkeypatch, original.parent)
+    folder_refuses_new_files(monkeypatch, original.parent)
     _writes_fail_after(monkeypatch, good_calls=1, half=2)  # the backup, then nothing works
     backups = documents.in_place_backup_folder()
     with pytest.raises(DocumentError, match="They are kept in") as failure:

@@ -604,3 +604,29 @@ def test_trimmed_versions_drop_trailing_sentences_that_carry_nothing_of_the_sour
     assert q.trimmed_versions(source, tail) == [tail.split(" Please")[0], tail]
     both = "Our team shipped version 4.2 on 14 June. It was two weeks ahead of schedule."
     assert q.trimmed_versions(source, both) == [both]
+
+
+def test_a_question_rewrite_must_read_as_the_passage_asked() -> None:
+    from writer_app.tasks.quality import is_question, judge_rewrite
+
+    assert is_question("Is the museum in Valencia closed on Mondays?")
+    assert is_question('"Are tickets 12 euros on Tuesday?"')
+    assert not is_question('What do you mean by "staff training"? The library closes early.')
+    assert not is_question('What do you mean by "staff training"?')  # about the text
+    assert not is_question("How much is a ticket? A ticket costs $35.")  # says more after it
+    source = "The library will close early, at 4 pm, on Friday for staff training."
+    bad = 'What do you mean by "staff training"? The library will close early, at 4 pm, on Friday.'
+    verdict = judge_rewrite(source, bad, "Turn this into a question")
+    assert not verdict.passed and "is not a question" in verdict.reasons
+
+
+def test_common_custom_instructions_get_a_worked_example_of_their_own() -> None:
+    from writer_app.tasks.rewrite import EXAMPLE_ANSWERS, Style, example_for
+
+    def example(instruction: str) -> str:
+        return example_for(Style(instruction, instruction))[1]
+
+    assert example("Turn this into a question").endswith("?")
+    assert example("Write it as a polite request").startswith("Could everyone please")
+    assert example("Make it sound more exciting").endswith("!")
+    assert example("Rewrite it like a pirate") == EXAMPLE_ANSWERS["Formal"]  # none fits

@@ -629,6 +629,18 @@ _CORRECTION = re.compile(
 _SHORTER = re.compile(r"(?i)\b(?:concise|shorter|shorten|brief|summari[sz]e|trim|tl;?dr)")
 _LONGER = _rewrite._EXPANDS  # the styles whose rewrites may run long (should_stop agrees)
 _QUESTION = re.compile(r"(?i)\bquestion\b")
+# A question about the text rather than the text as a question ("What do you mean by…?").
+_ABOUT_THE_TEXT = re.compile(
+    r"(?i)^\W*(?:what do you mean|do you mean|(?:could|can|would) you (?:please )?"
+    r"(?:clarify|explain|elaborate|rephrase))\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """Whether a rewrite reads as the passage turned into a question: it ends with a
+    question mark (nothing said after it) and is not a question about the text."""
+    end = text.rstrip().rstrip("\"'”’)]*_")
+    return end.endswith("?") and not _ABOUT_THE_TEXT.match(text)
 
 
 @dataclass(frozen=True)
@@ -865,7 +877,7 @@ def judge_rewrite(
     chat_left = cleaned != text and not talk
     n = word_count(text)
     low, high = length_bounds(source, style_name, instruction)
-    question_ok = not rules.question or "?" in text or "?" in source
+    question_ok = not rules.question or "?" in source or is_question(text)
     borrowed = borrowed_phrase(text, example, source) if example else ""
 
     reasons: list[str] = []

@@ -140,12 +140,52 @@ EXAMPLE_ANSWERS = {
 }
 
 
+# Worked examples for what custom instructions most often ask: the same example passage,
+# rewritten as asked, every fact kept. An instruction is matched by its words (first match).
+INTENT_EXAMPLES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"(?i)\bpolite\b.*\brequest|\brequest\b|\bask\b.*\bpolitely\b"),
+        "Write it as a polite request.",
+        "Could everyone please use the printer by the kitchen until the printer on floor 2, "
+        "which is jammed again, has been fixed?",
+    ),
+    (
+        re.compile(r"(?i)\bquestions?\b"),
+        "Turn this into a question.",
+        "Is the printer on floor 2 jammed again, so that we should use the one by the kitchen "
+        "until it is fixed?",
+    ),
+    (
+        re.compile(r"(?i)\b(?:exciting|excited|enthusiastic|energetic|dramatic|lively)\b"),
+        "Make it sound more exciting.",
+        "Big news, team: the printer on floor 2 is jammed again! Head over to the one by the "
+        "kitchen until it's fixed!",
+    ),
+    (
+        re.compile(r"(?i)\b(?:bullet|bulleted|list)\b"),
+        "Turn this into a bulleted list.",
+        "- The printer on floor 2 is jammed again.\n- Use the one by the kitchen until it is "
+        "fixed.",
+    ),
+    (
+        re.compile(r"(?i)\b(?:headline|title)\b"),
+        "Turn this into a headline.",
+        "Floor 2 Printer Jammed Again: Use the Kitchen Printer Until It Is Fixed",
+    ),
+)
+
+
 def example_for(style: Style) -> tuple[str, str]:
-    """The instruction and answer of the worked example shown before a rewrite in `style`."""
+    """The instruction and answer of the worked example shown before a rewrite in `style`:
+    the style's own; for a custom instruction, the example of what it asks for (a question,
+    a polite request, …) where it is a common one, else the Formal one."""
     builtin = {s.name: s for s in BUILTIN_STYLES}
     own = builtin.get(style.name)
     if own is not None and own.instruction == style.instruction:
         return style.instruction, EXAMPLE_ANSWERS[style.name]
+    for pattern, instruction, answer in INTENT_EXAMPLES:
+        if pattern.search(f"{style.name} {style.instruction}"):
+            return instruction, answer
     return builtin["Formal"].instruction, EXAMPLE_ANSWERS["Formal"]
 
 
