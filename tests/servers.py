@@ -71,6 +71,14 @@ def start_llama_server(threads: int = 2) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the llama.cpp server did not start") from None
                 time.sleep(0.2)
+        # The first completion is slow (llama.cpp sets up its threads and graph, seconds on
+        # a busy machine): have it before any test, whose timeouts are short on purpose.
+        warm = json.dumps({"model": MODEL_ALIAS, "prompt": "Writing is", "max_tokens": 4})
+        request = urllib.request.Request(
+            url + "/completions", warm.encode(), {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=300):
+            pass
         yield url
     finally:
         process.terminate()

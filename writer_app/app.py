@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from writer_app.ui.main_window import MainWindow
     from writer_app.ui.restore import keep_session, restore_session
 
+    paths.remove_stale_leftovers()  # old temporary files of ours that a killed run left
     loaded = load_settings(paths.settings_file())
     assistant = Assistant()
     assistant.start()

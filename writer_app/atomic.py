@@ -7,16 +7,28 @@ Where the folder does not let us create that temporary file (a writable file in 
 folder), `atomic_write` raises `FolderNotWritable`; documents can then be written in place
 with `write_in_place`, which keeps a copy of the old contents elsewhere until the new ones
 are on disk.
+
+A write cut short by a crash or a kill leaves its temporary file (``.NAME.XXXXXXXX.tmp``);
+`remove_stale_temp_files` removes such files of ours once they are old. `read_regular_file`
+reads the small files the app keeps (settings, lists) without ever blocking on a FIFO or a
+device planted where one was expected.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import secrets
+import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
+
+STALE_SECONDS = 3600
+"""A temporary file or folder of ours this old belongs to a write that will never finish."""
 
 
 class FolderNotWritable(PermissionError):
@@ -64,6 +76,17 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def resolve_link(path: Path) -> Path:
+    """The file a symlink points to (`path` itself if it is not a link). A loop of links is an
+    OSError (ELOOP), as for any other file operation, not Python's RuntimeError."""
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve()
+    except RuntimeError as exc:  # "Symlink loop" (Python before 3.13)
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from exc
+
+
 def atomic_write(path: str | Path, data: bytes, *, mode: int | None = None) -> None:
     """Replace `path` with `data` all at once: temp file beside it, fsync, rename.
 
@@ -72,7 +95,7 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int | None = None) -> N
     original file is untouched and no temporary file is left behind.
     """
     path = Path(path)
-    target = path.resolve() if path.is_symlink() else path
+    target = resolve_link(path)
     owner: tuple[int, int] | None = None
     try:
         info = target.stat()
@@ -129,7 +152,7 @@ def write_in_place(path: str | Path, data: bytes, backup_folder: Path) -> None:
     where the copy is (it is kept).
     """
     path = Path(path)
-    target = path.resolve() if path.is_symlink() else path
+    target = resolve_link(path)
     with target.open("rb") as handle:
         old = handle.read()
     backup_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -162,3 +185,123 @@ def write_in_place(path: str | Path, data: bytes, backup_folder: Path) -> None:
         raise
     with contextlib.suppress(OSError):
         os.unlink(backup)
+
+
+class NotRegularFile(OSError):
+    """Where a plain file was expected there is a folder, a FIFO, a device or a socket."""
+
+
+class FileTooLarge(OSError):
+    """A file is larger than the caller will read; `data` holds its first bytes."""
+
+    def __init__(self, message: str, data: bytes, size: int) -> None:
+        super().__init__(message)
+        self.data = data
+        self.size = size
+
+
+def read_regular_file(path: str | Path, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its status, never blocking on what is not one.
+
+    A folder, FIFO, device or socket raises NotRegularFile without being read (a FIFO is
+    opened non-blocking, so a missing writer cannot hang us). With `limit`, at most that many
+    bytes are read: a larger file raises FileTooLarge with the first `limit` bytes.
+    """
+    path = Path(path)
+    kind = "not a regular file (a folder, pipe, device or socket)"
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotRegularFile(errno.EINVAL, kind, str(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)  # what was opened: it may have been replaced since the stat
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, kind, str(path))
+        chunks: list[bytes] = []
+        total = 0
+        cap = None if limit is None else limit + 1
+        while cap is None or total < cap:
+            chunk = os.read(fd, 1 << 20 if cap is None else min(1 << 20, cap - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if limit is not None and len(data) > limit:
+        raise FileTooLarge(
+            f"{path} is larger than {limit} bytes", data[:limit], max(info.st_size, len(data))
+        )
+    return data, info
+
+
+# mkstemp's names: the prefix, then 8 characters from this alphabet, then the suffix.
+_RANDOM = "[a-z0-9_]{8}"
+
+
+def _is_stale(entry: os.DirEntry[str], now: float, max_age: float) -> bool:
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return mine and now - info.st_mtime > max_age
+
+
+def remove_stale_temp_files(
+    folder: Path, name: str | None = None, *, max_age: float = STALE_SECONDS
+) -> list[Path]:
+    """Remove the temporary files that `atomic_write` left in `folder` when a write was cut
+    short: those of the file `name` (all of them when None), older than `max_age` seconds and
+    owned by us. Only plain files named exactly as ours are touched. Never raises; returns
+    what was removed."""
+    prefix = re.escape(name[:200]) if name is not None else ".+"
+    pattern = re.compile(rf"\.{prefix}\.{_RANDOM}\.tmp")
+    return _remove_stale(folder, pattern, max_age, folders=False)
+
+
+def remove_stale_temp_folders(
+    folder: Path, pattern: str | None = None, *, max_age: float = STALE_SECONDS
+) -> list[Path]:
+    """Remove the temporary folders that an interrupted job left in `folder`: named as
+    `tempfile.mkdtemp` names them with the prefix ``.NAME.`` (or matching the regular
+    expression `pattern`), older than `max_age` seconds and owned by us. Never raises;
+    returns what was removed."""
+    regex = re.compile(pattern if pattern is not None else rf"\..+\.{_RANDOM}")
+    return _remove_stale(folder, regex, max_age, folders=True)
+
+
+def _remove_stale(
+    folder: Path, pattern: re.Pattern[str], max_age: float, *, folders: bool
+) -> list[Path]:
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        with os.scandir(folder) as found:
+            entries = list(found)
+    except OSError:
+        return removed
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            right_kind = (
+                entry.is_dir(follow_symlinks=False)
+                if folders
+                else entry.is_file(follow_symlinks=False)
+            )
+        except OSError:
+            continue
+        if not right_kind or not _is_stale(entry, now, max_age):
+            continue
+        path = Path(entry.path)
+        try:
+            if folders:
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed

@@ -11,6 +11,7 @@ cannot work together), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 
@@ -21,7 +22,9 @@ from writer_app.cli_context import (
     UsageError,
     add_setting_flags,
     decoding_from_args,
+    load_cli_settings,
     model_settings,
+    value_type,
 )
 from writer_app.config import (
     FEATURES,
@@ -29,11 +32,12 @@ from writer_app.config import (
     TASKS,
     Decoding,
     Model,
-    load_settings,
     matching_preset,
     preset_names,
+    spec_of,
 )
 from writer_app.engine.backend import BackendError
+from writer_app.features import TOOLS
 
 __all__ = ["CliError", "UsageError", "decoding_from_args", "main"]
 
@@ -71,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         _model_options(sub)
         sub.set_defaults(parser=sub, feature=feature.name)
 
+    for tool in TOOLS:  # commands without decoding settings: writer-cli adapt, adapters
+        sub = commands.add_parser(tool.name, help=tool.help)
+        tool.add_arguments(sub)
+        sub.set_defaults(parser=sub, tool=tool)
+
     commands.add_parser("styles", help="list the rewrite styles, one per line")
 
     presets = commands.add_parser("presets", help="list the decoding presets of each task")
@@ -80,9 +89,25 @@ def _parser() -> argparse.ArgumentParser:
         "models", help="list the models Writer can use (with --server, the server's)"
     )
     models.add_argument("--server", metavar="URL", help="list this server's models instead")
+    timeout = next(f for f in dataclasses.fields(Model) if f.name == "server_timeout")
     models.add_argument(
-        "--server-timeout", type=float, default=None, metavar="SECONDS", help="wait this long"
+        "--server-timeout",
+        type=value_type("server_timeout", float, spec_of(timeout)),
+        default=None,
+        metavar="SECONDS",
+        help="wait this long",
     )
+    actions = models.add_subparsers(dest="models_action", metavar="ACTION")
+    pull = actions.add_parser(
+        "pull", help="download a model from the Hugging Face Hub (resumable; Ctrl+C pauses)"
+    )
+    pull.add_argument("repo", metavar="REPO", help="a repo id, e.g. Qwen/Qwen2.5-1.5B-Instruct")
+    pull.add_argument("--file", metavar="NAME", help="which .gguf file of a GGUF repo to get")
+    pull.add_argument(
+        "--revision", default="main", metavar="REV", help="a branch, tag or commit (main)"
+    )
+    remove = actions.add_parser("rm", help="delete a downloaded model from the cache")
+    remove.add_argument("repo", metavar="REPO", help="its repo id")
 
     bench = commands.add_parser(
         "bench",
@@ -100,13 +125,13 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_styles(_args: argparse.Namespace) -> int:
     from writer_app.tasks.rewrite import style_names, user_styles
 
-    settings = load_settings(paths.settings_file()).settings
+    settings = load_cli_settings()
     print("\n".join(style_names(user_styles(settings.styles))))
     return 0
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    settings = load_settings(paths.settings_file()).settings
+    settings = load_cli_settings()
     for task in [args.task] if args.task else TASKS:
         current = matching_preset(settings, task)
         own = settings.presets.get(task, {})
@@ -119,10 +144,74 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models_pull(args: argparse.Namespace) -> int:
+    """`models pull`: a progress bar on a terminal; stdout gets what --model takes."""
+    from tqdm import tqdm
+
+    from writer_app.engine import library
+
+    interactive = sys.stderr.isatty()
+    try:
+        plan = library.plan(args.repo, args.revision, args.file)
+    except library.LibraryError as exc:
+        raise CliError(str(exc)) from exc
+    if interactive:
+        print(f"writer-cli: {plan.summary()}", file=sys.stderr)
+        for note in plan.notes:
+            print(f"writer-cli: note: {note}", file=sys.stderr)
+    bars: list[tqdm] = []
+
+    def show(p: library.Progress) -> None:
+        if not interactive:
+            return
+        if not bars:
+            bars.append(tqdm(total=p.total, initial=p.done, unit="B", unit_scale=True))
+        bars[0].update(p.done - bars[0].n)
+        bars[0].set_postfix_str(p.note or p.file, refresh=False)
+
+    try:
+        result = library.Downloader(plan, show).run()
+    except KeyboardInterrupt:
+        if bars:
+            bars[0].close()
+        print(
+            f"writer-cli: paused {plan.repo_id}: what was downloaded is kept; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    except library.LibraryError as exc:
+        if bars:
+            bars[0].close()
+        raise CliError(str(exc)) from exc
+    if bars:
+        bars[0].close()
+    print(result.spec)
+    if interactive:
+        print(f"writer-cli: ready: use it with --model {result.spec}", file=sys.stderr)
+    return 0
+
+
+def _models_rm(args: argparse.Namespace) -> int:
+    from writer_app.engine import library
+
+    try:
+        freed = library.remove(args.repo)
+    except library.LibraryError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"writer-cli: removed {args.repo} ({library.format_size(freed)} freed)", file=sys.stderr)
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from writer_app.engine.models import discover_models
 
-    settings = load_settings(paths.settings_file()).settings
+    action = getattr(args, "models_action", None)
+    if action == "pull":
+        return _models_pull(args)
+    if action == "rm":
+        return _models_rm(args)
+    settings = load_cli_settings()
     if args.server:
         from writer_app.engine.http_api import Endpoint, ServerError
         from writer_app.engine.remote import api_key, probe
@@ -139,6 +228,20 @@ def cmd_models(args: argparse.Namespace) -> int:
     found, problems = discover_models(settings.model.extra_paths)
     for info in found:
         print(info.describe())
+    from writer_app.engine.library import format_size, local_repos
+    from writer_app.engine.models import ModelInfo
+
+    listed = {str(info.path) for info in found}
+    for repo in local_repos():  # downloaded GGUF files, and downloads not finished
+        for gguf in repo.gguf_files:
+            if str(gguf) not in listed:
+                size = gguf.stat().st_size
+                print(ModelInfo(str(gguf), gguf.stem, "hf-cache", gguf, size).describe())
+        if repo.partial_bytes:
+            problems.append(
+                f"{repo.repo_id}: {format_size(repo.partial_bytes)} downloaded, not finished "
+                f"(`writer-cli models pull {repo.repo_id}` resumes it)"
+            )
     for problem in problems:
         print(f"writer-cli: note: {problem}", file=sys.stderr)
     return 0 if found else 1
@@ -147,7 +250,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from writer_app import bench
 
-    settings = load_settings(paths.settings_file()).settings
+    settings = load_cli_settings()
     model = model_settings(settings, args)
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
     try:
@@ -161,9 +264,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line(message: object) -> str:
+    return " ".join(str(message).splitlines())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    paths.remove_stale_leftovers()  # what a killed run left (old temporary files of ours)
     commands = {
         "styles": cmd_styles,
         "presets": cmd_presets,
@@ -176,13 +284,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             command = FEATURES[feature].command
             assert command is not None
             return command.run(CliContext(args, feature))
+        tool = getattr(args, "tool", None)
+        if tool is not None:
+            return int(tool.run(CliContext(args, tool.name)))
         return commands[args.command](args)
     except UsageError as exc:
         getattr(args, "parser", parser).print_usage(sys.stderr)
-        print(f"writer-cli: error: {exc}", file=sys.stderr)
+        print(f"writer-cli: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except (CliError, BackendError) as exc:
-        print(f"writer-cli: error: {exc}", file=sys.stderr)
+        print(f"writer-cli: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("writer-cli: interrupted", file=sys.stderr)

@@ -96,10 +96,7 @@ class CliContext:
 
     @cached_property
     def settings(self) -> Settings:
-        from writer_app import paths
-        from writer_app.config import load_settings
-
-        return load_settings(paths.settings_file()).settings
+        return load_cli_settings()
 
     # ------------------------------------------------------------- reporting
 
@@ -127,16 +124,22 @@ class CliContext:
         loads."""
         return decoding_from_args(self.settings, self.args)
 
-    def read_source(self) -> str:
-        """The text of --text, or of --file ('-' = stdin)."""
+    def read_source(self, tail_bytes: int | None = None) -> str:
+        """The text of --text, or of --file ('-' = stdin).
+
+        With `tail_bytes`, only about that many bytes of the end of the text are read (for
+        work that needs only the end, however large the file)."""
         args = self.args
         if args.text is not None:
-            return str(args.text)
+            text = str(args.text)
+            return text if tail_bytes is None else text[-tail_bytes:]
         if str(args.file) == "-":
-            return sys.stdin.read()
-        from writer_app.documents import DocumentError, read_document
+            return read_stdin(tail_bytes)
+        from writer_app.documents import DocumentError, read_document, read_document_tail
 
         try:
+            if tail_bytes is not None:
+                return read_document_tail(args.file, tail_bytes)
             text, _fmt = read_document(args.file)
         except DocumentError as exc:
             raise CliError(str(exc)) from exc
@@ -154,10 +157,13 @@ class CliContext:
         from writer_app.engine.backends import open_backend
         from writer_app.engine.loader import ModelLoadError
 
-        try:
-            backend = open_backend(self.model_settings(), self.say)
+        model = self.model_settings()
+        try:  # the adapter is applied below, where a flag given and a setting saved differ
+            backend = open_backend(dataclasses.replace(model, adapter=""), self.say)
         except (ModelLoadError, BackendError) as exc:
             raise CliError(str(exc)) from exc
+        if model.adapter:
+            self._use_adapter(backend, model.adapter)
         for notice in backend.notices:
             self.note(notice)
         unusable = backend.unsupported(self.decoding())
@@ -168,6 +174,26 @@ class CliContext:
         for line in unusable:
             self.note(f"{line}; not used")
         return backend
+
+    def _use_adapter(self, backend: Backend, name: str) -> None:
+        """`--adapter NAME` (for every prompt of this command), or the saved setting (for
+        continuations, as in the app). One asked for on the command line that cannot be
+        used is an error; a saved one is a note, and the model is used without it."""
+        from writer_app.engine.adapters import AdapterError
+
+        explicit = getattr(self.args, "adapter", None) is not None
+        use = getattr(backend, "use_adapter", None)
+        if use is None:
+            if explicit:
+                raise UsageError("--adapter works with the local model only, not on a server")
+            self.note(f"the adapter {name!r} is used with the local model only; not used")
+            return
+        try:
+            use(name, "all" if explicit else "text")
+        except AdapterError as exc:
+            if explicit:
+                raise CliError(str(exc)) from None
+            self.note(f"{exc}; continuing without it")
 
     @contextlib.contextmanager
     def interrupt_event(self) -> Iterator[threading.Event]:
@@ -187,6 +213,57 @@ class CliContext:
             yield cancel
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def load_cli_settings() -> Settings:
+    """The saved settings; if the file was damaged or had bad entries (they fall back to
+    their defaults), one line on stderr says so."""
+    from writer_app import paths
+    from writer_app.config import load_settings
+
+    loaded = load_settings(paths.settings_file())
+    if loaded.notices:
+        notice = " ".join("; ".join(loaded.notices).splitlines())
+        print(f"writer-cli: note: settings: {notice}", file=sys.stderr)
+    return loaded.settings
+
+
+def read_stdin(tail_bytes: int | None = None) -> str:
+    """Standard input as text (UTF-8; line ends made \\n): all of it, or only about its last
+    `tail_bytes` bytes (the rest is read and dropped as it comes). Bytes that are not UTF-8
+    are a CliError naming the first one."""
+    stream = sys.stdin
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # a text stream without bytes beneath (replaced, as in tests)
+        text = stream.read()
+        return text if tail_bytes is None else text[-tail_bytes:]
+    total = 0
+    kept = bytearray()
+    while chunk := raw.read(1 << 20):
+        total += len(chunk)
+        kept += chunk
+        if tail_bytes is not None and len(kept) > 2 * tail_bytes:
+            del kept[: len(kept) - tail_bytes]
+    data = bytes(kept)
+    skipped = total - len(data)
+    if tail_bytes is not None and len(data) > tail_bytes:
+        skipped += len(data) - tail_bytes
+        data = data[-tail_bytes:]
+    cut = 0
+    if skipped:  # started mid-text: skip the rest of a character cut in two
+        while cut < min(3, len(data)) and 0x80 <= data[cut] <= 0xBF:
+            cut += 1
+    try:
+        text = data[cut:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skipped + cut + exc.start
+        raise CliError(
+            f"standard input is not UTF-8 text: byte 0x{data[cut + exc.start]:02X} at offset "
+            f"{offset} cannot be decoded"
+        ) from None
+    if not skipped:
+        text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _flag_of(line: str) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import shutil
-import time
+import stat
 import tomllib
 import typing
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from writer_app import features
-from writer_app.atomic import atomic_write
+from writer_app.atomic import FileTooLarge, NotRegularFile, atomic_write, read_regular_file
 from writer_app.options import (
     Decoding,
     SettingError,
@@ -248,6 +247,12 @@ class Model:
         "When the server cannot be reached, use the local model instead (and say so).",
         label="Fall back to the local model",
     )
+    adapter: str = setting(
+        "",
+        "An adapter learned from your writing (writer-cli adapt; writer-cli adapters lists "
+        "them), used by the local model for continuations. Empty = none.",
+        label="Adapter",
+    )
 
 
 @dataclass
@@ -382,21 +387,53 @@ class Loaded:
     backup: Path | None = None
 
 
+MAX_SETTINGS_BYTES = 1024 * 1024
+"""A settings file is a few KB; a larger one is damaged, and at most this much of it is read
+(and kept in the backup)."""
+
+BACKUP_SUFFIX = ".bak"
+MAX_NOTICES = 20  # about single entries; more are counted, not listed
+
+
 def load_settings(path: Path) -> Loaded:
-    """Read the settings file. Never raises for a bad file: it falls back and says so."""
+    """Read the settings file. Never raises for a bad file: it falls back and says so.
+
+    Only a regular file is read (a FIFO or device there is never opened for blocking reads),
+    and at most MAX_SETTINGS_BYTES of it. A damaged file, or one with bad entries, is kept in
+    one backup beside it (`backup_path`), with the original's permissions.
+    """
     try:
-        raw = path.read_bytes()
+        raw, info = read_regular_file(path, MAX_SETTINGS_BYTES)
     except FileNotFoundError:
         return Loaded(Settings(), [])
-    except OSError as exc:
-        return Loaded(Settings(), [f"Could not read {path}: {exc.strerror}; using defaults"])
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        copy_path = _backup(path)
+    except NotRegularFile:
         return Loaded(
             Settings(),
-            [f"The settings file is damaged ({exc}); using defaults. A copy is in {copy_path}"],
+            [f"Could not read {_shown(path)}: it is not a regular file; using defaults"],
+        )
+    except FileTooLarge as exc:
+        copy_path, kept = _backup(path, exc.data, _mode_of(path))
+        return Loaded(
+            Settings(),
+            [
+                f"The settings file is damaged (it is {exc.size:,} bytes, far larger than "
+                f"a settings file); using defaults. {kept}"
+            ],
+            copy_path,
+        )
+    except OSError as exc:
+        return Loaded(
+            Settings(), [f"Could not read {_shown(path)}: {exc.strerror or exc}; using defaults"]
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # ValueError: bad UTF-8 or TOML, a huge number
+        reason = "it is nested too deeply" if isinstance(exc, RecursionError) else exc
+        copy_path, kept = _backup(path, raw, mode)
+        return Loaded(
+            Settings(),
+            [_one_line(f"The settings file is damaged ({reason}); using defaults. {kept}")],
             copy_path,
         )
     notices: list[str] = []
@@ -407,9 +444,60 @@ def load_settings(path: Path) -> Loaded:
         del settings.presets[task]
     if not notices:
         return Loaded(settings, [])
-    copy_path = _backup(path)
-    notices.append(f"The original settings file was kept as {copy_path}")
-    return Loaded(settings, notices, copy_path)
+    copy_path, kept = _backup(path, raw, mode)
+    shown = [_one_line(n) for n in notices[:MAX_NOTICES]]
+    if len(notices) > MAX_NOTICES:
+        shown.append(f"and {len(notices) - MAX_NOTICES:,} more entries like these")
+    shown.append(kept)
+    return Loaded(settings, shown, copy_path)
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message (quoted if it holds a line break or other control)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """A notice as one line of reasonable length (a key may hold line breaks, or be huge)."""
+    text = " ".join(text.splitlines())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+
+
+def backup_path(path: Path) -> Path:
+    """Where the copy of a damaged settings file is kept: one copy, replaced by the next."""
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def _backup(path: Path, data: bytes, mode: int | None) -> tuple[Path | None, str]:
+    """Keep `data` (the file as read, at most MAX_SETTINGS_BYTES) in the one backup, with the
+    original's permissions; return its path (None if it could not be written) and a sentence
+    for the notice. An identical backup is left as it is."""
+    backup = backup_path(path)
+    mode = 0o600 if mode is None else mode
+    try:
+        if backup.is_symlink():  # never written through to somewhere else
+            backup.unlink()
+        try:
+            same = read_regular_file(backup, MAX_SETTINGS_BYTES)[0] == data
+        except OSError:
+            same = False
+        if backup.exists():
+            os.chmod(backup, mode)  # before the data is written (the write keeps the mode)
+        if not same:
+            atomic_write(backup, data, mode=mode)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        return None, f"No copy of the settings file could be kept ({reason}); it is left as it is"
+    cut = " (its first MB)" if len(data) >= MAX_SETTINGS_BYTES else ""
+    return backup, f"A copy of the settings file{cut} is in {_shown(backup)}"
 
 
 def _migrate(data: dict[str, Any]) -> None:
@@ -420,12 +508,6 @@ def _migrate(data: dict[str, Any]) -> None:
         code = data.setdefault("code", {})
         if isinstance(code, dict):
             code.setdefault("run_generated_code", value)
-
-
-def _backup(path: Path) -> Path:
-    backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
-    shutil.copyfile(path, backup)
-    return backup
 
 
 def save_settings(settings: Settings, path: Path) -> None:

@@ -43,7 +43,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from writer_app import paths
-from writer_app.atomic import FolderNotWritable, atomic_write, write_in_place
+from writer_app.atomic import (
+    FileTooLarge,
+    FolderNotWritable,
+    NotRegularFile,
+    atomic_write,
+    read_regular_file,
+    remove_stale_temp_files,
+    resolve_link,
+    write_in_place,
+)
 
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 """Files above this size open, but the UI may want to warn first (see `is_large_file`)."""
@@ -236,9 +245,16 @@ def _line_endings(raw: str) -> tuple[str, bool]:
     return "\n", mixed
 
 
+def shown_path(path: str | Path) -> str:
+    """A path for a one-line message: as it is, or quoted (``'a\\nb'``) if it holds a line
+    break or another character that cannot be shown."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def _explain(path: Path, exc: OSError, verb: str) -> DocumentError:
     reason = exc.strerror or str(exc)
-    return DocumentError(f"Could not {verb} {path}: {reason}")
+    return DocumentError(f"Could not {verb} {shown_path(path)}: {reason}")
 
 
 def _size(n: int) -> str:
@@ -253,30 +269,47 @@ def is_large_file(path: str | Path) -> bool:
         return False
 
 
-def _read_bytes(path: Path) -> bytes:
+def _check_file(path: Path) -> os.stat_result:
+    """The status of a file to read; DocumentError if it is missing, a folder or not a file."""
     try:
         info = path.stat()
     except OSError as exc:
         raise _explain(path, exc, "open") from exc
     if stat.S_ISDIR(info.st_mode):
-        raise DocumentError(f"{path} is a folder, not a file")
+        raise DocumentError(f"{shown_path(path)} is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
-        raise DocumentError(f"{path} is not a regular file (a device, pipe or socket)")
+        raise DocumentError(f"{shown_path(path)} is not a regular file (a device, pipe or socket)")
+    return info
+
+
+def _read_bytes(path: Path) -> bytes:
+    info = _check_file(path)
     too_large = DocumentError(
-        f"{path} is too large to open ({_size(info.st_size)}; the limit is {_size(MAX_FILE_BYTES)})"
+        f"{shown_path(path)} is too large to open ({_size(info.st_size)}; the limit is "
+        f"{_size(MAX_FILE_BYTES)})"
     )
     if info.st_size > MAX_FILE_BYTES:
         raise too_large
-    try:
-        with path.open("rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
-        raise DocumentError(f"{path} is a folder, not a file") from None
+    try:  # non-blocking: a FIFO put there since the check is refused, not waited on
+        data, _ = read_regular_file(path, MAX_FILE_BYTES)
+    except FileTooLarge:  # it grew after the check
+        raise too_large from None
+    except (IsADirectoryError, NotRegularFile):
+        raise DocumentError(f"{shown_path(path)} is not a regular file") from None
     except OSError as exc:
         raise _explain(path, exc, "open") from exc
-    if len(data) > MAX_FILE_BYTES:  # it grew after the check
-        raise too_large
+    _remove_own_leftovers(path)
     return data
+
+
+def _remove_own_leftovers(path: Path) -> None:
+    """Temporary files that an interrupted save of this file left beside it (a crash or a
+    kill mid-save), once over an hour old; only ours, named after this file."""
+    try:
+        target = resolve_link(path)
+    except OSError:
+        return
+    remove_stale_temp_files(target.parent, target.name)
 
 
 def _undecodable(name: str, codec: str, data: bytes, start: int, exc: UnicodeDecodeError) -> str:
@@ -397,7 +430,93 @@ def read_document(path: str | Path, encoding: str | None = None) -> tuple[str, T
     file and for bytes the encoding cannot decode (UndecodableError, with the byte offset).
     """
     path = Path(path)
-    return decode_document(_read_bytes(path), encoding, name=str(path))
+    return decode_document(_read_bytes(path), encoding, name=shown_path(path))
+
+
+def read_document_bytes(path: str | Path) -> bytes:
+    """The bytes of a document file, refused as `read_document` refuses them (missing, not a
+    file, too large) with a DocumentError; decode them with `decode_document`."""
+    return _read_bytes(Path(path))
+
+
+def read_document_tail(path: str | Path, max_bytes: int) -> str:
+    """About the last `max_bytes` bytes of a file's text (with \\n line ends), without reading
+    the rest: for a continuation, which needs only the end. A file that small is read whole
+    (`read_document`); from a larger one only its start (for a byte-order mark and a binary
+    check) and its end are read, the end starting at a line break where there is one, so
+    that no character is cut in two. Raises DocumentError as `read_document` does, but for
+    no size: the file may be larger than MAX_FILE_BYTES.
+    """
+    path = Path(path)
+    name = shown_path(path)
+    info = _check_file(path)
+    if info.st_size <= max_bytes + SNIFF_CHARS:
+        return read_document(path)[0]
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise DocumentError(f"{name} is not a regular file")
+            head = os.pread(fd, SNIFF_CHARS, 0)
+            start = max(0, os.fstat(fd).st_size - max_bytes)
+            tail = os.pread(fd, max_bytes, start)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        if isinstance(exc, DocumentError):
+            raise
+        raise _explain(path, exc, "open") from exc
+    raw = _decode_tail(head, tail, start, name)
+    _check_text(raw, name)
+    return _normalize(raw)
+
+
+def _decode_tail(head: bytes, tail: bytes, start: int, name: str) -> str:
+    """The text of `tail`, the bytes of a file from offset `start` on; `head` is its start."""
+
+    def undecodable(data: bytes, codec: str, exc: UnicodeDecodeError) -> UndecodableError:
+        offset = start + len(tail) - len(data) + exc.start  # `data` ends the file, as `tail`
+        return UndecodableError(
+            f"{name} is not valid {encoding_label(codec)} text: byte "
+            f"0x{data[exc.start]:02X} at offset {offset} cannot be decoded",
+            encoding=codec,
+            offset=offset,
+        )
+
+    def decode(data: bytes, codec: str) -> str:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise undecodable(data, codec, exc) from exc
+
+    for bom, codec in _BOMS:
+        if head.startswith(bom) and codec != "utf-8":
+            unit = 4 if codec.startswith("utf-32") else 2
+            data = tail[(len(bom) - start) % unit :]  # from the start of a code unit
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                if exc.start >= unit:
+                    raise undecodable(data, codec, exc) from exc
+                text = decode(data[unit:], codec)  # the second half of a pair cut in two
+            line = text.find("\n")  # from a whole line, as below
+            return text[line + 1 :] if line != -1 else text
+    nul = head.find(b"\0")
+    if nul != -1:
+        raise _binary(name, f"it contains a NUL byte at offset {nul}")
+    # A line break is one byte, never part of another character, in every encoding guessed
+    # here (UTF-8, GB18030, Windows-1252, Latin-1): the text after it starts whole.
+    line = tail.find(b"\n")
+    if line != -1:
+        data = tail[line + 1 :]
+    else:  # one long line: skip the continuation bytes of a UTF-8 character cut in two
+        skip = 0
+        while skip < min(3, len(tail)) and 0x80 <= tail[skip] <= 0xBF:
+            skip += 1
+        data = tail[skip:]
+    if head.startswith(codecs.BOM_UTF8):
+        return decode(data, "utf-8")
+    return _detect(data, name)[0]
 
 
 def _encode(text: str, fmt: TextFormat) -> bytes:
@@ -435,6 +554,36 @@ IN_PLACE_NOTICE = (
 )
 
 
+def check_can_save(path: str | Path) -> None:
+    """Raise DocumentError if a file could certainly not be saved at `path` (it is a folder,
+    a read-only file, or a new file in a missing or read-only folder): checked before long
+    work whose result would have nowhere to go. Saving may still fail later (a full disk)."""
+    path = Path(path)
+    shown = shown_path(path)
+    try:
+        target = resolve_link(path)
+        info: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _explain(path, exc, "save") from exc
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise DocumentError(f"Could not save {shown}: it is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(f"Could not save {shown}: it is not a regular file")
+        if not os.access(target, os.W_OK):
+            raise DocumentError(f"Could not save {shown}: the file is read-only")
+        return  # (in a read-only folder it is written in place)
+    folder = target.parent
+    if not folder.is_dir():
+        raise DocumentError(
+            f"Could not save {shown}: the folder {shown_path(folder)} does not exist"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DocumentError(f"Could not save {shown}: its folder is read-only")
+
+
 def write_document(
     path: str | Path,
     text: str,
@@ -454,21 +603,25 @@ def write_document(
     try:
         data = encode_document(text, fmt)
     except LookupError:
-        raise DocumentError(f"Could not save {path}: unknown encoding {fmt.encoding!r}") from None
+        raise DocumentError(
+            f"Could not save {shown_path(path)}: unknown encoding {fmt.encoding!r}"
+        ) from None
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         column = exc.start - text.rfind("\n", 0, exc.start)
         char = text[exc.start]
         raise DocumentError(
-            f"Could not save {path}: the text cannot be written as {encoding_label(fmt.encoding)}"
+            f"Could not save {shown_path(path)}: the text cannot be written as "
+            f"{encoding_label(fmt.encoding)}"
             f" ({char!r}, U+{ord(char):04X}, on line {line}, column {column}); "
             "choose another encoding, such as UTF-8"
         ) from exc
     try:
         if path.is_dir():
-            raise DocumentError(f"Could not save {path}: it is a folder")
+            raise DocumentError(f"Could not save {shown_path(path)}: it is a folder")
         if path.exists() and not os.access(path, os.W_OK):
-            raise DocumentError(f"Could not save {path}: the file is read-only")
+            raise DocumentError(f"Could not save {shown_path(path)}: the file is read-only")
+        _remove_own_leftovers(path)
         try:
             atomic_write(path, data)
         except FolderNotWritable:

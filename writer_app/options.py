@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
+import reprlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -191,6 +193,16 @@ class SettingError(ValueError):
     """A value that does not fit its setting; the message says why."""
 
 
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 80
+_SHOWN.maxlevel = 3
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: short, whatever it is (a huge or deeply nested list included)."""
+    return _SHOWN.repr(value)
+
+
 def coerce(name: str, hint: Any, spec: Spec, value: Any) -> Any:
     """Check one value against its declared type and range; return it in its proper type."""
     args = typing.get_args(hint)
@@ -200,27 +212,34 @@ def coerce(name: str, hint: Any, spec: Spec, value: Any) -> Any:
         (hint,) = [a for a in args if a is not type(None)]
     if hint is bool:
         if not isinstance(value, bool):
-            raise SettingError(f"{name} must be true or false, not {value!r}")
+            raise SettingError(f"{name} must be true or false, not {_shown(value)}")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SettingError(f"{name} must be a whole number, not {value!r}")
+            raise SettingError(f"{name} must be a whole number, not {_shown(value)}")
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingError(f"{name} must be a number, not {value!r}")
-        value = float(value)
+            raise SettingError(f"{name} must be a number, not {_shown(value)}")
+        try:
+            value = float(value)
+        except OverflowError:  # a whole number too large for a float
+            value = math.inf
+        if not math.isfinite(value):  # nan passes every range check, and breaks generation
+            raise SettingError(f"{name} must be a finite number, not {_shown(value)}")
     elif hint is str:
         if not isinstance(value, str):
-            raise SettingError(f"{name} must be text, not {value!r}")
+            raise SettingError(f"{name} must be text, not {_shown(value)}")
         if spec.choices and value not in spec.choices:
-            raise SettingError(f"{name} must be one of {', '.join(spec.choices)}, not {value!r}")
+            raise SettingError(
+                f"{name} must be one of {', '.join(spec.choices)}, not {_shown(value)}"
+            )
         return value
     elif typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SettingError(f"{name} must be a list of text items, not {value!r}")
+            raise SettingError(f"{name} must be a list of text items, not {_shown(value)}")
         return list(value)
     if spec.minimum is not None and value < spec.minimum:
-        raise SettingError(f"{name} must be at least {spec.minimum:g}, not {value!r}")
+        raise SettingError(f"{name} must be at least {spec.minimum:g}, not {_shown(value)}")
     if spec.maximum is not None and value > spec.maximum:
-        raise SettingError(f"{name} must be at most {spec.maximum:g}, not {value!r}")
+        raise SettingError(f"{name} must be at most {spec.maximum:g}, not {_shown(value)}")
     return value

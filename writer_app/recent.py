@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
-from writer_app.atomic import atomic_write
+from writer_app.atomic import atomic_write, read_regular_file
 
 log = logging.getLogger(__name__)
 LIMIT = 12
+MAX_BYTES = 1024 * 1024  # a dozen paths or instructions; more is a damaged file
+MODE = 0o600  # file paths and instructions are the user's business alone
 
 
 class RecentList:
@@ -20,10 +23,10 @@ class RecentList:
         self.limit = limit
 
     def items(self) -> list[str]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
+        try:  # never blocks on a FIFO planted in its place, never reads a huge file whole
+            data = json.loads(read_regular_file(self.file, MAX_BYTES)[0].decode("utf-8"))
             return [p for p in data if isinstance(p, str)][: self.limit]
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return []
 
     def add(self, item: str) -> None:
@@ -34,9 +37,11 @@ class RecentList:
 
     def _write(self, items: list[str]) -> None:
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             data = json.dumps(items[: self.limit], indent=1, ensure_ascii=False)
-            atomic_write(self.file, data.encode("utf-8"))
+            if self.file.is_file() and not self.file.is_symlink():
+                os.chmod(self.file, MODE)  # an older list was readable by others
+            atomic_write(self.file, data.encode("utf-8"), mode=MODE)
         except OSError as exc:  # the list is a convenience: never worth an error box
             log.warning("Could not update %s: %s", self.file.name, exc)
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from writer_app.atomic import atomic_write
+from writer_app.atomic import atomic_write, read_regular_file
 from writer_app.documents import NEWLINE_NAMES, DocumentError, TextFormat, read_document
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ class RecoveryStore:
             if not name.endswith(SUFFIX) or not dead(session):
                 continue
             try:
-                entry, body = _parse(file, file.read_bytes())
+                entry, body = _parse(file, read_regular_file(file)[0])  # never a FIFO
                 text = _decode(body)
             except DamagedRecovery as exc:
                 self._set_aside(file, str(exc))
@@ -386,7 +386,7 @@ class RecoveryStore:
     def load(self, entry: RecoveryEntry) -> str:
         """The text of a recovery copy; DocumentError if it is gone or damaged."""
         try:
-            data = entry.file.read_bytes()
+            data = read_regular_file(entry.file)[0]
         except OSError as exc:
             raise DocumentError(
                 f"Could not read the recovery copy of {entry.title}: {exc.strerror or exc}"

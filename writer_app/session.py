@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app import paths
-from writer_app.atomic import atomic_write
+from writer_app.atomic import atomic_write, read_regular_file
 
 log = logging.getLogger(__name__)
 VERSION = 1
@@ -51,7 +51,7 @@ def _int(value: Any, default: int = 0) -> int:
 def load_session(file: Path) -> Session | None:
     """The session kept in `file`; None if there is none or it cannot be read."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(file, limit=1 << 20)[0].decode("utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:

@@ -88,6 +88,7 @@ def _everything_changed() -> Settings:
     s.model.server_key = "sk-secret"
     s.model.server_timeout = 12.0
     s.model.server_fallback = False
+    s.model.adapter = "my-voice"
     # Feature sections are added at runtime; mypy lets them be read, not assigned.
     cast(Any, s).rewrite = RewriteSettings(
         versions=3,

@@ -57,3 +57,13 @@ def test_a_session_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
     blocker.write_text("", encoding="utf-8")
     save_session(blocker / "session.json", Session())  # its folder is a file: only logged
     assert default_file().name == "session.json"
+
+
+def test_a_fifo_planted_at_the_session_file_never_hangs_the_start(tmp_path) -> None:
+    import os
+
+    from writer_app.session import load_session
+
+    fifo = tmp_path / "session.json"
+    os.mkfifo(fifo)
+    assert load_session(fifo) is None  # read as damaged at once, not waited on

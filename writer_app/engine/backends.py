@@ -23,7 +23,15 @@ def open_local(model: Model, progress: Progress) -> Backend:
         precision=model.precision,
         threads=model.threads,
     )
-    return LocalBackend(lm)
+    backend = LocalBackend(lm)
+    if model.adapter:  # learned from the user's writing; the model works on without it
+        from writer_app.engine.adapters import AdapterError
+
+        try:
+            backend.use_adapter(model.adapter)
+        except AdapterError as exc:
+            backend.notices.append(f"{exc}; continuing without it")
+    return backend
 
 
 def open_server(model: Model, progress: Progress) -> Backend:

@@ -7,16 +7,21 @@ place, so an interrupted conversion never leaves a half-written model behind.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import re
 import shutil
 import tempfile
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers.utils import logging as hf_logging
 
 from writer_app import paths
+from writer_app.atomic import remove_stale_temp_folders
 
 
 def converted_dir(gguf: Path) -> Path:
@@ -55,10 +60,32 @@ def _remove_superseded(target: Path, gguf: Path) -> None:
 
 
 def _remove_abandoned(target: Path) -> None:
-    """Temporary folders of conversions that were interrupted (the app quit, say)."""
-    for tmp in target.parent.glob(f".{target.name}.*"):
-        if time.time() - tmp.stat().st_mtime > STALE_SECONDS:
-            shutil.rmtree(tmp, ignore_errors=True)
+    """Temporary folders of conversions of this file that were interrupted (the app quit,
+    say); those of every file are removed at start (`paths.remove_stale_leftovers`)."""
+    pattern = rf"\.{re.escape(target.name)}\.[a-z0-9_]+"
+    remove_stale_temp_folders(target.parent, pattern, max_age=STALE_SECONDS)
+
+
+@contextlib.contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """No console progress bars while converting: transformers' and huggingface_hub's are
+    switched off, and the GGUF reader's own ("Converting and de-quantizing GGUF tensors"),
+    which uses tqdm directly, is made silent. Progress is reported by the caller."""
+    hf_logging.disable_progress_bar()
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # pragma: no cover - a transformers without GGUF support
+        yield
+        return
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is None:
+        yield
+        return
+    gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = bar
 
 
 def convert(gguf: Path) -> Path:
@@ -67,17 +94,22 @@ def convert(gguf: Path) -> Path:
     if target.is_dir():
         return target
     _remove_abandoned(target)
-    model = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
-    )
-    tokenizer = AutoTokenizer.from_pretrained(
-        gguf.parent, gguf_file=gguf.name, local_files_only=True
-    )
+    with _no_progress_bars():  # never run a model's own code, never ask about it
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf.parent,
+            gguf_file=gguf.name,
+            dtype=torch.float32,
+            local_files_only=True,
+            trust_remote_code=False,
+        )
+        tokenizer = AutoTokenizer.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, local_files_only=True, trust_remote_code=False
+        )
     # A GGUF-loaded model refuses save_pretrained: rebuild a plain one from its config.
     config = model.config
     del config.quantization_config
     with torch.device("meta"):
-        plain = AutoModelForCausalLM.from_config(config)
+        plain = AutoModelForCausalLM.from_config(config, trust_remote_code=False)
     plain.load_state_dict(model.state_dict(), assign=True)
     plain.tie_weights()
     plain.generation_config = model.generation_config

@@ -15,7 +15,13 @@ from transformers.utils import logging as hf_logging
 from writer_app.config import PRECISIONS
 from writer_app.engine import decode_step, gguf_cache, quantize
 from writer_app.engine.devices import default_dtype, resolve_device
-from writer_app.engine.models import ModelInfo, ModelNotFoundError, resolve_model
+from writer_app.engine.models import (
+    ModelInfo,
+    ModelNotFoundError,
+    RemoteCodeModelError,
+    refuse_remote_code,
+    resolve_model,
+)
 from writer_app.engine.prefix_cache import PrefixCache
 
 Progress = Callable[[str], None]
@@ -88,10 +94,13 @@ def reason(exc: BaseException) -> str:
 
 
 def _load_folder(folder: Any, dtype: torch.dtype) -> tuple[Any, Any]:
+    # A model's own code never runs, and transformers never asks on stdin whether it may.
     model = AutoModelForCausalLM.from_pretrained(
         folder, dtype=dtype, local_files_only=True, use_safetensors=True, trust_remote_code=False
     )
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(
+        folder, local_files_only=True, trust_remote_code=False
+    )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model.eval()
@@ -100,6 +109,10 @@ def _load_folder(folder: Any, dtype: torch.dtype) -> tuple[Any, Any]:
 
 def _prepare(info: ModelInfo, dtype: torch.dtype, progress: Progress) -> tuple[Any, Any]:
     """Load weights on the CPU; GGUF files are converted to the safetensors cache first."""
+    try:  # however the model was found (a path, the Hugging Face cache, the settings)
+        refuse_remote_code(info.path)
+    except RemoteCodeModelError as exc:
+        raise ModelLoadError(str(exc)) from exc
     if not info.is_gguf:
         progress(f"Loading {info.name}…")
         return _load_folder(info.path, dtype)

@@ -8,7 +8,8 @@ prefix caches, prompt-lookup decoding on GPUs, the CPU fallback after a GPU fail
 from __future__ import annotations
 
 import threading
-from typing import Any
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from writer_app.engine.backend import (
     Backend,
@@ -22,11 +23,17 @@ from writer_app.engine.loader import LoadedModel
 from writer_app.engine.prefix_cache import PrefixCache
 from writer_app.options import Decoding
 
+if TYPE_CHECKING:
+    from writer_app.engine.lora import Attached
+
 # Prompt-lookup decoding (`prompt_lookup_num_tokens`) checks up to this many tokens copied
 # from the prompt in one pass. That pays where a pass over 10 tokens costs about one over 1
 # (a GPU). On a CPU it does not: `tools/measure_rewrite.py` gave 0.86x (int4) and 0.88x
 # (float32) of plain decoding speed.
 PROMPT_LOOKUP_TOKENS = 10
+# Which prompts an adapter (learned from the user's writing) is used for: raw text to
+# continue (the editor's suggestions: what it was trained on), or every prompt.
+ADAPTER_SCOPES = ("text", "all")
 
 
 class LocalBackend(Backend):
@@ -41,13 +48,53 @@ class LocalBackend(Backend):
         self.notices = lm.notices  # one list: a CPU fallback adds to it
         self.load_seconds = lm.load_seconds
         self._shared = PrefixCache()
+        self.adapter: Attached | None = None
+        self.adapter_scope = "text"
+        # What each session's cache was computed with (adapter, whether on): a cache made
+        # with other weights is dropped, never continued.
+        self._made_with: weakref.WeakKeyDictionary[PrefixCache, tuple[Any, bool]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def device(self) -> str:  # type: ignore[override]
         return self.lm.device  # it changes if a GPU fails
 
     def describe(self) -> str:
-        return self.lm.describe()
+        if self.adapter is None:
+            return self.lm.describe()
+        return f"{self.lm.describe()} · adapter {self.adapter.name}"
+
+    def use_adapter(self, name: str | None, scope: str = "text") -> None:
+        """Generate with the stored adapter `name` (None or "": none) for the prompts of
+        `scope` (see ADAPTER_SCOPES). The model's own weights are not changed. Raises
+        AdapterError, with the message for the user, when it cannot be used; the backend
+        then has no adapter."""
+        if scope not in ADAPTER_SCOPES:
+            raise ValueError(f"scope must be one of {ADAPTER_SCOPES}")
+        if self.adapter is not None:
+            self.adapter.detach()
+            self.adapter = None
+        if name:
+            from writer_app.engine import lora
+
+            self.adapter = lora.attach(self.lm, name)
+        self.adapter_scope = scope
+        self._shared.clear()
+
+    def _adapter_for(self, prompt: Prompt, session: Any) -> None:
+        """Switch the adapter on or off for this prompt; drop a session's cache that was
+        computed the other way."""
+        active = False
+        if self.adapter is not None:
+            active = isinstance(prompt, str) or self.adapter_scope == "all"
+            self.adapter.sync()
+            self.adapter.active = active
+        if isinstance(session, PrefixCache):
+            made_with = (self.adapter, active)
+            if self._made_with.get(session, (None, False)) != made_with:
+                session.clear()
+            self._made_with[session] = made_with
 
     def session(self) -> PrefixCache:
         return PrefixCache()
@@ -86,6 +133,7 @@ class LocalBackend(Backend):
     ) -> GenerationResult:
         from writer_app.engine import generation
 
+        self._adapter_for(prompt, session)
         result = generation.generate(
             self.lm,
             self.token_ids(prompt),

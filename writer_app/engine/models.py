@@ -27,6 +27,54 @@ class ModelNotFoundError(LookupError):
     """The model a spec names is not on this machine; the message says what to do."""
 
 
+class RemoteCodeModelError(ModelNotFoundError):
+    """The model needs Python code of its own to load (`auto_map`); Writer never runs it."""
+
+
+# The files in which a model folder asks transformers to import its own Python code.
+REMOTE_CODE_FILES = (
+    "config.json",
+    "tokenizer_config.json",
+    "processor_config.json",
+    "preprocessor_config.json",
+)
+
+
+# Beside a .gguf file (whose model config is inside it) transformers reads only these.
+GGUF_REMOTE_CODE_FILES = ("tokenizer_config.json",)
+
+
+def remote_code_reason(folder: Path, files: tuple[str, ...] = REMOTE_CODE_FILES) -> str | None:
+    """Which file of a model folder asks for the folder's own code ("auto_map in
+    tokenizer_config.json"), or None. An unreadable or odd file is left to the loader."""
+    for name in files:
+        file = folder / name
+        try:
+            if not file.is_file():
+                continue
+            with file.open("rb") as handle:
+                data = json.loads(handle.read(16 * 1024 * 1024))
+        except (OSError, ValueError, RecursionError):
+            continue
+        if isinstance(data, dict) and data.get("auto_map"):
+            return f"auto_map in {name}"
+    return None
+
+
+def refuse_remote_code(model: Path) -> None:
+    """Raise RemoteCodeModelError if the model (a folder, or a .gguf file with the files
+    beside it) needs its own code to load."""
+    if model.suffix.lower() == ".gguf":
+        reason = remote_code_reason(model.parent, GGUF_REMOTE_CODE_FILES)
+    else:
+        reason = remote_code_reason(model)
+    if reason is not None:
+        raise RemoteCodeModelError(
+            f"{model} needs to run Python code that comes with it ({reason}); Writer never "
+            "runs a model's own code. Choose a model that transformers supports as it is"
+        )
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """A model on disk that Writer can load."""
@@ -106,6 +154,8 @@ def model_from_path(path: str | Path) -> ModelInfo:
     """A model folder (config.json + safetensors) or a .gguf file given by path."""
     p = Path(path).expanduser()
     if p.is_file() and p.suffix.lower() == ".gguf":
+        # transformers also reads the tokenizer settings in the folder of a .gguf file
+        refuse_remote_code(p)
         return ModelInfo(str(p), p.stem, "gguf", p, p.stat().st_size)
     if p.is_dir():
         if not (p / "config.json").is_file():
@@ -114,6 +164,7 @@ def model_from_path(path: str | Path) -> ModelInfo:
             raise ModelNotFoundError(
                 f"{p} has no .safetensors weights (other weight formats are not loaded)"
             )
+        refuse_remote_code(p)
         return ModelInfo(str(p), p.name, "folder", p, _weights_size(p))
     if p.exists():
         raise ModelNotFoundError(f"{p} is neither a model folder nor a .gguf file")

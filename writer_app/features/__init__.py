@@ -9,7 +9,7 @@ window side in `ui/`, and one line in each registry.
 
 from __future__ import annotations
 
-from writer_app.features import code, continuation, draft, rewrite, summarize
+from writer_app.features import adapt, code, continuation, draft, rewrite, summarize
 from writer_app.features.base import Command, Feature, Notice, Progress
 
 FEATURES: dict[str, Feature] = {
@@ -23,4 +23,8 @@ FEATURES: dict[str, Feature] = {
     )
 }
 
-__all__ = ["FEATURES", "Command", "Feature", "Notice", "Progress"]
+# Commands that generate nothing themselves (no decoding settings, no settings section):
+# `writer-cli adapt` and `writer-cli adapters`.
+TOOLS: tuple[Command, ...] = adapt.COMMANDS
+
+__all__ = ["FEATURES", "TOOLS", "Command", "Feature", "Notice", "Progress"]

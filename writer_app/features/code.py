@@ -313,7 +313,10 @@ class CodeSettings(Decoding):
         "Generate code from docstring: check each body the model writes by running the "
         "docstring's examples (doctests). This runs code written by the model on this computer, "
         "in a separate process with a time limit, memory and CPU limits, its own temporary "
-        "folder and none of your environment variables. Off: bodies are only checked to parse.",
+        "folder and none of your environment variables. On Linux the kernel also confines it "
+        "(namespaces, Landlock, seccomp: no network, no other processes, your files read-only "
+        "and your home folder unreadable); where the system lacks one of these, a pass says "
+        '"verified with reduced isolation (no …)". Off: bodies are only checked to parse.',
         label="Run generated code to check it (doctests)",
     )
 
@@ -349,12 +352,22 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _cli(ctx: CliContext) -> int:
-    from writer_app.documents import DocumentError, read_document, write_document
+    from writer_app.documents import (
+        DocumentError,
+        check_can_save,
+        decode_document,
+        read_document_bytes,
+        shown_path,
+        write_document,
+    )
 
     args = ctx.args
     decoding = ctx.decoding()
     try:
-        text, fmt = read_document(args.file)
+        original = read_document_bytes(args.file)
+        text, fmt = decode_document(original, name=shown_path(args.file))
+        if args.in_place:  # before the model works: could the result be written back?
+            check_can_save(args.file)
     except DocumentError as exc:
         ctx.fail(str(exc))
     try:  # before the model loads: is there anything to write?
@@ -392,6 +405,17 @@ def _cli(ctx: CliContext) -> int:
         ctx.fail(result.message)
     ctx.say(f"writer-cli: {result.message}")
     if args.in_place:
+        try:
+            # Another program (an editor) may have changed the file while the model wrote:
+            # never overwrite that.
+            changed = read_document_bytes(args.file) != original
+        except DocumentError:
+            changed = True
+        if changed:
+            ctx.fail(
+                f"{shown_path(args.file)} changed while the function was being written, so it "
+                "was not overwritten; run again, or without --in-place to print the result"
+            )
         try:
             write_document(args.file, result.edit.source, fmt)
         except DocumentError as exc:

@@ -95,18 +95,24 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# The model reads only the last `context_tokens` tokens: reading this many bytes per token of
+# the end of the text is plenty (a token is a few characters) and keeps a huge file cheap.
+TAIL_BYTES_PER_TOKEN = 32
+
+
 def _cli(ctx: CliContext) -> int:
     if ctx.args.alternatives is None:
         ctx.args.alternatives = 1  # one continuation, unless more are asked for
     decoding = ctx.decoding()
-    text = ctx.read_source()
+    context_tokens = ctx.settings.editor.context_tokens
+    text = ctx.read_source(tail_bytes=context_tokens * TAIL_BYTES_PER_TOKEN)
     if not text.strip():
         ctx.fail("There is no text to continue")
     backend = ctx.load()
     if cjk_warning(text, backend.name):
         ctx.note(CJK_NOTICE)
     request = ContinuationRequest(text, ctx.args.until)
-    results = suggest(backend, request, decoding, context_tokens=ctx.settings.editor.context_tokens)
+    results = suggest(backend, request, decoding, context_tokens=context_tokens)
     sys.stdout.write("\n---\n".join(results or [""]) + "\n")
     return 0
 

@@ -605,7 +605,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _cli(ctx: CliContext) -> int:
     from tqdm import tqdm
 
-    from writer_app.documents import DocumentError, TextFormat, read_document, write_document
+    from writer_app.cli_context import read_stdin
+    from writer_app.documents import (
+        DocumentError,
+        TextFormat,
+        check_can_save,
+        read_document,
+        write_document,
+    )
     from writer_app.tasks.outline import OutlineError, parse_outline
     from writer_app.tasks.rewrite import find_style, user_styles
 
@@ -620,7 +627,9 @@ def _cli(ctx: CliContext) -> int:
         ctx.usage(str(exc))
     decoding = ctx.decoding()
     try:
-        text = sys.stdin.read() if str(args.outline) == "-" else read_document(args.outline)[0]
+        if args.output is not None:  # before any work: a result with nowhere to go is lost
+            check_can_save(args.output)
+        text = read_stdin() if str(args.outline) == "-" else read_document(args.outline)[0]
         outline = parse_outline(text)
     except (DocumentError, OutlineError) as exc:
         ctx.fail(str(exc))

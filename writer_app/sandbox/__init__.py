@@ -6,18 +6,27 @@ process that:
 
 - starts isolated (``python -I -B``) with an almost empty environment (none of the user's
   variables, so no tokens or passwords), in a temporary folder that is deleted afterwards;
-- on POSIX gets resource limits: address space (memory), CPU seconds, file size, open files,
-  no core dumps and, for users other than root, no new processes (``RLIMIT_NPROC``);
-- runs behind an audit hook (``sys.addaudithook``) that refuses writing, deleting or renaming
-  outside its folder, starting processes, network access, ctypes, signalling other processes,
-  changing its limits, and reading the user's home folder, devices and other processes' /proc;
+- on Linux, is held by the kernel: new user, mount, network and PID namespaces (no network, no
+  other process visible, every mount read-only but its folder, a /proc of its own), Landlock
+  (reads only Python's and the system's files, writes only its folder, no TCP, no signals out),
+  a seccomp filter (no exec, no new processes, no signals to others, no pidfds, no mknod, no
+  sockets, no mounts), no capabilities; everything it starts dies with its PID namespace;
+- gets resource limits: address space (memory), CPU seconds, file size, open files, no core
+  dumps and, for users other than root, no new processes (``RLIMIT_NPROC``);
+- runs behind an audit hook that names refused actions (a convenience, not a boundary);
 - is killed with its whole process group when the wall-clock timeout runs out.
+
+A layer the system cannot give is reported (`DoctestReport.missing`; a pass then says
+"verified with reduced isolation (no …)"). The verdict is the parent's: it parses the examples
+from the source itself and compares what the child reports each printed with what was
+expected, so a child that forges lines or exits early does not pass.
 
 The parts:
 
-- `runner`: the parent side — `Limits`, `run_doctests`, starting, waiting for and killing the
-  child, and turning what it reported into a `DoctestReport`;
+- `runner`: the parent side — `Limits`, `run_doctests`, parsing the examples, starting,
+  waiting for and killing the child, and the verdict (`DoctestReport`);
 - `child`: the program the child runs, by path; standard library only;
+- `confine`: the kernel's layers (ctypes syscalls), loaded by the child by path;
 - `doctests`: `verify`, which runs the code task's target's doctests on a candidate.
 """
 

@@ -1,24 +1,45 @@
-"""The doctest sandbox's child program: runs one candidate's doctests and reports in JSON lines.
+"""The doctest sandbox's child program: runs one candidate's doctest examples and reports, in
+JSON lines, what each printed; the parent decides whether they pass.
 
 The parent (`writer_app.sandbox.runner`) starts it by path, as
 ``python -I -B child.py payload.json``, in an empty working folder with an almost empty
-environment. It reads its job from the JSON file, limits itself, installs the audit hook, runs
-the doctests and writes JSON lines to the report file (stdout and stderr belong to the
-candidate; stderr is kept for diagnosis): {"type": "example"} before each example,
-{"type": "violation"} for each refused action and {"type": "result"} at the end.
+environment, with its stdout a pipe: the report. It moves the report to another descriptor and
+points stdout at the null device (stdout and stderr belong to the candidate; stderr is kept for
+diagnosis). It reads its job from the JSON file: the candidate's source, the function's name,
+the examples the parent parsed from the source, the limits.
+
+Three processes, so that the kernel holds the candidate (`confine`, loaded by path, does the
+work; each layer it cannot get is reported, never skipped silently):
+
+- the *outer* one enters new user, mount, network, PID, IPC and UTS namespaces, makes every
+  mount read-only but the working folder, forks, waits and exits as its child did;
+- *init*, the first process of the new PID namespace, mounts a /proc of its own and forks the
+  worker; when it exits the kernel kills everything left in the namespace (without a PID
+  namespace it is a subreaper and kills what is left itself);
+- the *worker* limits itself (rlimits), restricts itself with Landlock (read only Python's and
+  the system's files, write only the folder, no TCP, no signals out), drops its capabilities,
+  installs the seccomp filter (no exec, no processes, no signals to others, no pidfds, no
+  mknod, no sockets but a socketpair, no mounts), reports the layers it got as its first line,
+  installs the audit hook (a convenience that names refused actions, not a boundary), then
+  loads the candidate and runs the examples: {"type": "example"} before each,
+  {"type": "got"} with what it printed or raised, {"type": "done"} at the end;
+  {"type": "result"} when the code could not be loaded, {"type": "violation"} for an action the
+  audit hook refused.
+
+Anything after the first line may be the candidate's (it can reach the report descriptor), so
+the parent compares each example's output with the expected output it parsed itself, requires
+every example to be reported in order and a clean exit, and trusts nothing else.
 
 It imports nothing but the standard library: it runs in an interpreter started with ``-I`` that
 cannot import the app (and must not: the app's code is not the candidate's business).
-Everything happens inside `main`, in local names, so that the candidate cannot reach the checks
-by replacing a module's attributes (``os.path.realpath``, ``os.lstat``…).
+What runs after the candidate's code is in `main`, in local names, so that the candidate cannot
+reach it by replacing a module's attributes (``os.path.realpath``, ``os.lstat``…).
 
-Not contained, because an in-process audit hook can be defeated by code that means to: it
-can reach and change the hook's state through frames or the gc, write a fake result to the
-report descriptor, race a path check from another thread, or use C code that raises no audit
-event (mknod, native libraries of installed packages). Run as root, RLIMIT_NPROC is not
-enforced and file permissions do not help, so the hook is then the only barrier. Reading is
-allowed outside the user's home folder (the standard library needs it), and so is listen()
-on a socket that was never bound.
+The audit hook alone could be defeated by code that means to (it can reach and change the
+hook's state through frames or the gc, race a path check from another thread, or use C code
+that raises no audit event); that is what the kernel's layers are for. Reading is allowed
+outside the user's home folder by the hook, but Landlock allows only Python's own files and
+system libraries.
 """
 
 # try/except/pass rather than contextlib.suppress: the hook must not look up helpers that the
@@ -28,6 +49,7 @@ on a socket that was never bound.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -36,6 +58,37 @@ if TYPE_CHECKING:
 
     Check = Callable[[tuple[Any, ...]], None]
 
+# Readable under Landlock besides Python's own folders: the system's libraries and the few
+# files of /etc that the C library and the standard library read.
+SYSTEM_FILES = (
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/lib32",
+    "/libx32",
+    "/bin",
+    "/sbin",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/hosts",
+    "/etc/os-release",
+    "/etc/mime.types",
+    "/etc/locale.alias",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/etc/pki",
+    "/sys/devices/system/cpu",
+    "/sys/devices/system/node",
+)
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+OUT_LIMIT = 256 * 1024  # characters of one example's output that are reported
+
 
 def main() -> NoReturn:
     """Run the job named on the command line, then exit (``os._exit``)."""
@@ -43,14 +96,21 @@ def main() -> NoReturn:
 
     with open(sys.argv[1], encoding="utf-8") as file:
         job: dict[str, Any] = json.load(file)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    out = os.open(job["report"], flags, 0o600)
+    # stdout is the report: keep it on another descriptor; the candidate's goes nowhere.
+    out = os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)
+    os.close(null)
 
     def emit(**event: object) -> None:
         try:
-            os.write(out, (json.dumps(event) + "\n").encode("ascii"))
+            data = (json.dumps(event) + "\n").encode("ascii")
+            while data:
+                data = data[os.write(out, data) :]
         except Exception:
             pass
+
+    layers, missing, confine = _enter_namespaces(job, out)  # only the worker returns
 
     try:
         import resource
@@ -84,18 +144,22 @@ def main() -> NoReturn:
     except (AttributeError, OSError):
         pass
 
-    import doctest
+    import __future__  # noqa: I001  (doctest's compile flags)
     import inspect
+    import io
     import linecache
     import pathlib
     import stat
     import tempfile
+    import traceback
     import types
 
     try:  # imported now so that importing it later (numpy does) loads no library
         import ctypes  # noqa: F401
     except ImportError:
         pass
+    _restrict(job, confine, layers, missing)
+    emit(type="setup", layers=layers, missing=missing)  # the first line: no candidate code yet
     tempfile.tempdir = job["box"]
     try:
         import _posixsubprocess
@@ -415,66 +479,44 @@ def main() -> NoReturn:
             text = ""
         return clip(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
-    failures: list[dict[str, str]] = []
-    memory: list[bool] = []
+    def exception_only(exc: BaseException) -> str:
+        """What doctest compares with an expected exception (as `doctest.DocTestRunner`)."""
+        try:
+            lines = traceback.format_exception_only(type(exc), exc)
+            if isinstance(exc, SyntaxError):  # only the message and notes, not the carets
+                prefixes = (
+                    f"{type(exc).__qualname__}:",
+                    f"{type(exc).__module__}.{type(exc).__qualname__}:",
+                )
+                start = next((i for i, line in enumerate(lines) if line.startswith(prefixes)), 0)
+                lines = lines[start:]
+            return "".join(lines)
+        except BaseException:
+            return f"{type(exc).__name__}\n"
 
-    class Runner(doctest.DocTestRunner):
-        def report_start(
-            self,
-            out: Callable[[str], object],
-            test: doctest.DocTest,
-            example: doctest.Example,
-        ) -> None:
-            emit(type="example", source=clip(example.source))
+    class Output(io.StringIO):
+        def getvalue(self) -> str:  # as doctest's: a final newline added if missing
+            text = super().getvalue()
+            return text + "\n" if text and not text.endswith("\n") else text
 
-        def report_success(
-            self,
-            out: Callable[[str], object],
-            test: doctest.DocTest,
-            example: doctest.Example,
-            got: str,
-        ) -> None:
-            pass
-
-        def report_failure(
-            self,
-            out: Callable[[str], object],
-            test: doctest.DocTest,
-            example: doctest.Example,
-            got: str,
-        ) -> None:
-            failures.append(
-                {"source": clip(example.source), "want": clip(example.want), "got": clip(got)}
-            )
-
-        def report_unexpected_exception(
-            self,
-            out: Callable[[str], object],
-            test: doctest.DocTest,
-            example: doctest.Example,
-            exc_info: tuple[type[BaseException], BaseException, types.TracebackType],
-        ) -> None:
-            if isinstance(exc_info[1], MemoryError):
-                memory.append(True)
-            failures.append({"source": clip(example.source), "error": describe(exc_info[1])})
-
-    def run(source: str, name: str) -> dict[str, Any]:
+    def load(source: str, name: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The candidate's globals, or None and why not."""
         filename = "<candidate>"
         try:
             code = compile(source, filename, "exec", dont_inherit=True)
         except SyntaxError as exc:
-            return {"status": "syntax_error", "line": exc.lineno, "error": clip(exc.msg)}
+            return None, {"status": "syntax_error", "line": exc.lineno, "error": clip(exc.msg)}
         except MemoryError:
             raise
         except Exception as exc:  # e.g. null bytes
-            return {"status": "syntax_error", "error": describe(exc)}
+            return None, {"status": "syntax_error", "error": describe(exc)}
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         module = types.ModuleType("candidate")
         sys.modules["candidate"] = module
         try:
             exec(code, module.__dict__)
         except BaseException as exc:
-            return {
+            return None, {
                 "status": "load_error",
                 "error": describe(exc),
                 "memory": isinstance(exc, MemoryError),
@@ -484,44 +526,264 @@ def main() -> NoReturn:
             for part in name.split("."):
                 target = getattr(target, part)
         except BaseException:
-            return {"status": "missing", "name": name}
+            return None, {"status": "missing", "name": name}
         if not (inspect.isroutine(target) or inspect.isclass(target)):
-            return {"status": "not_testable", "name": name}
-        try:
-            tests = doctest.DocTestFinder(recurse=False).find(
-                target, name, module=module, globs=dict(vars(module))
-            )
-        except BaseException as exc:
-            return {"status": "bad_docstring", "error": describe(exc)}
-        if not sum(len(test.examples) for test in tests):
-            return {"status": "no_examples"}
-        runner = Runner(verbose=False)
-        attempted = failed = 0
-        for test in tests:
-            counts = runner.run(test, out=lambda text: None)
-            attempted += counts.attempted
-            failed += counts.failed
-        return {
-            "status": "ran",
-            "attempted": attempted,
-            "failed": failed,
-            "failures": failures[:5],
-            "memory": bool(memory),
-        }
+            return None, {"status": "not_testable", "name": name}
+        return dict(vars(module)), {}
+
+    def run(source: str, name: str, examples: list[str]) -> None:
+        globs, failed = load(source, name)
+        if globs is None:
+            emit(type="result", **failed)
+            return
+        flags = 0  # the candidate's `from __future__ import …`, as doctest does
+        for feature_name in __future__.all_feature_names:
+            feature = globs.get(feature_name)
+            if feature is getattr(__future__, feature_name):
+                flags |= feature.compiler_flag
+        saved_stdout, saved_hook = sys.stdout, sys.displayhook
+        for index, example in enumerate(examples):
+            emit(type="example", index=index)
+            output = Output()
+            error: BaseException | None = None
+            sys.stdout, sys.displayhook = output, sys.__displayhook__
+            try:
+                code = compile(example, f"<doctest {name}[{index}]>", "single", flags, True)
+                exec(code, globs)
+            except BaseException as exc:
+                error = exc
+            finally:
+                sys.stdout, sys.displayhook = saved_stdout, saved_hook
+            got = output.getvalue()
+            event: dict[str, Any] = {"out": got[:OUT_LIMIT], "clipped": len(got) > OUT_LIMIT}
+            if error is not None:
+                event["exc"] = exception_only(error)[:OUT_LIMIT]
+                event["error"] = describe(error)
+                event["memory"] = isinstance(error, MemoryError)
+            del error
+            emit(type="got", index=index, **event)
+        emit(type="done")
 
     reserve = [bytearray(1 << 20)]  # freed to have room to report after a MemoryError
-    result: dict[str, Any]
     try:
-        result = run(job["source"], job["function"])
+        run(job["source"], job["function"], job["examples"])
     except MemoryError:
         reserve.clear()
-        result = {"status": "crash", "memory": True}
+        emit(type="result", status="crash", memory=True)
     except BaseException as exc:
         reserve.clear()
-        result = {"status": "crash", "error": describe(exc)}
+        emit(type="result", status="crash", error=describe(exc))
     reserve.clear()
-    emit(type="result", **result)
     os._exit(0)  # skip the candidate's atexit handlers and threads
+
+
+# --- the processes and the kernel's layers (before any candidate code) -----------------------
+
+# Layers whose absence the parent reports ("verified with reduced isolation").
+LAYERS = (
+    "user namespace",
+    "mount namespace",
+    "network namespace",
+    "PID namespace",
+    "read-only filesystem",
+    "private /proc",
+    "Landlock",
+    "seccomp filter",
+)
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))[:200]
+
+
+def _enter_namespaces(job: dict[str, Any], report: int) -> tuple[list[str], dict[str, str], Any]:
+    """Enter the namespaces and fork twice (outer → init → worker); returns in the worker only,
+    with the layers entered, why the others are missing, and the `confine` module (or None)."""
+    layers: list[str] = []
+    missing: dict[str, str] = {}
+    skip = set(job.get("skip", ()))
+    if not sys.platform.startswith("linux"):
+        missing.update(dict.fromkeys(LAYERS, "not on Linux"))
+        return layers, missing, None
+    try:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("writer_sandbox_confine", job["confine"])
+        assert spec is not None and spec.loader is not None
+        confine: Any = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(confine)
+    except Exception as exc:
+        missing.update(dict.fromkeys(LAYERS, f"could not load the sandbox's code: {exc}"))
+        return layers, missing, None
+    if "namespaces" in skip:
+        for name in LAYERS[:4]:
+            missing[name] = "turned off"
+    else:
+        entered, not_entered = confine.enter_namespaces()
+        layers += entered
+        missing.update(not_entered)
+    if "mount namespace" not in layers:
+        missing["read-only filesystem"] = "no mount namespace"
+    elif "mounts" in skip:
+        missing["read-only filesystem"] = "turned off"
+    else:
+        try:
+            confine.read_only_mounts(job["box"])
+        except OSError as exc:
+            missing["read-only filesystem"] = _reason(exc)
+        else:
+            layers.append("read-only filesystem")
+    outer = os.getpid()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.close(report)
+        _supervise(pid, relay=True)
+    # init: the first process of the PID namespace
+    try:
+        confine.die_with_parent(signal.SIGKILL)
+    except OSError:
+        pass
+    if os.getppid() not in (outer, 0):  # the outer one died already (0: it is outside)
+        os._exit(1)
+    pid_namespace = "PID namespace" in layers
+    if not pid_namespace:
+        missing["private /proc"] = "no PID namespace"
+        try:
+            confine.set_subreaper()
+            layers.append("subreaper")
+        except OSError as exc:
+            missing["subreaper"] = _reason(exc)
+    if "mount namespace" not in layers:
+        missing.setdefault("private /proc", "no mount namespace")
+    elif pid_namespace:
+        try:
+            confine.mount_proc()
+            layers.append("private /proc")
+        except OSError as exc:
+            missing["private /proc"] = _reason(exc)
+    if "mount namespace" in layers and "private /proc" not in layers:
+        try:
+            confine.hide_proc()
+            layers.append("hidden /proc")
+        except OSError:
+            pass
+    init = os.getpid()
+    pid = os.fork()
+    if pid:
+        os.close(report)
+        _supervise(pid, relay=False, reap_all=None if pid_namespace else confine)
+    # the worker
+    try:
+        confine.die_with_parent(signal.SIGKILL)
+    except OSError:
+        pass
+    if os.getppid() != init:
+        os._exit(1)
+    return layers, missing, confine
+
+
+def _supervise(pid: int, relay: bool, reap_all: Any = None) -> NoReturn:
+    """Wait for the child `pid`, then exit as it did. init (relay False) turns a death by a
+    signal into exit status 128 + the signal (a PID namespace's first process cannot kill itself
+    with most signals); the outer process (relay True) turns that back into the signal, so that
+    the parent sees e.g. SIGXCPU. `reap_all`: kill and reap any other children left."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = 1 << 8
+    if reap_all is not None:
+        try:
+            reap_all.kill_children(signal.SIGKILL)
+        except Exception:
+            pass
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if not relay:
+            os._exit(128 + number)
+    else:
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1
+        if not relay:
+            os._exit(min(code, 127))
+        if code < 128:
+            os._exit(code)
+        number = code - 128
+    stops = {"SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGCONT", "SIGURG", "SIGWINCH"}
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = ""
+    if name and name not in stops:
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        except Exception:
+            pass
+        try:
+            signal.signal(number, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+        os.kill(os.getpid(), number)
+    os._exit(128 + number)
+
+
+def _restrict(
+    job: dict[str, Any], confine: Any, layers: list[str], missing: dict[str, str]
+) -> None:
+    """The worker's own layers: Landlock, no capabilities, the seccomp filter."""
+    if confine is None:
+        return
+    skip = set(job.get("skip", ()))
+    try:
+        confine.no_new_privileges()
+    except OSError as exc:
+        missing["no new privileges"] = _reason(exc)
+    if "landlock" in skip:
+        missing["Landlock"] = "turned off"
+    else:
+        try:
+            extras = confine.landlock(_readable(job, layers), [job["box"]], list(DEVICES))
+        except OSError as exc:
+            missing["Landlock"] = _reason(exc)
+        else:
+            layers += ["Landlock", *extras]
+    try:
+        confine.drop_capabilities()
+        layers.append("no capabilities")
+    except OSError as exc:
+        missing["no capabilities"] = _reason(exc)
+    if "seccomp" in skip:
+        missing["seccomp filter"] = "turned off"
+    else:
+        try:
+            confine.seccomp(os.getpid(), metadata="read-only filesystem" not in layers)
+        except OSError as exc:
+            missing["seccomp filter"] = _reason(exc)
+        else:
+            layers.append("seccomp filter")
+
+
+def _readable(job: dict[str, Any], layers: list[str]) -> list[str]:
+    """What Landlock lets the worker read: Python's folders (but never the home folder or an
+    ancestor of it as a whole), the system's libraries, this program and a private /proc."""
+    home = job["home"]
+    paths = []
+    for path in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path):
+        if not isinstance(path, str) or not os.path.isabs(path):
+            continue
+        real = os.path.realpath(path)
+        if real == os.path.dirname(real):
+            continue
+        if home and (home == real or home.startswith(real.rstrip(os.sep) + os.sep)):
+            continue
+        paths.append(real)
+    paths += SYSTEM_FILES
+    paths += [os.path.realpath(__file__), job["confine"]]
+    if "private /proc" in layers:
+        paths.append("/proc")
+    return paths
 
 
 if __name__ == "__main__":

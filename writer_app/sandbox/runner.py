@@ -1,28 +1,39 @@
-"""The parent side of the doctest sandbox: start the child, wait, kill, read its report.
+"""The parent side of the doctest sandbox: parse the examples, start the child, wait, kill,
+and decide the verdict from what the child printed.
 
 Docstring → code checks a candidate function against the examples in its docstring, but only
 when the user allowed running generated code. The candidate then runs in a fresh Python
-process that:
+process (`writer_app.sandbox.child`) that:
 
 - starts isolated (``python -I -B``) with an almost empty environment (none of the user's
   variables, so no tokens or passwords), in a temporary folder that is deleted afterwards;
-- on POSIX gets resource limits: address space (memory), CPU seconds, file size, open files,
-  no core dumps and, for users other than root, no new processes (``RLIMIT_NPROC``);
-- runs behind an audit hook (``sys.addaudithook``) that refuses writing, deleting or renaming
-  outside its folder, starting processes, network access, ctypes, signalling other processes,
-  changing its limits, and reading the user's home folder, devices and other processes' /proc;
-- is killed with its whole process group when the wall-clock timeout runs out.
+- on Linux, runs behind layers the kernel enforces (`writer_app.sandbox.confine`): new user,
+  mount, network and PID namespaces (no network; no other process visible; every mount
+  read-only but its folder), Landlock (read only Python's and the system's files, write only
+  its folder, no TCP, no signals out), a seccomp filter (no exec, no new processes, no signals
+  to others, no pidfds, no mknod, no sockets, no mounts), no capabilities;
+- gets resource limits: address space (memory), CPU seconds, file size, open files, no core
+  dumps and, for users other than root, no new processes (``RLIMIT_NPROC``);
+- runs behind an audit hook that names refused actions (a convenience, not a boundary);
+- is killed with its whole process group when the wall-clock timeout runs out, and everything
+  it started dies with its PID namespace (or its subreaper).
 
-The audit hook guards against careless and buggy code. It is not a security boundary against
-code written to escape it (see the notes in `writer_app.sandbox.child`, the program the child
-runs). Limits are set by the child itself rather than in a ``preexec_fn``, which is unsafe in a
-threaded program like the app. The verdict is built here, from how the child ended and what it
-reported (read defensively: the candidate can write to the report too).
+A layer the kernel cannot give is listed in the report (`DoctestReport.missing`) and a pass
+then says "verified with reduced isolation (no …)". Limits are set by the child itself rather
+than in a ``preexec_fn``, which is unsafe in a threaded program like the app.
+
+The verdict is decided here. The examples are parsed here, from the source (never run: `ast`);
+the child runs them and reports what each printed or raised, and this side compares that with
+the expected output as doctest would. A pass needs every example reported, in order, the
+child's end-of-run line and a clean exit; the child's own claims (it could forge any line after
+its first) are never taken for a pass.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import doctest
 import importlib.resources
 import json
 import keyword
@@ -32,15 +43,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 FILE_SIZE_LIMIT_MB = 4  # largest file the candidate may write
 OPEN_FILES_LIMIT = 64
 NEW_FILES_LIMIT = 256  # files and folders the candidate may create
-_REPORT_BYTES = FILE_SIZE_LIMIT_MB << 20
+_REPORT_BYTES = 16 << 20  # the most of the child's report that is read
 _STDERR_TAIL_BYTES = 4096
 _CLIP = 80  # characters of an example, expected or actual output in a summary
 
@@ -85,14 +97,47 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+# The layers whose absence a pass mentions (the child's names, `child.LAYERS`).
+ISOLATION_LAYERS = (
+    "user namespace",
+    "mount namespace",
+    "network namespace",
+    "PID namespace",
+    "read-only filesystem",
+    "private /proc",
+    "Landlock",
+    "seccomp filter",
+)
+# For tests: layers the child leaves out ("namespaces", "mounts", "landlock", "seccomp").
+_SKIP_LAYERS: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class DoctestReport:
-    """The outcome of one run: passed only if every example ran and matched."""
+    """The outcome of one run: passed only if every example ran and matched.
+
+    `layers`: the isolation the child ran under ("user namespace", "Landlock", "seccomp
+    filter"…); `missing`: the layers it could not get, each "name: why". Neither takes part in
+    comparisons.
+    """
 
     passed: bool
     attempted: int
     failed: int
     summary: str  # one short line for the user, e.g. "timed out after 5 s"
+    layers: tuple[str, ...] = field(default=(), compare=False)
+    missing: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class _Examples:
+    """What the parent parsed from the source: the examples to run (SKIP left out)."""
+
+    name: str
+    found: bool  # a def or class of that name is in the source
+    examples: tuple[doctest.Example, ...] = ()
+    skipped: int = 0
+    error: str = ""  # the docstring's examples could not be read
 
 
 def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMITS) -> DoctestReport:
@@ -103,6 +148,18 @@ def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMIT
     raises for anything the code does; raises ValueError for bad arguments.
     """
     _check_arguments(source, function_name, limits)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        line = f" on line {exc.lineno}" if isinstance(exc.lineno, int) else ""
+        return DoctestReport(False, 0, 0, f"syntax error{line}: {_clip(exc.msg or '', 120)}")
+    except (ValueError, MemoryError, RecursionError) as exc:  # null bytes, deep nesting
+        return DoctestReport(False, 0, 0, f"syntax error: {_clip(str(exc), 120)}")
+    parsed = _parse_examples(tree, function_name)
+    if parsed.error:
+        return DoctestReport(
+            False, 0, 0, f"the docstring examples could not be read: {parsed.error}"
+        )
     if not sys.executable or getattr(sys, "frozen", False):
         # A frozen (PyInstaller) app has no interpreter to start; see the report.
         return DoctestReport(False, 0, 0, "cannot run doctests: no Python interpreter found")
@@ -112,58 +169,76 @@ def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMIT
         box = work / "box"  # the child's working folder, the only place it may write
         box.mkdir(mode=0o700)
         payload = work / "payload.json"
-        report = work / "report.jsonl"
         stderr_path = work / "stderr.txt"
         home = os.path.realpath(os.path.expanduser("~"))
-        payload.write_text(
-            json.dumps(
-                {
-                    "source": source,
-                    "function": function_name,
-                    "box": str(box),
-                    "report": str(report),
-                    "home": "" if home == os.path.dirname(home) else home,  # "/" is no home
-                    "memory_mb": limits.memory_mb,
-                    "cpu_s": limits.cpu_s,
-                    "file_mb": FILE_SIZE_LIMIT_MB,
-                    "open_files": OPEN_FILES_LIMIT,
-                    "new_files": NEW_FILES_LIMIT,
-                }
-            ),
-            encoding="ascii",
-        )
-        if os.name == "posix":
-            group: dict[str, Any] = {"start_new_session": True}
-        else:
-            flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-            group = {"creationflags": flags | getattr(subprocess, "CREATE_NO_WINDOW", 0)}
-        # The child program is this package's `child` module, run by path: outside the folder,
-        # and importing nothing of the app (``-I`` keeps its folder off sys.path).
-        with _child_program() as program, stderr_path.open("wb") as stderr:
-            command = [sys.executable, "-I", "-B", str(program), str(payload)]
-            try:
-                proc = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,  # candidate noise; the report has its own file
-                    stderr=stderr,
-                    cwd=box,
-                    env=_child_env(box),
-                    close_fds=True,
-                    **group,
-                )
-            except OSError as exc:
-                return DoctestReport(False, 0, 0, f"could not start the check: {exc}")
-            exited = _wait_then_kill(proc, limits.timeout_s)
-        events = _read_events(report)
+        # The child program and the code it confines itself with are this package's `child`
+        # and `confine` modules, run by path: importing nothing of the app (``-I`` keeps its
+        # folder off sys.path).
+        with _package_file("child.py") as program, _package_file("confine.py") as confine:
+            payload.write_text(
+                json.dumps(
+                    {
+                        "source": source,
+                        "function": function_name,
+                        "examples": [example.source for example in parsed.examples],
+                        "box": str(box),
+                        "confine": os.path.realpath(confine),
+                        "home": "" if home == os.path.dirname(home) else home,  # "/" is no home
+                        "memory_mb": limits.memory_mb,
+                        "cpu_s": limits.cpu_s,
+                        "file_mb": FILE_SIZE_LIMIT_MB,
+                        "open_files": OPEN_FILES_LIMIT,
+                        "new_files": NEW_FILES_LIMIT,
+                        "skip": sorted(_SKIP_LAYERS),
+                    }
+                ),
+                encoding="ascii",
+            )
+            if os.name == "posix":
+                group: dict[str, Any] = {"start_new_session": True}
+            else:
+                flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+                group = {"creationflags": flags | getattr(subprocess, "CREATE_NO_WINDOW", 0)}
+            with stderr_path.open("wb") as stderr:
+                command = [sys.executable, "-I", "-B", str(program), str(payload)]
+                report_fd, child_end = os.pipe()  # the report: the child's stdout
+                try:
+                    proc = subprocess.Popen(
+                        command,
+                        stdin=subprocess.DEVNULL,
+                        stdout=child_end,  # the child moves the candidate's own elsewhere
+                        stderr=stderr,
+                        cwd=box,
+                        env=_child_env(box),
+                        close_fds=True,
+                        **group,
+                    )
+                except OSError as exc:
+                    os.close(report_fd)
+                    return DoctestReport(False, 0, 0, f"could not start the check: {exc}")
+                finally:
+                    os.close(child_end)
+                reader = _Reader(report_fd)  # closes it
+                exited = _wait_then_kill(proc, limits.timeout_s)
+                reader.finish()
         stderr_tail = _tail(stderr_path)
-    return _build_report(events, exited, proc.returncode, stderr_tail, limits)
+    if reader.lingering:
+        return DoctestReport(False, 0, 0, "left a process running after it ended")
+    events = _parse_events(reader.data)
+    return _build_report(
+        parsed, events, exited, proc.returncode, stderr_tail, limits, reader.overflow
+    )
+
+
+def _package_file(name: str) -> contextlib.AbstractContextManager[Path]:
+    """The path of one of this package's files (a real file for as long as the context lasts)."""
+    resource = importlib.resources.files(__name__.rpartition(".")[0]) / name
+    return importlib.resources.as_file(resource)
 
 
 def _child_program() -> contextlib.AbstractContextManager[Path]:
-    """The path of the child program (a real file for as long as the context lasts)."""
-    program = importlib.resources.files(__name__.rpartition(".")[0]) / "child.py"
-    return importlib.resources.as_file(program)
+    """The path of the child program."""
+    return _package_file("child.py")
 
 
 def _check_arguments(source: object, function_name: object, limits: object) -> None:
@@ -175,6 +250,73 @@ def _check_arguments(source: object, function_name: object, limits: object) -> N
         raise ValueError(f"not a function name: {function_name!r}")
     if not isinstance(limits, Limits):
         raise ValueError("limits must be a Limits")
+
+
+# --- the examples, parsed here ---------------------------------------------------------------
+
+
+def _parse_examples(tree: ast.Module, name: str) -> _Examples:
+    """The examples of the docstring of the def or class ``name`` ("f", "Class.method"), read
+    from the syntax tree as doctest would read ``__doc__`` (the last definition wins)."""
+    node: ast.AST | None = None
+    body: list[ast.stmt] = tree.body
+    for part in name.split("."):
+        node = None
+        for statement in _definitions(body):
+            if statement.name == part:
+                node = statement
+        if node is None:
+            return _Examples(name, found=False)
+        body = node.body if isinstance(node, ast.ClassDef) else []
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    docstring = ast.get_docstring(node, clean=False)
+    if not docstring:
+        return _Examples(name, found=True)
+    try:
+        examples = doctest.DocTestParser().get_examples(docstring, name)
+    except ValueError as exc:
+        return _Examples(name, found=True, error=_clip(str(exc), 120))
+    runnable = tuple(e for e in examples if not _flags(e) & doctest.SKIP)
+    return _Examples(name, True, runnable, len(examples) - len(runnable))
+
+
+def _definitions(
+    body: list[ast.stmt],
+) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
+    """The defs and classes of a block, including those under if, try, with and loops."""
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.append(statement)
+        elif isinstance(statement, ast.If | ast.For | ast.While | ast.With | ast.Try):
+            for block in ("body", "orelse", "finalbody"):
+                found += _definitions(getattr(statement, block, []))
+            for handler in getattr(statement, "handlers", []):
+                found += _definitions(handler.body)
+    return found
+
+
+def _flags(example: doctest.Example) -> int:
+    """The example's option flags (doctest's defaults are none)."""
+    flags = 0
+    for flag, on in example.options.items():
+        flags = flags | flag if on else flags & ~flag
+    return flags
+
+
+def _strip_exception_details(message: str) -> str:
+    """The exception's name alone, for IGNORE_EXCEPTION_DETAIL (as doctest does)."""
+    start, end = 0, len(message)
+    newline = message.find("\n")
+    if newline >= 0:
+        end = newline
+    colon = message.find(":", 0, end)
+    if colon >= 0:
+        end = colon
+    dot = message.rfind(".", 0, end)
+    if dot >= 0:
+        start = dot + 1
+    return message[start:end]
 
 
 def _child_env(box: Path) -> dict[str, str]:
@@ -233,21 +375,54 @@ def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float) -> bool:
         pause = min(pause * 2, 0.02)
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
-    """The child's report lines. The candidate could write there too, so trust nothing."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(_REPORT_BYTES)
-    except OSError:
-        return []
+class _Reader:
+    """Reads the child's report pipe on a thread (keeping at most _REPORT_BYTES), so that a
+    child that writes a lot never blocks on a full pipe. Owns the descriptor: closes it at the
+    end of the report."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self.overflow = False
+        self.lingering = False  # something still held the pipe after the child was killed
+        self._thread = threading.Thread(target=self._run, name="sandbox-report", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while chunk := os.read(self._fd, 1 << 16):
+                if self._size + len(chunk) > _REPORT_BYTES:
+                    self.overflow = True  # keep reading, so that the child is not stuck
+                    continue
+                self._chunks.append(chunk)
+                self._size += len(chunk)
+        except OSError:
+            pass
+        finally:
+            os.close(self._fd)
+
+    def finish(self) -> None:
+        """Wait (briefly: everything that could write is dead) for the end of the report."""
+        self._thread.join(timeout=2)
+        self.lingering = self._thread.is_alive()
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def _parse_events(data: bytes) -> list[dict[str, Any]]:
+    """The child's report lines. Any but the first could be the candidate's: trust nothing."""
     events = []
     for line in data.splitlines():
         try:
             event = json.loads(line)
         except (ValueError, RecursionError):
-            continue
-        if isinstance(event, dict) and isinstance(event.get("type"), str):
-            events.append(event)
+            event = {"type": "garbage"}
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            event = {"type": "garbage"}
+        events.append(event)
     return events
 
 
@@ -261,60 +436,148 @@ def _tail(path: Path) -> str:
 
 
 def _build_report(
+    parsed: _Examples,
     events: list[dict[str, Any]],
     exited: bool,
     returncode: int | None,
     stderr_tail: str,
     limits: Limits,
+    overflow: bool = False,
 ) -> DoctestReport:
-    result = next((e for e in reversed(events) if e["type"] == "result"), None) or {}
+    setup = events[0] if events and events[0]["type"] == "setup" else {}
+    layers = tuple(x for x in setup.get("layers", ()) if isinstance(x, str))
+    missing_why = setup.get("missing")
+    missing_why = missing_why if isinstance(missing_why, dict) else {}
+    missing = tuple(
+        f"{name}: {_clip(str(missing_why.get(name, 'not set up')), 120)}"
+        for name in ISOLATION_LAYERS
+        if name not in layers
+    )
+    examples = parsed.examples
+    status = next((e for e in events if e["type"] == "result"), None) or {}
     violation = next((e for e in events if e["type"] == "violation"), None)
-    current = next((e for e in reversed(events) if e["type"] == "example"), None)
-    at = f" in {_clip(_text(current, 'source'))}" if current else ""
-    attempted = _number(result, "attempted")
-    failed = _number(result, "failed")
+    started = [e.get("index") for e in events if e["type"] == "example"]
+    current = started[-1] if started else None
+    at = ""
+    if isinstance(current, int) and not isinstance(current, bool) and 0 <= current < len(examples):
+        at = f" in {_clip(examples[current].source)}"
+    gots = [e for e in events if e["type"] == "got"]
 
-    def failure(summary: str) -> DoctestReport:
-        return DoctestReport(False, attempted, failed, summary)
+    def failure(summary: str, attempted: int = 0, failed: int = 0) -> DoctestReport:
+        return DoctestReport(False, attempted, failed, summary, layers, missing)
 
+    memory = f"ran out of memory (limit {limits.memory_mb} MB){at}"
+    if not setup:
+        return failure(_no_report_summary(returncode, stderr_tail, limits, memory))
     if violation is not None:
         reason = _VIOLATIONS.get(_text(violation, "kind"), _VIOLATIONS["escape"])
         detail = _text(violation, "detail")
         return failure(f"{reason}: {_clip(detail, 120)}" if detail else reason)
     if not exited:
         return failure(f"timed out after {limits.timeout_s:g} s{at}")
-    memory = f"ran out of memory (limit {limits.memory_mb} MB){at}"
-    if result.get("memory") is True:
+    if status.get("memory") is True or any(g.get("memory") is True for g in gots):
         return failure(memory)
-    status = _text(result, "status")
-    if not status:
+    if status:
+        name = _text(status, "name")
+        error = _clip(_text(status, "error"), 120)
+        line = status.get("line")
+        summaries = {
+            "syntax_error": "syntax error"
+            + (f" on line {line}" if isinstance(line, int) and not isinstance(line, bool) else "")
+            + f": {error}",
+            "load_error": f"the code failed while loading: {error}",
+            "missing": f"no function named {name!r} in the code",
+            "not_testable": f"{name!r} is not a function or class",
+        }
+        kind = _text(status, "status")
+        if kind == "crash":
+            return failure(f"the check failed: {error}" if error else "the check failed")
+        return failure(summaries.get(kind, "the check failed: its report was garbled"))
+    if overflow:
+        return failure("its report was too long")
+    known = {"example", "got", "done", "result", "violation"}
+    if (
+        any(e["type"] not in known for e in events[1:])
+        or any(g.get("index") != i for i, g in enumerate(gots))
+        or len(gots) > len(examples)
+    ):
+        return failure("the check failed: its report was garbled")
+    if len(gots) < len(examples):
         return failure(_no_report_summary(returncode, stderr_tail, limits, memory) + at)
-    if status == "ran":
-        if not attempted:
-            return failure("no doctest examples were run (all skipped)")
-        if not failed:
-            return DoctestReport(True, attempted, 0, _plural(attempted, "example") + " passed")
-        failures = result.get("failures")
-        first = failures[0] if isinstance(failures, list) and failures else {}
-        summary = f"{failed} of {_plural(attempted, 'example')} failed"
-        if isinstance(first, dict) and first:
-            summary += ": " + _describe_failure(first)
-            if failed > 1:
-                summary += f" (and {failed - 1} more)"
-        return failure(summary)
-    name = _text(result, "name")
-    error = _clip(_text(result, "error"), 120)
-    summaries = {
-        "no_examples": "no doctest examples",
-        "syntax_error": "syntax error"
-        + (f" on line {result['line']}" if isinstance(result.get("line"), int) else "")
-        + f": {error}",
-        "load_error": f"the code failed while loading: {error}",
-        "missing": f"no function named {name!r} in the code",
-        "not_testable": f"{name!r} is not a function or class",
-        "bad_docstring": f"the docstring examples could not be read: {error}",
-    }
-    return failure(summaries.get(status, f"the check failed: {error}"))
+    done = [i for i, e in enumerate(events) if e["type"] == "done"]
+    if returncode != 0 or len(done) != 1 or done[0] != len(events) - 1:
+        return failure(_no_report_summary(returncode, stderr_tail, limits, memory))
+    if not parsed.found:
+        return failure(f"no function named {parsed.name!r} in the code")
+    if not examples:
+        return failure(
+            "no doctest examples were run (all skipped)"
+            if parsed.skipped
+            else "no doctest examples"
+        )
+    attempted, failures = _compare(examples, gots)
+    if not failures:
+        summary = _plural(attempted, "example") + " passed"
+        if missing:
+            summary += f"; verified with reduced isolation ({_gaps(missing)})"
+        return DoctestReport(True, attempted, 0, summary, layers, missing)
+    summary = f"{len(failures)} of {_plural(attempted, 'example')} failed: "
+    summary += _describe_failure(failures[0])
+    if len(failures) > 1:
+        summary += f" (and {len(failures) - 1} more)"
+    return failure(summary, attempted, len(failures))
+
+
+def _gaps(missing: tuple[str, ...]) -> str:
+    """The missing layers in a few words: "no namespaces, no Landlock"."""
+    names = [gap.split(":", 1)[0] for gap in missing]
+    namespaces = ISOLATION_LAYERS[:4]
+    if "mount namespace" in names:  # these need it
+        names = [n for n in names if n not in ("read-only filesystem", "private /proc")]
+    if "PID namespace" in names:
+        names = [n for n in names if n != "private /proc"]
+    if all(n in names for n in namespaces):
+        names = ["namespaces", *(n for n in names if n not in namespaces)]
+    return ", ".join(f"no {name}" for name in names)
+
+
+def _compare(
+    examples: tuple[doctest.Example, ...], gots: list[dict[str, Any]]
+) -> tuple[int, list[dict[str, str]]]:
+    """Check each example's reported output against its expected output, as doctest does.
+    Returns how many were attempted and the failures."""
+    checker = doctest.OutputChecker()
+    attempted = 0
+    failures: list[dict[str, str]] = []
+    for example, got in zip(examples, gots, strict=True):
+        attempted += 1
+        flags = _flags(example)
+        out = _text(got, "out")
+        exception = got.get("exc")
+        if exception is not None and (not isinstance(exception, str) or example.exc_msg is None):
+            # An exception where none was expected (or a malformed one).
+            failures.append({"source": example.source, "error": _text(got, "error") or "?"})
+        else:
+            if got.get("clipped") is True:
+                ok = False  # too long to compare
+            elif exception is None:
+                ok = checker.check_output(example.want, out, flags)
+            else:
+                assert example.exc_msg is not None
+                ok = checker.check_output(example.exc_msg, exception, flags) or bool(
+                    flags & doctest.IGNORE_EXCEPTION_DETAIL
+                    and checker.check_output(
+                        _strip_exception_details(example.exc_msg),
+                        _strip_exception_details(exception),
+                        flags,
+                    )
+                )
+                out += exception
+            if not ok:
+                failures.append({"source": example.source, "want": example.want, "got": out})
+        if failures and flags & doctest.FAIL_FAST:
+            break
+    return attempted, failures
 
 
 def _no_report_summary(

@@ -12,6 +12,7 @@ from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMenu,
     QMessageBox,
@@ -273,6 +274,8 @@ class MainWindow(FileWindow):
             Action("previous_alternative", "&Previous Alternative\tAlt+[", suggest,
                    lambda: editor().cycle(-1)),
             Action("dismiss", "&Dismiss\tEsc", suggest, lambda: editor().dismiss()),
+            Action("adapt", "Adapt &to My Writing…", suggest, self.open_adapt,
+                   tip="Learn your writing from your documents", separator=True),
             *self.drafting.actions(),
             Action("key_bindings", "&Keyboard Shortcuts", help_, self.show_key_bindings),
             Action("about", f"&About {APP_NAME}", help_, self.show_about),
@@ -437,6 +440,15 @@ class MainWindow(FileWindow):
         dialog.applied.connect(self.apply_settings)
         if page:
             dialog.show_page(page)
+        dialog.open()
+        return dialog
+
+    def open_adapt(self) -> QDialog:
+        """Adapt to My Writing…: train an adapter on the user's documents, then use it."""
+        from writer_app.ui.adapt import AdaptDialog
+
+        dialog = AdaptDialog(self.settings, self.apply_settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 

@@ -351,6 +351,8 @@ class ConnectionTest(QObject):
 class ModelPage(QWidget):
     """Which model, where it runs, in what precision, with how many threads."""
 
+    use_now = Signal()  # "Use This Model" in Get Models…: apply the settings at once
+
     def __init__(self, settings: Settings, devices: tuple[str, ...] | None) -> None:
         super().__init__()
         self.settings = settings
@@ -364,9 +366,12 @@ class ModelPage(QWidget):
         add_gguf = QPushButton("Add GGUF File…")
         self.forget = QPushButton("Forget")
         self.forget.setToolTip("Remove this added path from the list (nothing is deleted)")
+        self.get_models = QPushButton("Get Models…")
+        self.get_models.setObjectName("get_models")
+        self.get_models.setToolTip("Download a better model from the Hugging Face Hub")
         row = QHBoxLayout()
         row.addWidget(self.choice, 1)
-        for button in (add_folder, add_gguf, self.forget):
+        for button in (add_folder, add_gguf, self.forget, self.get_models):
             row.addWidget(button)
         layout.insertRow(0, "Model", row)
         self.estimate = QLabel()
@@ -408,6 +413,10 @@ class ModelPage(QWidget):
         add_folder.clicked.connect(self.add_folder)
         add_gguf.clicked.connect(self.add_gguf)
         self.forget.clicked.connect(self.forget_path)
+        self.get_models.clicked.connect(self.open_library)
+        from writer_app.ui.model_library import DownloadManager
+
+        DownloadManager.instance().finished.connect(self._downloaded)
         self._on_changed()
 
     def _fill_models(self) -> None:
@@ -504,6 +513,35 @@ class ModelPage(QWidget):
         self.settings.model.model = path
         self._fill_models()
         self._on_changed()
+
+    def open_library(self) -> QDialog:
+        """The Get Models… dialog (downloads go on in the background when it closes)."""
+        from writer_app.ui.model_library import ModelLibraryDialog, attach_status
+
+        attach_status(self.window().parentWidget())  # progress in the main window's status bar
+        dialog = ModelLibraryDialog(
+            self, device=self.settings.model.device, current=self.settings.model.model
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.use_model.connect(self.use_downloaded)
+        dialog.models_changed.connect(self._downloaded)
+        dialog.show()
+        return dialog
+
+    def _downloaded(self, *_args: Any) -> None:
+        """A download finished or a model was removed: list what is there now."""
+        self._fill_models()
+        self._on_changed()
+
+    def use_downloaded(self, spec: str) -> None:
+        """Switch to a downloaded model (a repo id, or a .gguf file in the cache) and apply."""
+        if spec.lower().endswith(".gguf"):
+            self._add_path(spec)
+        else:
+            self.settings.model.model = spec
+            self._fill_models()
+            self._on_changed()
+        self.use_now.emit()
 
     def forget_path(self) -> None:
         self.settings.model.extra_paths.remove(self.settings.model.model)
@@ -617,6 +655,7 @@ class SettingsDialog(QDialog):
         for editor in self.editor_fields.values():
             editor.changed().connect(lambda *_a, e=editor: e.store())
         self.model_page = ModelPage(self.settings, devices)
+        self.model_page.use_now.connect(self.accept_changes)
         self.decoding_pages = {task: DecodingPage(self.settings, task, refused) for task in TASKS}
         self.styles_page = StylesPage(self.settings)
         pages: list[tuple[str, QWidget]] = [

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from shiboken6 import isValid
 
 from writer_app import paths
-from writer_app.atomic import atomic_write
+from writer_app.atomic import atomic_write, read_regular_file
 from writer_app.ui.actions import Action
 from writer_app.ui.code_editor import code_mode_of
 from writer_app.ui.editor import GhostTextEditor, replace_range, utf16_len
@@ -344,7 +344,7 @@ class SpellChecking(QObject):
 
     def _read_own_words(self) -> set[str]:
         try:
-            text = self.words_file.read_text(encoding="utf-8")
+            text = read_regular_file(self.words_file, limit=16 << 20)[0].decode("utf-8")
         except FileNotFoundError:
             return set()
         except (OSError, ValueError) as exc:
