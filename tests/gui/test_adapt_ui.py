@@ -64,6 +64,7 @@ def test_training_shows_progress_keeps_the_window_responsive_and_cancels_at_once
     qtbot: Any, settings: Settings, folder: Path
 ) -> None:
     dialog = _dialog(qtbot, settings)
+    (folder / "more.md").write_text(prose(30000, 5))  # enough that it cannot end on its own first
     dialog.add_paths([folder])
     finished: list[Any] = []
     dialog.finished_run.connect(finished.append)
@@ -86,7 +87,7 @@ def test_training_shows_progress_keeps_the_window_responsive_and_cancels_at_once
 
     timer.timeout.connect(tick)
     timer.start()
-    qtbot.wait(1500)
+    qtbot.wait(600)
     timer.stop()
     p99 = statistics.quantiles(late, n=100)[98]
     print(f"GUI timer lateness while training: p50 {statistics.median(late):.1f} ms, p99 {p99:.1f}")
