@@ -167,11 +167,15 @@ class CliContext:
         for notice in backend.notices:
             self.note(notice)
         unusable = backend.unsupported(self.decoding())
-        given = {f.name for f in dataclasses.fields(Decoding) if getattr(self.args, f.name, None)}
-        refused = [line for line in unusable if _flag_of(line) in given]
-        if refused or any(line.startswith("Banned words") for line in unusable):
-            raise UsageError("; ".join(refused or unusable))
-        for line in unusable:
+        # Asked for by flag, or banned words (never dropped): an error; saved knobs: a note.
+        refused = [
+            line
+            for knob, line in unusable.items()
+            if getattr(self.args, knob, None) or knob == "banned_words"
+        ]
+        if refused:
+            raise UsageError("; ".join(refused))
+        for line in unusable.values():
             self.note(f"{line}; not used")
         return backend
 
@@ -264,15 +268,6 @@ def read_stdin(tail_bytes: int | None = None) -> str:
     if not skipped:
         text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _flag_of(line: str) -> str:
-    """The setting a line of `Backend.unsupported` is about ("Top-k: …" → "top_k")."""
-    label = line.split(":", 1)[0]
-    for f in dataclasses.fields(Decoding):
-        if spec_of(f).title(f.name).lower().replace("-", "_") == label.lower().replace("-", "_"):
-            return f.name
-    return ""
 
 
 def model_settings(settings: Settings, args: argparse.Namespace) -> Model:

@@ -29,10 +29,10 @@ def test_the_server_is_recognised_and_reports_what_it_takes(server_backend) -> N
     assert "top-k" in report and "Banned words: yes" in report
     assert server_backend.describe() == f"{MODEL_ALIAS} · {info.endpoint.host} (llama-cpp-python)"
     # What it cannot take is named (and not used), never dropped silently.
-    assert server_backend.unsupported(Decoding(do_sample=True, typical_p=0.5)) == [
-        "Typical-p: this server (llama-cpp-python) does not take it"
-    ]
-    assert server_backend.unsupported(Decoding(num_beams=2))[0].startswith("Beams:")
+    assert server_backend.unsupported(Decoding(do_sample=True, typical_p=0.5)) == {
+        "typical_p": "Typical-p: this server (llama-cpp-python) does not take it"
+    }
+    assert server_backend.unsupported(Decoding(num_beams=2))["num_beams"].startswith("Beams:")
 
 
 def test_greedy_text_streams_and_matches_llama_cpp_itself(server_backend) -> None:

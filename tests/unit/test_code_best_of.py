@@ -56,9 +56,6 @@ class Script(Backend):
     def describe(self) -> str:
         return "a script"
 
-    def unsupported(self, decoding: Any) -> list[str]:
-        return []
-
     def generate(self, prompt: Any, decoding: Any, **kwargs: Any) -> GenerationResult:
         kind = ("begun" if prompt.begun else "chat") if isinstance(prompt, Chat) else "completion"
         assert kind != "completion" or prompt.endswith('    """')

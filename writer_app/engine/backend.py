@@ -148,11 +148,11 @@ class Backend(ABC):
         """The decoding knobs this backend cannot take at all, each with why."""
         return {}
 
-    def unsupported(self, decoding: Decoding) -> list[str]:
-        """The knobs of these settings that are set but cannot be used here, one line each
-        ("Top-k: why"); empty when every knob set can be."""
+    def unsupported(self, decoding: Decoding) -> dict[str, str]:
+        """The knobs of these settings that are set but cannot be used here, each with its
+        line for the user ("Top-k: why"); empty when every knob set can be."""
         refused = self.refused_knobs()
-        return [f"{_LABELS[k]}: {why}" for k, why in refused.items() if _is_set(decoding, k)]
+        return {k: f"{_LABELS[k]}: {why}" for k, why in refused.items() if _is_set(decoding, k)}
 
     def session(self) -> Any:
         """A handle for calls whose prompts begin alike; see `generate`."""

@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from writer_app.sandbox.child import LAYERS
+
 FILE_SIZE_LIMIT_MB = 4  # largest file the candidate may write
 OPEN_FILES_LIMIT = 64
 NEW_FILES_LIMIT = 256  # files and folders the candidate may create
@@ -97,17 +99,8 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-# The layers whose absence a pass mentions (the child's names, `child.LAYERS`).
-ISOLATION_LAYERS = (
-    "user namespace",
-    "mount namespace",
-    "network namespace",
-    "PID namespace",
-    "read-only filesystem",
-    "private /proc",
-    "Landlock",
-    "seccomp filter",
-)
+# The layers whose absence a pass mentions: the child's own list.
+ISOLATION_LAYERS = LAYERS
 # For tests: layers the child leaves out ("namespaces", "mounts", "landlock", "seccomp").
 _SKIP_LAYERS: frozenset[str] = frozenset()
 
