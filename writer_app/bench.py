@@ -337,13 +337,19 @@ imported = time.perf_counter()
 lm = load_model(sys.argv[1], "cpu", precision=sys.argv[2])
 loaded = time.perf_counter()
 generate(lm, "The sea", Decoding(max_new_tokens=8))
+suggested = time.perf_counter()
 try:  # Linux: this process's own peak (ru_maxrss also counts the parent's, from the fork)
     with open("/proc/self/status") as status:
         peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) * 1024
 except (OSError, StopIteration):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak *= 1 if sys.platform == "darwin" else 1024
-print(json.dumps({"imports": imported - started, "load": loaded - imported, "peak_rss": peak}))
+print(json.dumps({
+    "imports": imported - started,
+    "load": loaded - imported,
+    "first_suggestion": suggested - imported,
+    "peak_rss": peak,
+}))
 """
 
 
@@ -362,6 +368,33 @@ def load_times(spec: str, precision: str, cold: bool) -> dict[str, float]:
         )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def window_seconds() -> float:
+    """Seconds from starting `writer-app` (a fresh process, empty settings) until its window
+    is shown (`--quit-after` says so on stdout; offscreen when there is no display)."""
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, HF_HUB_OFFLINE="1", XDG_CONFIG_HOME=home, XDG_STATE_HOME=home)
+        if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+            env["QT_QPA_PLATFORM"] = "offscreen"
+        started = time.perf_counter()
+        with subprocess.Popen(
+            [sys.executable, "-m", "writer_app", "--quit-after", "60"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        ) as app:
+            assert app.stdout is not None
+            shown = None
+            for line in app.stdout:
+                if "window shown" in line:
+                    shown = time.perf_counter() - started
+                    break
+            app.terminate()  # the model's load is measured elsewhere
+    if shown is None:
+        raise RuntimeError("writer-app did not show its window")
+    return shown
 
 
 def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = None) -> Report:
@@ -430,7 +463,7 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
             f"{ours_ppl:.2f} ({lm.precision})",
             f"{fp32_ppl:.2f} (float32)",
             f"{ours_ppl / fp32_ppl:.3f}x",
-            "≤ 1.05x",
+            "≤ 1.01x",
         )
     )
     if "llama.cpp" in rates:
@@ -440,7 +473,7 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
                 f"{rate:.0f}",
                 f"{rates['llama.cpp']:.0f} (llama.cpp)",
                 f"{rate / rates['llama.cpp']:.2f}x",
-                "≥ 0.6x",
+                "≥ 0.8x",
             )
         )
     else:
@@ -472,22 +505,31 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
                 )
             )
 
+    if gui:
+        say("window on screen after launch…")
+        report.rows.append(
+            Row("window on screen after launch", f"{window_seconds():.2f} s", "", "", "≤ 1 s")
+        )
+
     say("load times…")
     warm = load_times(model.model, model.precision, cold=False)
-    if quick:
-        report.notes.append("cold load: not measured in quick mode (it converts the GGUF again)")
-    else:
-        cold = load_times(model.model, model.precision, cold=True)
-        report.rows.append(
-            Row("cold model load (first run: GGUF conversion)", f"{cold['load']:.1f} s")
+    cold = load_times(model.model, model.precision, cold=True)
+    report.rows.append(
+        Row(
+            "first run (empty cache) to a first 8-token suggestion, after imports",
+            f"{cold['first_suggestion']:.1f} s",
+            f"load {cold['load']:.1f} s",
+            "",
+            "≤ 5 s",
         )
+    )
     report.rows.append(
         Row(
             "warm model load, after imports",
             f"{warm['load']:.2f} s",
             f"imports {warm['imports']:.1f} s",
             "",
-            "< 2 s",
+            "≤ 0.5 s",
         )
     )
     report.rows.append(

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from writer_app.config import Decoding
-from writer_app.engine import gguf_cache, loader
+from writer_app.engine import gguf_cache, loader, quantize
 from writer_app.engine.generation import generate
 from writer_app.engine.loader import ModelLoadError, load_model
 from writer_app.engine.models import builtin_model
@@ -106,7 +106,9 @@ def test_gpu_out_of_memory_while_generating_falls_back_to_cpu(
 def test_gguf_conversion_is_atomic_and_recovers_from_damage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The general path, for GGUF architectures `gguf_direct` does not read."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader.gguf_direct, "open_gguf", lambda path: None)
     gguf = builtin_model().path
     target = gguf_cache.converted_dir(gguf)
     assert not target.exists()
@@ -134,7 +136,7 @@ def test_gguf_conversion_is_atomic_and_recovers_from_damage(
 
     messages: list[str] = []
     lm = load_model("builtin", "cpu", progress=messages.append)
-    assert messages[0] == "Preparing built-in model (first run only)…"
+    assert messages[0] == "Converting SmolLM2-135M-Instruct from GGUF (first use only)…"
     assert {"model.safetensors", "config.json", "tokenizer.json"} <= {
         p.name for p in target.iterdir()
     }
@@ -154,6 +156,50 @@ def test_gguf_conversion_is_atomic_and_recovers_from_damage(
     assert generate(repaired, "The capital of France is", Decoding(max_new_tokens=4)).texts[0] == (
         text
     )
+
+
+@pytest.mark.real_model
+def test_the_builtin_model_loads_straight_from_its_gguf_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No float copy on disk: only the config and tokenizer are cached, written atomically
+    and made again when damaged; the int4 layers give the same logits as int4 made from
+    the de-quantized float weights (the path before)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    gguf = builtin_model().path
+    target = gguf_cache.converted_dir(gguf)
+
+    def no_rename(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(loader.gguf_direct.os, "rename", no_rename)
+        with pytest.raises(ModelLoadError, match="No space left"):
+            load_model("builtin", "cpu", precision="int4")
+    assert list(target.parent.iterdir()) == []
+
+    messages: list[str] = []
+    lm = load_model("builtin", "cpu", precision="int4", progress=messages.append)
+    assert messages == ["Loading SmolLM2-135M-Instruct…"] and lm.precision == "int4"
+    files = {p.name for p in target.iterdir()}
+    assert {"config.json", "tokenizer.json", gguf_cache.SOURCE_FILE} <= files
+    assert not any(name.endswith(".safetensors") for name in files)
+    assert sum(p.stat().st_size for p in target.iterdir()) < 8 * 2**20
+    assert not gguf_cache.is_converted(gguf)
+
+    floats = load_model("builtin", "cpu", precision="float32")
+    assert floats.precision == "float32" and not gguf_cache.is_converted(gguf)
+    with torch.no_grad():
+        quantize.quantize(floats.model, bits=4)  # int4 the way it was made before
+    ids = lm.tokenizer("The capital of France is Paris, and the river is", return_tensors="pt")
+    with torch.inference_mode():
+        direct = lm.model(ids.input_ids).logits
+        before = floats.model(ids.input_ids).logits
+    assert torch.allclose(direct, before, atol=1e-3)
+
+    (target / "tokenizer.json").write_text("{damaged", encoding="utf-8")
+    repaired = load_model("builtin", "cpu", precision="int4")
+    assert repaired.tokenizer("Paris").input_ids == lm.tokenizer("Paris").input_ids
 
 
 def test_abandoned_conversions_are_cleaned_up(
@@ -203,7 +249,7 @@ def test_superseded_conversions_are_removed(
     target.mkdir()
     working = target.parent / f".{target.name}.tmp1"  # a conversion in progress: left alone
     working.mkdir()
-    gguf_cache._remove_superseded(target, gguf)
+    gguf_cache.remove_superseded(target, gguf)
     left = {p.name for p in target.parent.iterdir()}
     assert left == {target.name, working.name, "story-other", "poem-abc"}
 

@@ -13,6 +13,7 @@ Progress = Callable[[str], None]
 
 def open_local(model: Model, progress: Progress) -> Backend:
     """The local model, loaded as the settings say. Raises ModelLoadError."""
+    from writer_app.engine import cpu_threads
     from writer_app.engine.loader import load_model
     from writer_app.engine.local import LocalBackend
 
@@ -23,7 +24,8 @@ def open_local(model: Model, progress: Progress) -> Backend:
         precision=model.precision,
         threads=model.threads,
     )
-    backend = LocalBackend(lm)
+    choose = model.threads == 0 and not cpu_threads.fixed_by_environment()
+    backend = LocalBackend(lm, choose_threads=choose)
     if model.adapter:  # learned from the user's writing; the model works on without it
         from writer_app.engine.adapters import AdapterError
 

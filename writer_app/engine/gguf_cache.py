@@ -1,8 +1,10 @@
-"""GGUF models converted once into a safetensors folder in the cache, so later loads are fast.
+"""GGUF models that `gguf_direct` does not read (architectures other than Llama's) converted
+once into a safetensors folder in the cache, so later loads are fast.
 
 transformers reads GGUF by de-quantizing every tensor (tens of seconds); the converted folder
 loads in well under a second. Conversion writes into a temporary folder and renames it into
-place, so an interrupted conversion never leaves a half-written model behind.
+place, so an interrupted conversion never leaves a half-written model behind. The same folder
+holds `gguf_direct`'s config and tokenizer for the files it reads (no weights then).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ def converted_dir(gguf: Path) -> Path:
 
 
 def is_converted(gguf: Path) -> bool:
-    return converted_dir(gguf).is_dir()
+    """Whether the float copy is there (the folder may hold only the config and tokenizer
+    that `gguf_direct` keeps)."""
+    return any(converted_dir(gguf).glob("*.safetensors"))
 
 
 STALE_SECONDS = 3600
@@ -43,7 +47,7 @@ def _source(folder: Path) -> str | None:
         return None
 
 
-def _remove_superseded(target: Path, gguf: Path) -> None:
+def remove_superseded(target: Path, gguf: Path) -> None:
     """Earlier copies of the same GGUF file (it was updated or reinstalled: a new size or
     date gives a new folder) and copies of files that no longer exist: ~0.5 GB each."""
     source = str(gguf.resolve())
@@ -91,7 +95,7 @@ def _no_progress_bars() -> Iterator[None]:
 def convert(gguf: Path) -> Path:
     """Convert a GGUF file into a safetensors model folder (if not done already); return it."""
     target = converted_dir(gguf)
-    if target.is_dir():
+    if is_converted(gguf):
         return target
     _remove_abandoned(target)
     with _no_progress_bars():  # never run a model's own code, never ask about it
@@ -118,12 +122,13 @@ def convert(gguf: Path) -> Path:
         plain.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / SOURCE_FILE).write_text(str(gguf.resolve()), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)  # the config and tokenizer only
         os.rename(tmp, target)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
-        if not target.is_dir():  # another process may have finished the same conversion
+        if not is_converted(gguf):  # another process may have finished the same conversion
             raise
-    _remove_superseded(target, gguf)
+    remove_superseded(target, gguf)
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from writer_app.config import PRECISIONS
-from writer_app.engine import decode_step, gguf_cache, quantize
+from writer_app.engine import cpu_threads, decode_step, gguf_cache, gguf_direct, quantize
 from writer_app.engine.devices import default_dtype, resolve_device
 from writer_app.engine.models import (
     ModelInfo,
@@ -107,21 +108,36 @@ def _load_folder(folder: Any, dtype: torch.dtype) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def _prepare(info: ModelInfo, dtype: torch.dtype, progress: Progress) -> tuple[Any, Any]:
-    """Load weights on the CPU; GGUF files are converted to the safetensors cache first."""
+def _prepare(
+    info: ModelInfo, dtype: torch.dtype, progress: Progress, int4: bool = False
+) -> tuple[Any, Any, bool]:
+    """Load weights on the CPU: the model, its tokenizer, and whether its Linear layers are
+    int4 already. A Llama GGUF file is read directly (`gguf_direct`; with `int4` its 4-bit
+    blocks become int4 layers as they are); other GGUF files are converted to the
+    safetensors cache first."""
     try:  # however the model was found (a path, the Hugging Face cache, the settings)
         refuse_remote_code(info.path)
     except RemoteCodeModelError as exc:
         raise ModelLoadError(str(exc)) from exc
     if not info.is_gguf:
         progress(f"Loading {info.name}…")
-        return _load_folder(info.path, dtype)
+        return (*_load_folder(info.path, dtype), False)
+    try:
+        direct = gguf_direct.open_gguf(info.path)
+    except (OSError, ValueError, KeyError, struct.error) as exc:
+        raise ModelLoadError(f"Could not read the model file {info.path}: {exc}") from exc
+    if direct is not None:
+        progress(f"Loading {info.name}…")
+        int4 = int4 and direct.int4_ready
+        try:
+            return (*gguf_direct.load(direct, torch.float32 if int4 else dtype, int4), int4)
+        except Exception:
+            # A damaged cached config or tokenizer: made again once, from the file.
+            gguf_cache.discard(info.path)
+            return (*gguf_direct.load(direct, torch.float32 if int4 else dtype, int4), int4)
     for attempt in range(2):
         if not gguf_cache.is_converted(info.path):
-            if info.source == "built-in":
-                progress("Preparing built-in model (first run only)…")
-            else:
-                progress(f"Converting {info.name} from GGUF (first use only)…")
+            progress(f"Converting {info.name} from GGUF (first use only)…")
             try:
                 folder = gguf_cache.convert(info.path)
             except Exception as exc:  # the gguf reader raises many kinds of errors
@@ -130,7 +146,7 @@ def _prepare(info: ModelInfo, dtype: torch.dtype, progress: Progress) -> tuple[A
             folder = gguf_cache.converted_dir(info.path)
         progress(f"Loading {info.name}…")
         try:
-            return _load_folder(folder, dtype)
+            return (*_load_folder(folder, dtype), False)
         except Exception:
             # A damaged cache copy: convert again once, from the original file.
             gguf_cache.discard(info.path)
@@ -195,11 +211,21 @@ def load_model(
         target = resolve_device(device)
     except (ModelNotFoundError, ValueError) as exc:
         raise ModelLoadError(str(exc)) from exc
+    cpu_threads.default_count()  # read before it is changed
     if threads > 0:
         torch.set_num_threads(threads)
     notices: list[str] = []
+    # int4 straight from a file's 4-bit blocks where the CPU would pick int4 for them anyway.
+    int4 = target == "cpu" and (
+        precision == "int4" or (precision == "auto" and quantize.fast_int_kernels())
+    )
     try:
-        model, tokenizer = _prepare(info, _dtype_for(precision, target, notices), report)
+        # One thread while building: memory-bound work, and on a busy machine two threads
+        # stall each other at every operation (7-14x slower, measured).
+        with cpu_threads.using(1 if target == "cpu" else torch.get_num_threads()):
+            model, tokenizer, is_int4 = _prepare(
+                info, _dtype_for(precision, target, notices), report, int4
+            )
     except ModelLoadError:
         raise
     except Exception as exc:
@@ -212,13 +238,13 @@ def load_model(
         except (RuntimeError, torch.OutOfMemoryError) as exc:
             loaded.device = target
             loaded.move_to_cpu(reason(exc))
-    weights = cpu_weights(precision, model) if loaded.device == "cpu" else ""
+    weights = "int4" if is_int4 else cpu_weights(precision, model) if loaded.device == "cpu" else ""
     if weights and not quantize.fast_int_kernels():
         notices.append(f"{weights} is slow on this CPU (no AVX2); float32 may be faster.")
-    if weights:
-        with torch.no_grad():
+    if weights and not is_int4:
+        with torch.no_grad(), cpu_threads.using(1):
             quantize.quantize(model, bits=4 if weights == "int4" else 8)
-        loaded.weights = weights
+    loaded.weights = weights
     if loaded.device == "cpu":  # measured there; a GPU keeps transformers' own forward
         decode_step.install(model)
     loaded.load_seconds = time.perf_counter() - started

@@ -11,6 +11,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from writer_app.engine import cpu_threads
 from writer_app.engine.backend import (
     Backend,
     GenerationResult,
@@ -19,6 +20,7 @@ from writer_app.engine.backend import (
     OnUpdate,
     Prompt,
 )
+from writer_app.engine.cpu_threads import ThreadChooser
 from writer_app.engine.loader import LoadedModel
 from writer_app.engine.prefix_cache import PrefixCache
 from writer_app.options import Decoding
@@ -41,9 +43,14 @@ class LocalBackend(Backend):
 
     kind = "local"
 
-    def __init__(self, lm: LoadedModel) -> None:
+    def __init__(self, lm: LoadedModel, *, choose_threads: bool = False) -> None:
+        """`choose_threads`: measure how many CPU threads decode fastest (at warm-up, and
+        again when generations slow down; see `cpu_threads`)."""
         super().__init__()
         self.lm = lm
+        self.threads: ThreadChooser | None = None
+        if choose_threads and lm.device == "cpu" and len(cpu_threads.choices()) > 1:
+            self.threads = ThreadChooser(self._probe)
         self.name = lm.info.name
         self.notices = lm.notices  # one list: a CPU fallback adds to it
         self.load_seconds = lm.load_seconds
@@ -149,4 +156,25 @@ class LocalBackend(Backend):
             prompt_lookup=self.prompt_lookup(copies_prompt),
         )
         self.speed.add(result)
+        measured = result.new_tokens >= self.speed.MIN_TOKENS
+        if self.threads is not None and measured and self.threads.slowed(result.tokens_per_second):
+            self.threads.choose()
         return result
+
+    PROBE_PROMPT = "The lighthouse keeper climbed the stairs and"
+
+    def _probe(self) -> int:
+        """A few greedy tokens (up to 0.3 s): how many were made (for `ThreadChooser`)."""
+        from writer_app.engine import generation
+
+        ids = self.token_ids(self.PROBE_PROMPT)
+        result = generation.generate(self.lm, ids, Decoding(max_new_tokens=6, max_time=0.3))
+        return result.new_tokens
+
+    def warm_up(self) -> float:
+        if self.threads is None:
+            return super().warm_up()
+        with cpu_threads.using(1):  # one thread cannot stall itself on a busy machine
+            rate = super().warm_up()
+        self.threads.choose()
+        return rate

@@ -107,7 +107,7 @@ def parameter_count(info: ModelInfo) -> int:
     folder = info.path
     if info.is_gguf:
         folder = paths.converted_model_dir(info.path)
-        if not folder.is_dir():
+        if not any(folder.glob("*.safetensors")):  # read directly, or not converted yet
             return int(info.size_bytes * 8 / GGUF_BITS_PER_PARAMETER)
     total = 0
     for file in folder.glob("*.safetensors"):
