@@ -45,6 +45,21 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist *.egg-info
 
+# ---------------------------------------------------------------- translations
+# The interface's translations (resources/translations/): the setting texts are regenerated
+# (tools/setting_texts.py), lupdate brings every marked string of writer_app/ into each .ts
+# file (new ones unfinished, vanished ones dropped), lrelease compiles each into the .qm that
+# Writer loads. The .qm files are committed, so installs and the bundle need no build step;
+# tests/gui/test_i18n.py fails while a string lacks a translation or a .qm is stale.
+TS_FILES := $(wildcard resources/translations/*.ts)
+
+.PHONY: translations
+translations: $(STAMP)
+	$(PY) tools/setting_texts.py
+	$(VENV)/bin/pyside6-lupdate -extensions py writer_app -no-obsolete -locations none \
+		-source-language en $(addprefix -ts ,$(TS_FILES))
+	for ts in $(TS_FILES); do $(VENV)/bin/pyside6-lrelease -silent $$ts -qm $${ts%.ts}.qm; done
+
 # ---------------------------------------------------------------- packaging
 # A clean venv with the runtime dependencies only (no dev tools), PyInstaller and the
 # built-in model; the bundle goes to dist/writer-app/, the .deb next to it.

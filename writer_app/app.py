@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from writer_app import APP_NAME, __version__, paths, resources, session
@@ -38,11 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
+    from writer_app.ui import i18n
     from writer_app.ui.main_window import MainWindow
     from writer_app.ui.restore import keep_session, restore_session
 
     paths.remove_stale_leftovers()  # old temporary files of ours that a killed run left
     loaded = load_settings(paths.settings_file())
+    i18n.install(app, loaded.settings.editor.language)  # before any window is built
     assistant = Assistant()
     assistant.start()
     window = MainWindow(assistant, loaded.settings, paths.settings_file())
@@ -56,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         else:  # like other editors: a new document that will be saved there
             window.new_document_at(path)
     if loaded.notices:
-        window.show_notice("Settings: " + "; ".join(loaded.notices))
+        notices = "; ".join(loaded.notices)
+        window.show_notice(
+            QCoreApplication.translate("App", "Settings: {notices}").format(notices=notices)
+        )
     loop.call_soon(window.start_model_load)
     loop.call_soon(window.offer_recovery)
     # Generation stops within a token; a model conversion in progress is simply abandoned

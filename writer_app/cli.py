@@ -11,6 +11,7 @@ cannot work together), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import codecs
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -264,11 +265,32 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# Encodings that can write every character (GB18030 encodes all of Unicode).
+_WHOLE_UNICODE = frozenset({"utf-8", "utf-8-sig", "utf-16", "utf-32", "gb18030"})
+
+
+def _safe_output() -> None:
+    """Text that the terminal's encoding cannot write (Chinese on a Latin-1 or ASCII
+    terminal) comes out as \\uXXXX escapes instead of ending the command with an error;
+    UTF-8 and GB18030 terminals get the characters themselves."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or getattr(stream, "errors", None) != "strict":
+            continue
+        try:
+            whole = codecs.lookup(encoding).name in _WHOLE_UNICODE
+        except LookupError:
+            whole = False
+        if not whole and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def _one_line(message: object) -> str:
     return " ".join(str(message).splitlines())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _safe_output()
     parser = _parser()
     args = parser.parse_args(argv)
     paths.remove_stale_leftovers()  # what a killed run left (old temporary files of ours)

@@ -126,6 +126,9 @@ def matching_preset(settings: Settings, task: str) -> str | None:
     return None
 
 
+LANGUAGES = ("", "en", "zh_CN")  # "": follow the system
+
+
 @dataclass
 class Editor:
     """The editor and its inline suggestions."""
@@ -159,6 +162,12 @@ class Editor:
         "system",
         "Light or dark colours, or follow the system.",
         choices=("system", "light", "dark"),
+    )
+    language: str = setting(
+        "",
+        "The language of menus and dialogs: the system's (empty), English (en) or "
+        "Simplified Chinese (zh_CN). Takes effect when Writer restarts.",
+        choices=LANGUAGES,
     )
     spell_check: bool = setting(
         True,

@@ -162,7 +162,7 @@ def test_chinese_characters_count_as_words() -> None:
 
 def test_status_bar_counts_chinese_and_the_selection(window: MainWindow, qtbot) -> None:
     window.editor.setPlainText("春眠不觉晓，处处闻啼鸟。")
-    qtbot.waitUntil(lambda: window.words_label.text() == "10 words", timeout=2000)
+    qtbot.waitUntil(lambda: window.words_label.text() == "10 words and characters", timeout=2000)
     window.editor.setPlainText("one two three four five")
     cursor = window.editor.textCursor()
     cursor.setPosition(0)

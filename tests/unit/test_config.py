@@ -73,6 +73,7 @@ def _everything_changed() -> Settings:
         theme="dark",
         spell_check=False,
         autosave_seconds=3.0,
+        language="zh_CN",
     )
     s.code.run_generated_code = True
     s.summarize.form = "bullets"

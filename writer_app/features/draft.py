@@ -26,6 +26,7 @@ from writer_app.features.base import Command, Feature
 from writer_app.tasks import draft, draft_anchor, quality
 from writer_app.tasks.outline import Outline, Section
 from writer_app.tasks.rewrite import Style
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
@@ -43,9 +44,10 @@ ATTEMPTS = 2
 # run-on lines and chatted to the reader ("I'll be happy to support you"). A passage that
 # came out short is tried again that way.
 FOCUS_PROMPT = False
-CJK_NOTICE = (
+CJK_NOTICE = QT_TRANSLATE_NOOP(
+    "DraftDialog",
     "The built-in model writes Chinese, Japanese and Korean poorly; "
-    "a larger model (Model & Device settings) drafts these much better."
+    "a larger model (Model & Device settings) drafts these much better.",
 )
 
 

@@ -92,7 +92,7 @@ BATCH = 3  # versions sampled together after the first
 def judge(original: str, version: str, style: rewrite.Style) -> quality.Verdict:
     """The quality checks of a rewrite in `style` (a user's or custom style by its words)."""
     own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
-    example = f"{rewrite.EXAMPLE_SOURCE} {rewrite.example_for(style)[1]}"
+    example = rewrite.example_text(style, original)
     return quality.judge_rewrite(original, version, style.name, instruction=own, example=example)
 
 

@@ -6,12 +6,23 @@ Plain text in, plain text out; no Qt and no torch, so the rules are easy to test
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from writer_app.tasks.language import CJK_CLOSERS, CJK_ENDS, UNSPACED, is_unspaced
+
 # A sentence ends at . ! ? or … (possibly followed by closing quotes or brackets), once the
-# next character shows the sentence is really over (whitespace).
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
-_WORD = re.compile(r"\S+")
+# next character shows the sentence is really over (whitespace). In Chinese and Japanese it
+# ends at 。！？ or …… and their closing quotes, with no space after them: there the next
+# character, whatever it is, shows that no closing quote is still to come.
+_CLOSING = f"\"'”’)\\]{CJK_CLOSERS}"
+_SENTENCE_END = re.compile(
+    rf"[.!?…]+[{_CLOSING}]*(?=\s)"
+    rf"|(?:[{CJK_ENDS}]|……)[{CJK_ENDS}…!?]*[{_CLOSING}]*(?=[^{_CLOSING}{CJK_ENDS}…!?])",
+    re.S,
+)
+# Words for cutting copied runs: each CJK character is one, other words run to a space.
+_WORD = re.compile(f"[{UNSPACED}]|(?:(?![{UNSPACED}])\\S)+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 _LAST_WORD = re.compile(r"[\w.]+$")
 _ABBREVIATIONS = {
@@ -31,8 +42,10 @@ _ABBREVIATIONS = {
 }
 # Roughly how many characters one token covers; used only to cut the text before tokenizing.
 CHARS_PER_TOKEN_BOUND = 8
-# A suggestion is cut where it starts copying this many words in a row from the text.
+# A suggestion is cut where it starts copying this many words in a row from the text (or
+# this many characters of Chinese or Japanese, about as much text).
 COPY_RUN_WORDS = 8
+COPY_RUN_CJK = 12
 STOP_CHOICES = ("sentence", "paragraph", "length", "code")
 
 
@@ -73,7 +86,7 @@ def context_before(text: str, cursor: int, max_tokens: int) -> str:
 
 def wants_auto_suggestion(before: str, after_on_line: str) -> bool:
     """Offer ghost text on a pause only at the end of a line with something to continue."""
-    return bool(before.strip()) and not after_on_line.strip(" \t)]}\"'”’")
+    return bool(before.strip()) and not after_on_line.strip(f" \t)]}}\"'”’{CJK_CLOSERS}")
 
 
 def boundary(text: str, stop_at: str, prefix: str = "") -> int | None:
@@ -142,13 +155,18 @@ def _normalized(text: str) -> str:
 
 
 def _cut_copied_run(prefix: str, suggestion: str) -> str:
-    """Cut the suggestion where it starts repeating a long run of words from the prefix."""
+    """Cut the suggestion where it starts repeating a long run of words from the prefix
+    (COPY_RUN_WORDS words, or COPY_RUN_CJK characters of Chinese or Japanese)."""
     haystack = f" {_normalized(prefix).lower()} "
     words = list(_WORD.finditer(suggestion))
-    for i in range(len(words) - COPY_RUN_WORDS + 1):
-        run = " ".join(w.group() for w in words[i : i + COPY_RUN_WORDS]).lower()
-        if f" {run}" in haystack:
-            return suggestion[: words[i].start()]
+    for i, first in enumerate(words):
+        cjk = is_unspaced(first.group())
+        n = COPY_RUN_CJK if cjk else COPY_RUN_WORDS
+        if i + n > len(words):
+            continue
+        run = _normalized(suggestion[first.start() : words[i + n - 1].end()]).lower()
+        if (run if cjk else f" {run}") in haystack:
+            return suggestion[: first.start()]
     return suggestion
 
 
@@ -156,10 +174,15 @@ def _whole_words(text: str) -> str:
     """Text that stopped short of its end (the length limit, or still streaming) without its
     last word when that may be cut off ("…grew by 15" may have become "150"); a text of one
     word, or one that ends in a space or punctuation, is kept as it is."""
-    if not text or not (text[-1].isalnum() or text[-1] in "'’-_"):
-        return text
+    if not text or not (text[-1].isalnum() or text[-1] in "'’-_") or is_unspaced(text[-1]):
+        return text  # (where a Chinese word ends is not known here: kept)
     lead = len(text) - len(text.lstrip())
     cut = max(text.rfind(" ", lead), text.rfind("\n", lead), text.rfind("\t", lead))
+    # A number or a Latin word right after Chinese text ("增长了15") starts where the
+    # Chinese ends.
+    run = _LATIN_RUN.search(text)
+    if run and run.start() > lead and is_unspaced(text[run.start() - 1]):
+        cut = max(cut, run.start())
     return text[:cut] if cut > lead else text
 
 
@@ -180,7 +203,7 @@ def clean(prefix: str, raw: str, stop_at: str) -> str:
         return ""
     # A whole suggestion that is already there, word for word, is not worth showing.
     said = _normalized(text)
-    if len(said.split()) >= 3 and said in _normalized(prefix):
+    if len(_WORD.findall(said)) >= 3 and said in _normalized(prefix):
         return ""
     return text
 
@@ -196,10 +219,41 @@ def distinct(candidates: list[str]) -> list[str]:
     return out
 
 
-def next_word(suggestion: str) -> str:
+def next_word(suggestion: str, word_end: Callable[[str, int], int] | None = None) -> str:
     """The part of a suggestion that Ctrl+Right accepts: leading space, then one word.
 
-    Punctuation directly after the word comes with it, as in other editors.
+    Punctuation directly after the word comes with it, as in other editors, and so do
+    apostrophes and hyphens inside it ("don't", "well-known"). `word_end(text, start)` says
+    where the word that starts at `start` ends; the editor passes Qt's word boundaries
+    (which take Chinese a word, or without a dictionary a character, at a time). Without
+    it, a word is a run of letters and digits, and each CJK character is one word.
     """
-    match = re.match(r"\s*(?:[\w'’-]+[^\w\s]*|[^\w\s]+)", suggestion)
-    return match.group() if match else suggestion
+    end_of = word_end or _word_end
+    n = len(suggestion)
+    i = len(suggestion) - len(suggestion.lstrip())
+    while i < n:
+        if _is_word_char(suggestion[i]):
+            i = max(i + 1, min(n, end_of(suggestion, i)))
+            if i < n and _is_word_char(suggestion[i]):
+                break  # a word ends between two letters: in Chinese, say
+        elif suggestion[i] in _JOINERS:
+            i += 1
+        else:
+            break
+    while i < n and not suggestion[i].isspace() and not _is_word_char(suggestion[i]):
+        i += 1  # the punctuation after it
+    return suggestion[:i]
+
+
+_JOINERS = "'’-"
+_LATIN_RUN = re.compile(f"(?:(?![{UNSPACED}])[^\\W_])+$")
+_FALLBACK_WORD = re.compile(f"[{UNSPACED}]|(?:(?![{UNSPACED}])\\w)+")
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _word_end(text: str, start: int) -> int:
+    match = _FALLBACK_WORD.match(text, start)
+    return match.end() if match else start + 1

@@ -13,7 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from writer_app.tasks.language import is_chinese, is_unspaced, join_lines
 from writer_app.tasks.outline import Outline, Point, Section
+from writer_app.tasks.rewrite import BUILTIN_STYLES
 
 # Words of prose per section for each target length.
 LENGTHS = {"short": 80, "medium": 150, "long": 250}
@@ -34,10 +36,14 @@ TOKEN_HEADROOM = 1.3
 OUTLINE_CHARS = 700
 TAIL_CHARS = 280
 LEAD_NAME = "Introduction"
+LEAD_NAME_ZH = "引言"
 
 SYSTEM_PROMPT = (
     "You are a writer. You write the requested text itself, with no comments before or after it."
 )
+SYSTEM_PROMPT_ZH = "你是一名作者。只写所要求的文字本身，前后不加任何说明。"
+# Chinese characters that say as much as one English word, about.
+CJK_CHARS_PER_WORD = 1.5
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # CJK characters and CJK punctuation: text that runs on without spaces.
@@ -88,9 +94,10 @@ def language_of(text: str) -> str:
 # --- prompts ------------------------------------------------------------------------------
 
 
-def section_name(outline: Outline, index: int) -> str:
-    """What a prompt calls a section: its heading, or "Introduction" for the untitled lead."""
-    return outline.sections[index].heading or LEAD_NAME
+def section_name(outline: Outline, index: int, chinese: bool = False) -> str:
+    """What a prompt calls a section: its heading, or "Introduction" (引言) for the untitled
+    lead."""
+    return outline.sections[index].heading or (LEAD_NAME_ZH if chinese else LEAD_NAME)
 
 
 def _summary(point: Point) -> str:
@@ -106,18 +113,22 @@ def outline_brief(
     *,
     points: bool = True,
     max_chars: int = OUTLINE_CHARS,
+    chinese: bool = False,
 ) -> str:
     """The whole outline, one compact line per section ("2. Water: point; point"), with
     subsections indented and the `current` section marked. Points are left out when
-    `points` is false or the lines would be longer than `max_chars`."""
+    `points` is false or the lines would be longer than `max_chars`. `chinese`: the marks
+    in Chinese."""
+    mark = " ← 本部分" if chinese else " ← this part"
 
     def lines(with_points: bool) -> list[str]:
         out = []
         for i, section in enumerate(outline.sections):
-            line = f"{'  ' * max(0, section.level - 2)}{i + 1}. {section_name(outline, i)}"
+            name = section_name(outline, i, chinese)
+            line = f"{'  ' * max(0, section.level - 2)}{i + 1}. {name}"
             if with_points and section.points:
                 line += ": " + "; ".join(_summary(p) for p in section.points)
-            out.append(line + (" ← this part" if i == current else ""))
+            out.append(line + (mark if i == current else ""))
         return out
 
     full = "\n".join(lines(points))
@@ -150,33 +161,89 @@ def build_section_messages(
     write about the first section's points instead of its own. With `points_upto`, only the
     section's first that many points are listed (drafting point by point, a passage that
     came out short is tried again without the points still to come: see
-    `features/draft.FOCUS_PROMPT`).
+    `features/draft.FOCUS_PROMPT`). For a Chinese outline the instructions are in Chinese
+    (a model answers in the language it is asked in) and the length is in characters.
     """
     section = outline.sections[index]
     last = index == len(outline.sections) - 1
+    chinese = is_chinese(outline.to_markdown())
     user = [f"Title: {outline.title}"] if outline.title else []
     if audience.strip():
         user.append(f"Readers: {' '.join(audience.split())}")
-    user += ["Parts:", outline_brief(outline, index, points=outline_points)]
+    user += ["Parts:", outline_brief(outline, index, points=outline_points, chinese=chinese)]
     if previous_tail.strip():
         user.append(f'Previous part ends: "{tail(previous_tail)}"')
-    ask = f'Write part {index + 1}, "{section_name(outline, index)}", as {_shape(words)}'
-    ask += f" of about {words} words."
     points = section.points if points_upto is None else section.points[:points_upto]
-    user += ["", ask + (" Explain, in order:" if points else "")]
+    if chinese:
+        ask = f"写第{index + 1}部分“{section_name(outline, index, True)}”，"
+        ask += f"写成{_shape_zh(words)}，约{chinese_chars(words)}字。"
+        user += ["", ask + ("依次说明：" if points else "")]
+    else:
+        ask = f'Write part {index + 1}, "{section_name(outline, index)}", as {_shape(words)}'
+        ask += f" of about {words} words."
+        user += ["", ask + (" Explain, in order:" if points else "")]
     user += [line for point in points for line in point.lines()]
-    rules = [tone.strip(), "Plain prose only: no heading, no list."]
-    rules.append(
-        "This is the last part: end the text." if last else "Do not sum up; more parts follow."
-    )
-    language = language_of(outline.to_markdown())
-    if language:
-        rules.append(f"Write in {language}.")
-    user.append(" ".join(r for r in rules if r))
+    if chinese:
+        rules = [_tone_zh(tone), "只写正文：不要标题，不要列表。"]
+        rules.append("这是最后一部分：写完全文。" if last else "不要总结，后面还有其他部分。")
+        rules.append("用中文写作。")
+        user.append("".join(r for r in rules if r) + " Write in Chinese.")
+    else:
+        rules = [tone.strip(), "Plain prose only: no heading, no list."]
+        rules.append(
+            "This is the last part: end the text." if last else "Do not sum up; more parts follow."
+        )
+        language = language_of(outline.to_markdown())
+        if language:
+            rules.append(f"Write in {language}.")
+        user.append(" ".join(r for r in rules if r))
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": SYSTEM_PROMPT_ZH if chinese else SYSTEM_PROMPT},
         {"role": "user", "content": "\n".join(user)},
     ]
+
+
+def chinese_chars(words: int) -> int:
+    """About how many Chinese characters say as much as `words` English words (1.5 each),
+    rounded to ten."""
+    return max(10, round(words * CJK_CHARS_PER_WORD / 10) * 10)
+
+
+def _shape_zh(words: int) -> str:
+    if words <= 100:
+        return "一段"
+    return "一到两段" if words <= 200 else "几段"
+
+
+# The built-in styles' tones for a Chinese draft, by style name (see _tone_zh).
+TONES_ZH = {
+    "Formal": "语气正式。",
+    "Casual": "语气随意、轻松。",
+    "Concise": "写得简短、精炼。",
+    "Expand": "多写细节和例子。",
+    "Simplify": "用简单易懂的词语。",
+    "Fix grammar and spelling": "用词准确，没有错别字和语病。",
+    "Academic": "用学术的文风。",
+    "Friendly": "语气温暖、亲切。",
+    "Persuasive": "写得有说服力。",
+    "Professional": "语气专业。",
+    "Confident": "语气自信。",
+    "Active voice": "多用主动句。",
+}
+
+
+def _tone_zh(tone: str) -> str:
+    """A tone sentence for a Chinese prompt: a built-in style's drafting tone ("Write in a
+    formal tone.", made from "Rewrite the text in a formal tone.") in Chinese; a user's own
+    as written (with a full stop)."""
+    tone = " ".join(tone.split())
+    if not tone:
+        return ""
+    if tone.startswith("Write "):
+        for style in BUILTIN_STYLES:
+            if style.instruction.endswith(" " + tone.removeprefix("Write ")):
+                return TONES_ZH[style.name]
+    return tone if tone[-1] in "。！？.!?" else tone + "。"
 
 
 # --- text helpers -------------------------------------------------------------------------
@@ -186,7 +253,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？…]+[\"'”’」』)\]]*(?=\s|$)|[�
 
 def tail(text: str, max_chars: int = TAIL_CHARS) -> str:
     """The end of `text` in whole sentences, at most about `max_chars` characters."""
-    flat = " ".join(text.split())
+    flat = join_lines(text)
     if len(flat) <= max_chars:
         return flat
     window = flat[-max_chars:]
@@ -212,9 +279,12 @@ _BOLD_LINE = re.compile(r"^[ \t]*(?:\d{1,3}[.)][ \t]*)?(\*\*|__)[^*_\n]+\1[ \t]*
 _OPENER = re.compile(
     r"^(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gladly|awesome)\b"
     r"[^.!:\n]{0,60}"
-    r"[.!,:][ \t]*",
+    r"[.!,:][ \t]*"
+    r"|^(?:好的|当然|没问题)[！!，,。.：:][ \t]*",
     re.IGNORECASE,
 )
+# "以下是第一部分：", "下面是这一部分的内容。": a Chinese announcement of the answer.
+_INTRO_ZH = re.compile(r"^(?:以下|下面|这)是[^\n。]{0,30}(?:部分|内容|文章|段落|正文|草稿)")
 _INTRO_CUE = re.compile(r"(?i)\b(?:here(?:'s|’s| is| are)|below|the following)\b")
 # What an announcement of the answer talks about ("Here is the revised paragraph:").
 _ANSWER_NOUN = re.compile(
@@ -225,7 +295,9 @@ _SIGN_OFF = re.compile(
     r"(?i)^(?:i hope (?:this|that|you (?:find|enjoy) this)|let me know|please let me know|"
     r"feel free to (?:ask|reach|let|adjust|modify|change|use)|changes made|p\.\s?s\.|"
     r"happy (?:brewing|writing|reading|cooking)\b|best regards|warm regards|cheers[,!]|"
-    r"\(?word count|\(\d+ words\)|if you (?:need|want|would like|'d like) (?:any|more|me))"
+    r"\(?word count|\(\d+ words\)|if you (?:need|want|would like|'d like) (?:any|more|me)|"
+    r"希望(?:这|本文|以上)?(?:对你|能)有(?:所)?帮助|如(?:果)?(?:你)?(?:还)?(?:有|需要)"
+    r"(?:其他|任何|进一步)|[（(]?字数)"
 )
 _META_START = re.compile(
     r"(?i)^(?:notes?:|i(?: have|'ve| also)? (?:made|changed|added|used|rewrote|revised|kept|tried|"
@@ -306,6 +378,8 @@ def _is_intro(paragraph: str) -> bool:
     """An opening paragraph that announces the answer: "… Here's a revised version:" or
     "Here is the paragraph you asked for."."""
     text = paragraph.strip()
+    if _INTRO_ZH.match(text) and len(text) <= 40:
+        return True
     if not _ANSWER_NOUN.search(text):
         return False  # "Here's how to brew it:" leads into content
     if text.endswith((":", "：")) and _INTRO_CUE.search(text):
@@ -365,21 +439,22 @@ def _bullets_to_prose(text: str) -> str:
         if match:
             item = _EMPHASIS.sub(r"\2", match.group(1)).strip()
             following = lines[i + 1] if i + 1 < len(lines) else ""
-            label = len(item.split()) <= 5 and not _SENTENCE_END.search(item)
+            short = len(item) <= 10 if is_cjk(item) else len(item.split()) <= 5
+            label = short and not _SENTENCE_END.search(item)
             if label and following.strip() and not _BULLET_LINE.match(following):
                 continue
             if item:
                 items.append(_as_sentence(item))
             continue
         if items and line.strip() and line[:1] in " \t":  # an item's wrapped line
-            items[-1] = f"{items[-1].removesuffix('.')} {line.strip()}"
+            items[-1] = f"{items[-1].removesuffix('.').removesuffix('。')} {line.strip()}"
             continue
         if items:
-            out.append(" ".join(items))
+            out.append(join_lines(" ".join(items)))
             items.clear()
         out.append(line)
     if items:
-        out.append(" ".join(items))
+        out.append(join_lines(" ".join(items)))
     return "\n".join(out)
 
 
@@ -387,6 +462,8 @@ def _as_sentence(item: str) -> str:
     """A list item as a sentence: a full stop added to a short one without its own (a long
     one without is more likely cut off, and is left for `_cut_unfinished`)."""
     closed = item.rstrip("\"'”’」』)]")[-1:] in ".!?。！？…:："
+    if is_unspaced(item[-1]):  # Chinese: about 1.5 characters a word
+        return item if closed or len(item) > 15 * CJK_CHARS_PER_WORD else item + "。"
     return item if closed or len(item.split()) > 15 else item + "."
 
 
@@ -401,7 +478,7 @@ def _unquote(paragraph: str) -> str:
 
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs with their lines joined and spaces collapsed."""
-    blocks = (" ".join(b.split()) for b in re.split(r"\n[ \t\u3000]*\n", text))
+    blocks = (join_lines(b) for b in re.split(r"\n[ \t\u3000]*\n", text))
     return [_unquote(p) for p in blocks if p]
 
 
@@ -455,7 +532,7 @@ def clean_section(
     second half (restating the article in every section reads badly). Lists become
     sentences of one paragraph.
     """
-    text = _drop_opening(_plain(raw).strip(), [section.heading, LEAD_NAME])
+    text = _drop_opening(_plain(raw).strip(), [section.heading, LEAD_NAME, LEAD_NAME_ZH])
     return _clean_body(text, last, other_headings)
 
 
@@ -472,7 +549,7 @@ def _plain(raw: str) -> str:
 
 
 def _clean_body(text: str, last: bool, other_headings: Sequence[str]) -> str:
-    stops = [*other_headings, *([] if last else ["Conclusion", "Summary"])]
+    stops = [*other_headings, *([] if last else ["Conclusion", "Summary", "结论", "总结"])]
     text = _bullets_to_prose(_cut_at_next_section(text, stops))
     body = "\n\n".join(p for p in _drop_sign_off(_paragraphs(text)) if p)
     return _cut_unfinished(body if last else _drop_conclusion(body))

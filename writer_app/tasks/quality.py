@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from writer_app.tasks import draft as _draft
+from writer_app.tasks import language
 from writer_app.tasks import rewrite as _rewrite
 
 # --- words --------------------------------------------------------------------------------
@@ -55,9 +56,10 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*")
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, lower-cased, possessive 's dropped ("Maria's" -> "maria")."""
+    """The words of a text, lower-cased, possessive 's dropped ("Maria's" -> "maria"); each
+    Chinese or Japanese character is a word of its own."""
     out = []
-    for word in _WORD_RE.findall(text):
+    for word in _WORD_RE.findall(language.spaced(text)):
         word = word.casefold()
         out.append(re.sub(r"['’]s$", "", word))
     return out
@@ -93,8 +95,13 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    """Stems of the words that carry meaning: no function words, no one-letter words."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    """Stems of the words that carry meaning: no function words, no one-letter words. In
+    Chinese (and Japanese), pairs of neighbouring characters (`language.content_bigrams`),
+    as most words there are two characters long."""
+    found = [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    if not language.has_unspaced(text):
+        return found
+    return [w for w in found if not language.is_unspaced(w[0])] + language.content_bigrams(text)
 
 
 def _near(a: str, b: str) -> bool:
@@ -135,12 +142,16 @@ def content_recall(source: str, candidate: str) -> float:
 
 _ABBREVIATION_WORDS = "mr mrs ms dr prof st jr sr vs etc e.g i.e approx no dept inc ltd co mt ft"
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*")
+_BOUNDARY = re.compile(
+    rf"[.!?…]+[\"'”’)\]]*\s+|(?:[{language.CJK_ENDS}]+|……)[\"'”’)\]{language.CJK_CLOSERS}]*\s*"
+    r"|\n\s*"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a text; line breaks end sentences too, and "Dr." or
-    "J." does not. Whitespace between sentences belongs to none."""
+    "J." does not. Chinese sentences end at 。！？ or …… (and their closing quotes) with no
+    space after them. Whitespace between sentences belongs to none."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
@@ -354,8 +365,11 @@ def _sentence_starts(text: str) -> set[int]:
     return starts
 
 
-def _names(text: str, taken: list[tuple[int, int]]) -> Iterable[Fact]:
-    starts = _sentence_starts(text)
+def _names(text: str, taken: list[tuple[int, int]], cjk: bool = False) -> Iterable[Fact]:
+    """Names: runs of capitalised words (see `extract_facts`). In Chinese or Japanese text
+    (`cjk`) every capitalised Latin word is taken for a name: there a sentence does not
+    start with a capital."""
+    starts = set() if cjk else _sentence_starts(text)
     mid_sentence = set()
     runs = []
     for match in _CAPITALISED.finditer(text):
@@ -477,7 +491,15 @@ def extract_facts(text: str) -> list[Fact]:
     on a 12-hour clock. Days are weekday names and today/tomorrow/tonight/yesterday. Names are
     runs of capitalised words that are not at a sentence start, or that are there but are
     also capitalised elsewhere, are acronyms, or start a run of capitalised words.
+
+    In Chinese text the same rules find digits, times, Latin names, e-mail addresses and
+    links (each Chinese character is taken as a word of its own); days are also 周五,
+    星期五, 今天…, and titles in 《》 are names. Chinese numerals ("十五") are not facts of
+    their own, but they do keep one ("三" keeps "3": see `missing_facts`).
     """
+    original = text
+    cjk = language.has_unspaced(text)
+    text = language.spaced(text)
     taken: list[tuple[int, int]] = []
     facts: list[Fact] = []
     for match in _REFERENCE.finditer(text):
@@ -507,8 +529,32 @@ def extract_facts(text: str) -> list[Fact]:
             continue  # "May I…", "we May…": the verb
         taken.append(match.span())
         facts.append(Fact("month", match.group().rstrip("."), frozenset({"month:" + word})))
-    facts += _names(text, taken)
+    if cjk:
+        facts += _cjk_days(original)
+    facts += _names(text, taken, cjk=cjk and _draft.is_cjk(original))
+    if cjk:
+        facts += _titles(original)
     return _unique(facts)
+
+
+_CJK_DAY = re.compile(r"(?:星期|礼拜|周)(?P<day>[一二三四五六日天])|(?P<rel>今天|今晚|明天|昨天)")
+_CJK_WEEKDAYS = {c: _DAYS[i] for i, c in enumerate("一二三四五六日")} | {"天": "sunday"}
+_CJK_RELATIVE = {"今天": "today", "今晚": "tonight", "明天": "tomorrow", "昨天": "yesterday"}
+_TITLE = re.compile(r"《([^《》\n]{1,40})》")
+
+
+def _cjk_days(text: str) -> Iterable[Fact]:
+    """Days said in Chinese: 周五, 星期五, 礼拜五 (Friday), 今天, 明天… (keyed as in English)."""
+    for match in _CJK_DAY.finditer(text):
+        day = match.group("day")
+        word = _CJK_WEEKDAYS[day] if day else _CJK_RELATIVE[match.group("rel")]
+        yield Fact("day", match.group(), frozenset({"day:" + word}))
+
+
+def _titles(text: str) -> Iterable[Fact]:
+    """The titles of books, films and other works, in 《》: names a rewrite must keep."""
+    for match in _TITLE.finditer(text):
+        yield Fact("name", match.group(), frozenset({"title:" + match.group(1).strip()}))
 
 
 def _unique(facts: Iterable[Fact]) -> list[Fact]:
@@ -531,17 +577,24 @@ def _fact_keys(text: str) -> set[str]:
     """The keys of a text's facts, and of the numbers it says loosely ("one", "first")."""
     keys = {key for fact in extract_facts(text) for key in fact.keys}
     keys |= {_num_key(_LOOSE_NUMBERS[m.group().lower()]) for m in _LOOSE.finditer(text)}
+    keys |= {_num_key(value) for value in language.chinese_numbers(text)}
     return keys
 
 
-def _has_name(name: Fact, text_words: set[str]) -> bool:
-    """A name is in a text when each of its words is, in any case ("maria" keeps "Maria")."""
+def _has_name(name: Fact, text_words: set[str], text: str = "") -> bool:
+    """A name is in a text when each of its words is, in any case ("maria" keeps "Maria");
+    a title in 《》 when its words are there as they stand."""
+    if language.has_unspaced(name.text):
+        return name.text.strip("《》") in text
     return all(w in text_words for w in words(name.text))
 
 
 def _related_name(name: Fact, text_words: set[str]) -> bool:
     """Each word of the name shares all but its ending with a word of the text: "Brazilian"
     with "Brazil", "Mexican" with "Mexico" (not a new name, though a changed word)."""
+
+    if language.has_unspaced(name.text):
+        return False  # (a title is kept by its key, or it is new)
 
     def related(a: str, b: str) -> bool:
         if a == b:
@@ -561,7 +614,9 @@ def missing_facts(source: str, candidate: str) -> list[Fact]:
     return [
         fact
         for fact in extract_facts(source)
-        if not (fact.keys & keys or (fact.kind == "name" and _has_name(fact, text_words)))
+        if not (
+            fact.keys & keys or (fact.kind == "name" and _has_name(fact, text_words, candidate))
+        )
     ]
 
 
@@ -617,10 +672,17 @@ def is_copy(source: str, candidate: str, threshold: float = COPY_SIMILARITY) -> 
 
 
 def word_count(text: str) -> int:
-    """Words as a reader counts them (CJK text: about 1.5 characters a word)."""
-    if _draft.is_cjk(text):
+    """Words as a reader counts them. Chinese and Japanese: about 1.5 characters a word, and
+    the Latin words and numbers among them one each; Korean (CJK by `draft.is_cjk`, but
+    without Chinese characters): 1.5 letters a word."""
+    if not _draft.is_cjk(text):
+        return len([t for t in text.split() if re.search(r"\w", t)])
+    cjk = len(language.unspaced_chars(text))
+    if not cjk:
         return math.ceil(len([c for c in text if c.isalpha()]) / 1.5)
-    return len([t for t in text.split() if re.search(r"\w", t)])
+    others = language.spaced(text).split()
+    rest = [t for t in others if not language.has_unspaced(t) and re.search(r"\w", t)]
+    return math.ceil(cjk / 1.5) + len(rest)
 
 
 _CORRECTION = re.compile(
@@ -628,7 +690,7 @@ _CORRECTION = re.compile(
 )
 _SHORTER = re.compile(r"(?i)\b(?:concise|shorter|shorten|brief|summari[sz]e|trim|tl;?dr)")
 _LONGER = _rewrite._EXPANDS  # the styles whose rewrites may run long (should_stop agrees)
-_QUESTION = re.compile(r"(?i)\bquestion\b")
+_QUESTION = re.compile(r"(?i)\bquestion\b|问题|问句|疑问句")
 # A question about the text rather than the text as a question ("What do you mean by…?").
 _ABOUT_THE_TEXT = re.compile(
     r"(?i)^\W*(?:what do you mean|do you mean|(?:could|can|would) you (?:please )?"
@@ -639,8 +701,8 @@ _ABOUT_THE_TEXT = re.compile(
 def is_question(text: str) -> bool:
     """Whether a rewrite reads as the passage turned into a question: it ends with a
     question mark (nothing said after it) and is not a question about the text."""
-    end = text.rstrip().rstrip("\"'”’)]*_")
-    return end.endswith("?") and not _ABOUT_THE_TEXT.match(text)
+    end = text.rstrip().rstrip("\"'”’)]*_」』）》")
+    return end.endswith(("?", "？")) and not _ABOUT_THE_TEXT.match(text)
 
 
 @dataclass(frozen=True)
@@ -779,6 +841,12 @@ _COMMENTARY: list[tuple[re.Pattern[str], str]] = [
         "an offer of help",
     ),
     (_rewrite._ASSISTANT_TALK, "talks about itself"),
+    # Chinese: "好的！", "以下是改写后的文字：", "原文…", "我建议…", "希望这对你有帮助。"
+    (re.compile(r"^(?:好的|当然|没问题)[！!，,。.]?$"), "chat"),
+    (re.compile(r"^(?:以下|下面)是|[：:]\s*$"), "announces the answer"),
+    (re.compile(r"改写|重写|润色|原文|这段(?:文字|话)|这句话|这个版本"), "talks about the text"),
+    (re.compile(r"措辞|语法|句式"), "talks about style"),
+    (re.compile(r"我(?:建议|推荐)|希望(?:这|以上)?(?:对你|能)有(?:所)?帮助|请告诉我"), "advice"),
 ]
 
 
@@ -877,7 +945,7 @@ def judge_rewrite(
     chat_left = cleaned != text and not talk
     n = word_count(text)
     low, high = length_bounds(source, style_name, instruction)
-    question_ok = not rules.question or "?" in source or is_question(text)
+    question_ok = not rules.question or "?" in source or "？" in source or is_question(text)
     borrowed = borrowed_phrase(text, example, source) if example else ""
 
     reasons: list[str] = []
@@ -967,21 +1035,23 @@ def best_rewrite(
 
 def bullet_terms(bullet: str) -> list[str]:
     """The key terms of an outline point: its content words (numbers included), lower-cased
-    and spelled as the user wrote them; a list marker or bold is ignored."""
+    and spelled as the user wrote them; a list marker or bold is ignored. Chinese gives
+    pairs of characters (`language.content_bigrams`)."""
     text = re.sub(r"^\s*(?:[-*+•]|\d+[.)])\s+", "", bullet)
     terms: list[str] = []
-    for k, token in enumerate(_WORD_RE.findall(text)):
+    for k, token in enumerate(_WORD_RE.findall(language.spaced(text))):
         word = words(token)[0]
         name = k > 0 and token[0].isupper()  # "in May": the month, not the verb
         if (word in STOPWORDS and not name) or (len(word) < 3 and not word.isdigit()):
             continue
         if word not in terms:
             terms.append(word)
+    terms += [pair for pair in dict.fromkeys(language.content_bigrams(text)) if pair not in terms]
     return terms
 
 
 def _prose_stems(prose: str) -> set[str]:
-    return {stem(w) for w in words(prose)}
+    return {stem(w) for w in words(prose)} | set(language.bigrams(prose))
 
 
 def bullet_hits(bullet: str, prose: str) -> list[str]:
@@ -1076,6 +1146,13 @@ _CHATTER: list[re.Pattern[str]] = [
     ),
     _rewrite._ASSISTANT_TALK,
     _draft._CHAT_REPLY,
+    # Chinese: chat, talk about the article, and the prompt's own words.
+    re.compile(
+        r"^(?:好的|当然|没问题)[！!，,。.]|^(?:以下|下面)是|"
+        r"(?:这|本)(?:一)?(?:部分|节|篇文章|篇)(?:将|会)(?:介绍|讨论|讲|探讨|说明|围绕)|"
+        r"希望(?:这|本文|以上)?(?:对你|能)有(?:所)?帮助|约\s*\d+\s*字|字数|"
+        r"后面还有其他部分|不要总结|用中文写作|写第\s*\d+\s*部分"
+    ),
 ]
 
 
@@ -1129,7 +1206,7 @@ def strip_chatter(text: str, instructions: Sequence[str] = (), allowed: str = ""
     for block in re.split(r"\n[ \t]*\n", text):
         kept = [s for s in sentences(block) if not is_chatter(s, instructions, allowed)]
         if kept:
-            paragraphs.append(" ".join(" ".join(s.split()) for s in kept))
+            paragraphs.append(language.join_lines(" ".join(kept)))
     return "\n\n".join(paragraphs)
 
 

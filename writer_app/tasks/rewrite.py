@@ -19,6 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from writer_app.tasks.diff import word_diff
+from writer_app.tasks.language import (
+    UNSPACED,
+    content_bigrams,
+    is_chinese,
+    is_unspaced,
+    spaced,
+)
+from writer_app.translatable import QT_TRANSLATE_NOOP
 
 
 @dataclass(frozen=True)
@@ -29,21 +37,60 @@ class Style:
     instruction: str
 
 
-# Short, direct, one sentence each: a 135M-parameter model follows these best.
+# Short, direct, one sentence each: a 135M-parameter model follows these best. The names are
+# the styles' ids (settings, command line); the window shows them, and the instructions as
+# tooltips, translated.
 BUILTIN_STYLES: tuple[Style, ...] = (
-    Style("Formal", "Rewrite the text in a formal tone."),
-    Style("Casual", "Rewrite the text in a casual, relaxed tone."),
-    Style("Concise", "Rewrite the text to be shorter and more concise."),
-    Style("Expand", "Expand the text with more details and examples."),
-    Style("Simplify", "Rewrite the text in simple words that are easy to understand."),
-    Style("Fix grammar and spelling", "Rewrite the text with correct spelling and grammar."),
-    Style("Academic", "Rewrite the text in an academic style."),
-    Style("Friendly", "Rewrite the text in a warm, friendly tone."),
-    Style("Persuasive", "Rewrite the text to be more persuasive."),
-    Style("Professional", "Rewrite the text in a professional tone."),
-    Style("Confident", "Rewrite the text to sound more confident."),
-    Style("Active voice", "Rewrite the text in the active voice."),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Formal"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in a formal tone."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Casual"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in a casual, relaxed tone."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Concise"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text to be shorter and more concise."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Expand"),
+        QT_TRANSLATE_NOOP("Style", "Expand the text with more details and examples."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Simplify"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in simple words that are easy to understand."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Fix grammar and spelling"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text with correct spelling and grammar."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Academic"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in an academic style."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Friendly"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in a warm, friendly tone."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Persuasive"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text to be more persuasive."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Professional"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in a professional tone."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Confident"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text to sound more confident."),
+    ),
+    Style(
+        QT_TRANSLATE_NOOP("Style", "Active voice"),
+        QT_TRANSLATE_NOOP("Style", "Rewrite the text in the active voice."),
+    ),
 )
+CUSTOM = QT_TRANSLATE_NOOP("Style", "Custom")  # the name of a one-off instruction's style
 
 SYSTEM_PROMPT = "You rewrite text. Reply with only the rewritten text, nothing else."
 
@@ -53,9 +100,11 @@ def custom_style(instruction: str) -> Style:
     instruction = " ".join(instruction.split())
     if not instruction:
         raise ValueError("A custom style needs an instruction.")
-    if instruction[-1].isalnum():
+    if is_unspaced(instruction[-1]):
+        instruction += "。"
+    elif instruction[-1].isalnum():
         instruction += "."
-    return Style("Custom", instruction[0].upper() + instruction[1:])
+    return Style(CUSTOM, instruction[0].upper() + instruction[1:])
 
 
 def user_styles(saved: Mapping[str, str]) -> list[Style]:
@@ -175,29 +224,129 @@ INTENT_EXAMPLES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
-def example_for(style: Style) -> tuple[str, str]:
+# The same for Chinese text: a small model answers in the language it is spoken to, so a
+# Chinese passage gets its instruction, the system prompt and the worked example in Chinese.
+SYSTEM_PROMPT_ZH = "你负责改写文字。只回复改写后的文字，不要写别的。"
+INSTRUCTIONS_ZH = {
+    "Formal": "用正式的语气改写这段文字。",
+    "Casual": "用随意、轻松的语气改写这段文字。",
+    "Concise": "把这段文字改写得更短、更简洁。",
+    "Expand": "扩写这段文字，加入更多细节和例子。",
+    "Simplify": "用简单易懂的词语改写这段文字。",
+    "Fix grammar and spelling": "改正这段文字中的错别字和语病。",
+    "Academic": "用学术的文风改写这段文字。",
+    "Friendly": "用温暖、亲切的语气改写这段文字。",
+    "Persuasive": "改写这段文字，使它更有说服力。",
+    "Professional": "用专业的语气改写这段文字。",
+    "Confident": "改写这段文字，使它听起来更自信。",
+    "Active voice": "把这段文字改写成主动句。",
+}
+ANSWER_IN_CHINESE = "请用中文回答。"
+EXAMPLE_SOURCE_ZH = "大家好，二楼的打印机又卡纸了，修好之前先用厨房旁边那台吧。"
+EXAMPLE_ANSWERS_ZH = {
+    "Formal": "二楼的打印机再次卡纸。在修复之前，请使用厨房旁边的打印机。",
+    "Casual": "提醒一下，二楼打印机又卡了，修好前就先用厨房那台吧。",
+    "Concise": "二楼打印机卡纸，修好前请用厨房那台。",
+    "Expand": "二楼的打印机又卡纸了，目前无法打印任何文件。在它修好之前，请把文件发送到厨房旁边"
+    "的那台打印机，那台一切正常。",
+    "Simplify": "二楼的打印机又坏了。修好之前，请用厨房旁边的打印机。",
+    "Fix grammar and spelling": "大家好，二楼的打印机又卡纸了，修好之前请先用厨房旁边的那台。",
+    "Academic": "二楼打印机再度出现卡纸故障；在故障排除之前，应使用厨房附近的打印机。",
+    "Friendly": "大家好！二楼的打印机又卡纸了，修好之前麻烦先用厨房旁边那台，谢谢！",
+    "Persuasive": "别再干等了：二楼的打印机又卡纸了，修好之前直接去用厨房旁边那台吧。",
+    "Professional": "请注意，二楼的打印机再次卡纸。在修复完成之前，请使用厨房旁边的打印机。",
+    "Confident": "二楼的打印机又卡纸了。修好之前，用厨房旁边那台。",
+    "Active voice": "二楼的打印机又卡纸了，在有人修好它之前，请用厨房旁边那台。",
+}
+# For each of INTENT_EXAMPLES, in order: Chinese words that ask for it, and the example.
+INTENT_EXAMPLES_ZH: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"礼貌|客气|请求"),
+        "改写成礼貌的请求。",
+        "二楼的打印机又卡纸了，在修好之前，能否请大家先使用厨房旁边的那台打印机？",
+    ),
+    (
+        re.compile(r"问题|问句|疑问"),
+        "改写成一个问题。",
+        "二楼的打印机是不是又卡纸了，所以在修好之前我们应该先用厨房旁边那台？",
+    ),
+    (
+        re.compile(r"激动|兴奋|生动|热烈|有激情"),
+        "改写得更激动人心。",
+        "大家注意：二楼的打印机又卡纸啦！修好之前，快去用厨房旁边那台吧！",
+    ),
+    (
+        re.compile(r"列表|清单|要点|条目"),
+        "改写成项目列表。",
+        "- 二楼的打印机又卡纸了。\n- 修好之前请用厨房旁边那台。",
+    ),
+    (
+        re.compile(r"标题"),
+        "改写成一个标题。",
+        "二楼打印机再次卡纸：修好前请用厨房打印机",
+    ),
+)
+
+
+def _is_builtin(style: Style) -> bool:
+    """A built-in style as it is (not a user's style that took a built-in name)."""
+    return any(style == own for own in BUILTIN_STYLES)
+
+
+def example_for(style: Style, passage: str = "") -> tuple[str, str]:
     """The instruction and answer of the worked example shown before a rewrite in `style`:
     the style's own; for a custom instruction, the example of what it asks for (a question,
-    a polite request, …) where it is a common one, else the Formal one."""
-    builtin = {s.name: s for s in BUILTIN_STYLES}
-    own = builtin.get(style.name)
-    if own is not None and own.instruction == style.instruction:
+    a polite request, …) where it is a common one, else the Formal one. In Chinese when the
+    passage is Chinese."""
+    chinese = is_chinese(passage)
+    if _is_builtin(style):
+        if chinese:
+            return INSTRUCTIONS_ZH[style.name], EXAMPLE_ANSWERS_ZH[style.name]
         return style.instruction, EXAMPLE_ANSWERS[style.name]
-    for pattern, instruction, answer in INTENT_EXAMPLES:
-        if pattern.search(f"{style.name} {style.instruction}"):
-            return instruction, answer
-    return builtin["Formal"].instruction, EXAMPLE_ANSWERS["Formal"]
+    asked = f"{style.name} {style.instruction}"
+    for (pattern, instruction, answer), (words_zh, instruction_zh, answer_zh) in zip(
+        INTENT_EXAMPLES, INTENT_EXAMPLES_ZH, strict=True
+    ):
+        if pattern.search(asked) or words_zh.search(asked):
+            return (instruction_zh, answer_zh) if chinese else (instruction, answer)
+    if chinese:
+        return INSTRUCTIONS_ZH["Formal"], EXAMPLE_ANSWERS_ZH["Formal"]
+    return BUILTIN_STYLES[0].instruction, EXAMPLE_ANSWERS["Formal"]
+
+
+def example_text(style: Style, passage: str = "") -> str:
+    """The worked example the model is shown for `passage` (its source and answer), for the
+    checks that a rewrite does not copy from it."""
+    source = EXAMPLE_SOURCE_ZH if is_chinese(passage) else EXAMPLE_SOURCE
+    return f"{source} {example_for(style, passage)[1]}"
+
+
+def instruction_for(style: Style, passage: str) -> str:
+    """What the model is asked to do with `passage`: the style's instruction, in Chinese
+    for a Chinese passage (a user's own instruction in another language is asked to be
+    answered in Chinese)."""
+    if not is_chinese(passage):
+        return style.instruction
+    if _is_builtin(style):
+        return INSTRUCTIONS_ZH[style.name]
+    if is_chinese(style.instruction):
+        return style.instruction
+    return f"{style.instruction} {ANSWER_IN_CHINESE}"
 
 
 def build_messages(style: Style, passage: str) -> list[dict[str, str]]:
     """Chat messages asking the model for the rewritten passage alone: the system prompt, a
-    worked example (`example_for`), then the request."""
-    instruction, answer = example_for(style)
+    worked example (`example_for`), then the request; all in Chinese for a Chinese passage."""
+    chinese = is_chinese(passage)
+    instruction, answer = example_for(style, passage)
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"{instruction}\n\n{EXAMPLE_SOURCE}"},
+        {"role": "system", "content": SYSTEM_PROMPT_ZH if chinese else SYSTEM_PROMPT},
+        {
+            "role": "user",
+            "content": f"{instruction}\n\n{EXAMPLE_SOURCE_ZH if chinese else EXAMPLE_SOURCE}",
+        },
         {"role": "assistant", "content": answer},
-        {"role": "user", "content": f"{style.instruction}\n\n{passage.strip()}"},
+        {"role": "user", "content": f"{instruction_for(style, passage)}\n\n{passage.strip()}"},
     ]
 
 
@@ -219,7 +368,8 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)[^`\n]*\n.*?(?:^[ \t]*\1[^\n]*$|\Z)", re.M
 # Markdown line starts that are kept as they are: headings, list items, quotes.
 _LINE_MARKER = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?)")
 _TABLE_ROW = re.compile(r"[ \t]*\|")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(\s+)")
+# A sentence end and the whitespace after it (none after Chinese 。！？).
+_SENTENCE_END = re.compile(r"(?:[.!?…]+[\"'”’)\]]*(?=\s)|[。！？]+[\"'”’）」』》)\]]*)(\s*)")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e"}
 
 
@@ -411,6 +561,13 @@ _PREAMBLES = [
         re.I,
     ),
     re.compile(rf"(?:[\w'’-]+ ){{0,6}}{_ABOUT_TEXT}\b[^\n:]{{0,40}}:[ \t]*\n\s*", re.I),
+    # Chinese: "好的，以下是改写后的文字：", "改写后的版本："
+    re.compile(r"(?:好的|当然|没问题|可以)[！!，,。.]?\s*(?=(?:以下|下面|这)是)"),
+    re.compile(
+        r"(?:以下|下面|这)是[^\n。：:]{0,30}?(?:改写|重写|修改|润色|版本|文字|文本|结果|内容)"
+        r"[^\n。：:]{0,10}[：:]\s*"
+    ),
+    re.compile(r"(?:改写|重写|修改|润色)(?:后)?(?:的)?(?:文字|文本|版本|内容|结果)?\s*[：:]\s*"),
 ]
 # "…explanation… Here's the corrected sentence:" followed by the text on the next line.
 _INTRO_LINE = re.compile(
@@ -438,7 +595,11 @@ _TRAILER = re.compile(
     r"here,? i\b|let me know|feel free|hope this helps|alternatively,|original(?: text)?:|"
     r"these changes\b|(?:best|kind|warm|warmest) regards|sincerely,|regards,|"
     r"yours (?:truly|sincerely)|\[your name\]|cheers[,!]|"
-    r"(?:thanks|thank you|best|cheers|take care)[,!]?[ \t]*$|---|===)",
+    r"(?:thanks|thank you|best|cheers|take care)[,!]?[ \t]*$|---|===|"
+    # Chinese notes and offers: "注：…", "说明：…", "我修改了…", "希望这对你有帮助"
+    r"(?:注|说明|解释|备注|改动|修改说明|修改之处)\s*[：:]|希望(?:这|以上|这个|这样|对你)|"
+    r"如(?:果)?(?:你)?(?:还)?(?:有|需要)(?:其他|任何|进一步)|"
+    r"我(?:修改|调整|改写|润色|删除|添加|保留|替换|更改)了|这(?:个)?(?:版本|改写))",
     re.I,
 )
 # "This keeps the formal tone.", "In this one, I've made a few tweaks…": talk about the rewrite.
@@ -454,7 +615,8 @@ _PLACEHOLDER_GREETING = re.compile(r"\A(?:dear|hi|hello|hey)\s+\[[^\]\n]{1,40}\]
 _PLACEHOLDER_SIGNATURE = re.compile(r"\s*\[(?:your|my|sender)[^\]\n]{0,30}\]\s*\Z", re.I)
 _ASSISTANT_TALK = re.compile(
     r"\bas an? (?:[\w-]+ )?(?:AI|language model|assistant)\b|\bI(?:'m| am) (?:just )?an AI\b|"
-    r"\bI(?:'m| am) (?:\w+ )?here to (?:help|assist)\b",
+    r"\bI(?:'m| am) (?:\w+ )?here to (?:help|assist)\b|"
+    r"作为(?:一个|一名)?(?:AI|人工智能|语言模型|助手)|我是(?:一个)?(?:AI|人工智能|语言模型)",
     re.I,
 )
 # Styles whose rewrites may run long.
@@ -505,9 +667,14 @@ def _unrelated(text: str, original: str) -> bool:
     """A rewrite of several words that shares none of the original's content words.
 
     A rewrite keeps the subject, so it keeps some of its words; a small model given a few
-    words sometimes writes about something else entirely. Texts not written in Latin,
-    Greek or Cyrillic letters (no spaces between words) are not judged.
+    words sometimes writes about something else entirely. Chinese is compared by pairs of
+    characters; other texts not written in Latin, Greek or Cyrillic letters (no spaces
+    between words) are not judged.
     """
+    if is_chinese(original):  # Chinese: by pairs of characters (and any Latin words)
+        before = _stems(spaced(original)) | set(content_bigrams(original))
+        after = _stems(spaced(text)) | set(content_bigrams(text))
+        return len(before) >= 4 and len(after) >= 4 and not before & after
     before, after = _stems(original), _stems(text)
     if not before or len(after) < 4 or (not original.isascii() and " " not in original):
         return False
@@ -649,9 +816,14 @@ def _strip_trailer(text: str, original: str) -> str:
     return text if start is None else text[:start].rstrip()
 
 
+_CJK_END = re.compile(f"[{UNSPACED}][^{UNSPACED}]{{0,3}}$")
+
+
 def _looping(text: str, original: str) -> bool:
-    """The text ends with the same stretch three times over (and the original does not)."""
-    for period in range(10, min(len(text) // 3, 300) + 1):
+    """The text ends with the same stretch three times over (and the original does not): a
+    stretch of 10 characters or more, or of 4 in Chinese or Japanese (denser text)."""
+    shortest = 4 if _CJK_END.search(text) else 10
+    for period in range(shortest, min(len(text) // 3, 300) + 1):
         unit = text[-period:]
         if text.endswith(unit * 3) and original.count(unit) < 2:
             return True

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import QCoreApplication, Qt, qVersion
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -50,14 +50,23 @@ def describe_model(spec: str, loaded_name: str | None) -> str:
     """A paragraph (HTML) on the model: which one, and under what license."""
     from writer_app.engine.models import BUILTIN_NAME, BUILTIN_SPEC, ModelNotFoundError
 
-    builtin = (
-        f"the built-in model, <b>{BUILTIN_NAME}</b> by {BUILTIN_AUTHOR}, "
-        f'license <a href="{LICENSE_URL}">{BUILTIN_LICENSE}</a> '
-        f'(<a href="{BUILTIN_URL}">model card</a>)'
+    builtin = QCoreApplication.translate(
+        "About",
+        'the built-in model, <b>{name}</b> by {author}, license <a href="{license_url}">'
+        '{license}</a> (<a href="{card_url}">model card</a>)',
+    ).format(
+        name=BUILTIN_NAME,
+        author=BUILTIN_AUTHOR,
+        license_url=LICENSE_URL,
+        license=BUILTIN_LICENSE,
+        card_url=BUILTIN_URL,
     )
     if spec == BUILTIN_SPEC or loaded_name == BUILTIN_NAME:
-        state = "in use" if loaded_name else "not loaded yet"
-        return f"Model: {builtin}; {state}."
+        if loaded_name:
+            said = QCoreApplication.translate("About", "Model: {builtin}; in use.")
+        else:
+            said = QCoreApplication.translate("About", "Model: {builtin}; not loaded yet.")
+        return said.format(builtin=builtin)
     name = html.escape(loaded_name or spec)
     license_ = ""
     try:
@@ -70,25 +79,36 @@ def describe_model(spec: str, loaded_name: str | None) -> str:
             license_ = model_license(folder)
     except (ModelNotFoundError, OSError, ValueError):
         pass
-    terms = (
-        f"license {html.escape(license_)} (from its model card)"
-        if license_
-        else "see its model card for its license"
-    )
-    return f"Model: <b>{name}</b>, {terms}. Writer also ships {builtin}."
+    if license_:
+        terms = QCoreApplication.translate("About", "license {license} (from its model card)")
+        terms = terms.format(license=html.escape(license_))
+    else:
+        terms = QCoreApplication.translate("About", "see its model card for its license")
+    return QCoreApplication.translate(
+        "About", "Model: <b>{name}</b>, {terms}. {app} also ships {builtin}."
+    ).format(name=name, terms=terms, app=APP_NAME, builtin=builtin)
 
 
 def about_html(spec: str, loaded_name: str | None) -> str:
     """The About box's text."""
+    intro = QCoreApplication.translate(
+        "About",
+        "A local-first writing assistant. The language model runs on this computer; "
+        "your text never leaves it.",
+    )
+    free = QCoreApplication.translate(
+        "About", '{app} is free software under the <a href="{url}">Apache License 2.0</a> ({id}).'
+    ).format(app=APP_NAME, url=LICENSE_URL, id=APP_LICENSE)
+    spelling = QCoreApplication.translate("About", "spelling: {name}").format(
+        name="pyspellchecker (MIT)"
+    )
     return (
         f"<h3>{APP_NAME} {__version__}</h3>"
-        "<p>A local-first writing assistant. The language model runs on this computer; "
-        "your text never leaves it.</p>"
+        f"<p>{intro}</p>"
         f"<p>{describe_model(spec, loaded_name)}</p>"
-        f'<p>{APP_NAME} is free software under the <a href="{LICENSE_URL}">Apache License '
-        f"2.0</a> ({APP_LICENSE}).</p>"
+        f"<p>{free}</p>"
         f"<p><small>Python {sys.version.split()[0]} · Qt {qVersion()} · PySide6 "
-        f"{pyside_version} (LGPL-3.0) · spelling: pyspellchecker (MIT)</small></p>"
+        f"{pyside_version} (LGPL-3.0) · {spelling}</small></p>"
     )
 
 
@@ -96,7 +116,7 @@ def show_about(parent: QWidget, spec: str, status: Any) -> QMessageBox:
     """Help → About, without blocking the event loop; returns the box."""
     name = getattr(status, "name", None) if status is not None else None
     box = QMessageBox(parent)
-    box.setWindowTitle(f"About {APP_NAME}")
+    box.setWindowTitle(QCoreApplication.translate("About", "About {app}").format(app=APP_NAME))
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setText(about_html(spec, name))
     box.setIconPixmap(app_icon().pixmap(64, 64))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -41,12 +41,15 @@ from writer_app.engine.training_process import (
     job,
     read_corpus,
 )
+from writer_app.translatable import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from writer_app.config import Settings
 
 POLL_MS = 200  # how often the child's reports are read (non-blocking)
-FILTERS = "Text, Markdown and Python (*.txt *.md *.markdown *.rst *.py);;All files (*)"
+FILTERS = QT_TRANSLATE_NOOP(
+    "AdaptDialog", "Text, Markdown and Python (*.txt *.md *.markdown *.rst *.py);;All files (*)"
+)
 
 
 def _clock(seconds: float | None) -> str:
@@ -57,11 +60,27 @@ def _clock(seconds: float | None) -> str:
 
 
 def _progress_line(event: dict[str, Any]) -> str:
-    parts = [f"Step {event['step']}", f"{event['tokens']:,} tokens", f"loss {event['loss']:.2f}"]
+    parts = [
+        QCoreApplication.translate("AdaptDialog", "Step {step}").format(step=event["step"]),
+        QCoreApplication.translate("AdaptDialog", "{tokens} tokens").format(
+            tokens=f"{event['tokens']:,}"
+        ),
+        QCoreApplication.translate("AdaptDialog", "loss {loss}").format(
+            loss=f"{event['loss']:.2f}"
+        ),
+    ]
     before, now = event.get("perplexity_before"), event.get("perplexity")
     if before is not None and now is not None:
-        parts.append(f"held-out perplexity {before:.1f} → {now:.1f}")
-    parts.append(f"{_clock(event.get('left'))} left")
+        parts.append(
+            QCoreApplication.translate(
+                "AdaptDialog", "held-out perplexity {before} → {after}"
+            ).format(before=f"{before:.1f}", after=f"{now:.1f}")
+        )
+    parts.append(
+        QCoreApplication.translate("AdaptDialog", "{time} left").format(
+            time=_clock(event.get("left"))
+        )
+    )
     return " · ".join(parts)
 
 
@@ -77,29 +96,31 @@ class AdaptDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Adapt to My Writing")
+        self.setWindowTitle(self.tr("Adapt to My Writing"))
         self.settings = settings
         self.apply = apply
         self.run: TrainingRun | None = None
         self.corpus: Corpus | None = None
         self.manifest: dict[str, Any] | None = None
         intro = QLabel(
-            "Writer learns your voice, vocabulary and format from your own documents (.txt, "
-            ".md; .py for code), so its suggestions continue the way you write. Training "
-            "runs in the background on this computer: your documents never leave it, and "
-            "you can keep writing."
+            self.tr(
+                "Writer learns your voice, vocabulary and format from your own documents (.txt, "
+                ".md; .py for code), so its suggestions continue the way you write. Training "
+                "runs in the background on this computer: your documents never leave it, and "
+                "you can keep writing."
+            )
         )
         intro.setWordWrap(True)
         self.paths = QListWidget()
         self.paths.setObjectName("documents")
-        add_files = QPushButton("Add Files…")
-        add_folder = QPushButton("Add Folder…")
-        self.remove = QPushButton("Remove")
+        add_files = QPushButton(self.tr("Add Files…"))
+        add_folder = QPushButton(self.tr("Add Folder…"))
+        self.remove = QPushButton(self.tr("Remove"))
         row = QHBoxLayout()
         for button in (add_files, add_folder, self.remove):
             row.addWidget(button)
         row.addStretch(1)
-        self.summary = QLabel("Choose documents or a folder of your writing.")
+        self.summary = QLabel(self.tr("Choose documents or a folder of your writing."))
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.name = QLineEdit("my-writing")
@@ -107,20 +128,22 @@ class AdaptDialog(QDialog):
         self.minutes = QSpinBox()
         self.minutes.setRange(1, 240)
         self.minutes.setValue(10)
-        self.minutes.setSuffix(" min")
-        self.minutes.setToolTip("At most this long; it stops sooner once it stops improving")
+        self.minutes.setSuffix(self.tr(" min"))
+        self.minutes.setToolTip(
+            self.tr("At most this long; it stops sooner once it stops improving")
+        )
         form = QFormLayout()
-        form.addRow("Adapter name", self.name)
-        form.addRow("Train for at most", self.minutes)
+        form.addRow(self.tr("Adapter name"), self.name)
+        form.addRow(self.tr("Train for at most"), self.minutes)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.status = QLabel("")
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.start_button = QPushButton("Start")
-        self.cancel_button = QPushButton("Cancel Training")
-        self.use_button = QPushButton("Use for Suggestions")
-        close = QPushButton("Close")
+        self.start_button = QPushButton(self.tr("Start"))
+        self.cancel_button = QPushButton(self.tr("Cancel Training"))
+        self.use_button = QPushButton(self.tr("Use for Suggestions"))
+        close = QPushButton(self.tr("Close"))
         buttons = QHBoxLayout()
         for button in (self.start_button, self.cancel_button, self.use_button):
             buttons.addWidget(button)
@@ -152,11 +175,16 @@ class AdaptDialog(QDialog):
     # ------------------------------------------------------------ documents
 
     def _choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Add Documents", str(Path.home()), FILTERS)
+        names, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Add Documents"),
+            str(Path.home()),
+            QCoreApplication.translate("AdaptDialog", FILTERS),
+        )
         self.add_paths(names)
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a Folder of Documents")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a Folder of Documents"))
         if folder:
             self.add_paths([folder])
 
@@ -179,7 +207,7 @@ class AdaptDialog(QDialog):
         """Read the chosen documents (to count them) and say how much text and time."""
         self.corpus = None
         if not self.chosen():
-            self.summary.setText("Choose documents or a folder of your writing.")
+            self.summary.setText(self.tr("Choose documents or a folder of your writing."))
         else:
             try:
                 self.corpus = read_corpus(self.chosen())
@@ -188,13 +216,23 @@ class AdaptDialog(QDialog):
             else:
                 docs = len(self.corpus.documents)
                 minutes = self.corpus.estimated_seconds() / 60
-                text = (
-                    f"{docs} document{'s' * (docs != 1)}, about "
-                    f"{self.corpus.estimated_tokens:,} tokens: about {max(1, round(minutes))} "
-                    "minutes to learn well (two passes over the text)"
+                documents = (
+                    self.tr("%n document", "", docs)
+                    if docs == 1
+                    else self.tr("%n documents", "", docs)
+                )
+                text = self.tr(
+                    "{documents}, about {tokens} tokens: about {minutes} minutes to learn well "
+                    "(two passes over the text)"
+                ).format(
+                    documents=documents,
+                    tokens=f"{self.corpus.estimated_tokens:,}",
+                    minutes=max(1, round(minutes)),
                 )
                 if self.corpus.skipped:
-                    text += f"; {len(self.corpus.skipped)} files left out"
+                    text = self.tr("{summary}; {skipped} files left out").format(
+                        summary=text, skipped=len(self.corpus.skipped)
+                    )
                 self.summary.setText(text)
         self._update_buttons()
 
@@ -233,7 +271,7 @@ class AdaptDialog(QDialog):
         self.run.start()
         self.progress.setRange(0, int(settings.max_seconds))
         self.progress.setValue(0)
-        self.status.setText("Starting…")
+        self.status.setText(self.tr("Starting…"))
         self.timer.start()
         self._update_buttons()
         return True
@@ -247,7 +285,9 @@ class AdaptDialog(QDialog):
             if kind == "status":
                 self.status.setText(str(event["message"]))
             elif kind == "start" and event.get("resumed_step"):
-                self.status.setText(f"Resuming from step {event['resumed_step']}…")
+                self.status.setText(
+                    self.tr("Resuming from step {step}…").format(step=event["resumed_step"])
+                )
             elif kind == "progress":
                 self.progress.setValue(min(self.progress.maximum(), int(event["elapsed"])))
                 self.status.setText(_progress_line(event))
@@ -264,11 +304,19 @@ class AdaptDialog(QDialog):
             self.progress.setValue(self.progress.maximum())
             ppl = outcome.manifest["perplexity"]
             before, after = ppl["before"], ppl["after"]
-            self.status.setText(
-                f"Adapter “{outcome.manifest['name']}” is ready: held-out perplexity "
-                f"{before:.1f} → {after:.1f} ({(after / before - 1) * 100:+.0f}%)."
-                + ("" if after < before else " Your text is no surprise to the model already.")
+            ready = self.tr(
+                "Adapter “{name}” is ready: held-out perplexity {before} → {after} ({change})."
+            ).format(
+                name=outcome.manifest["name"],
+                before=f"{before:.1f}",
+                after=f"{after:.1f}",
+                change=f"{(after / before - 1) * 100:+.0f}%",
             )
+            if after >= before:
+                ready = self.tr("{ready} Your text is no surprise to the model already.").format(
+                    ready=ready
+                )
+            self.status.setText(ready)
         else:
             self.status.setText(outcome.message)
         self._update_buttons()
@@ -280,7 +328,9 @@ class AdaptDialog(QDialog):
             return
         self.run.cancel()
         self.timer.stop()
-        self.status.setText("Training cancelled. Start resumes it from its last checkpoint.")
+        self.status.setText(
+            self.tr("Training cancelled. Start resumes it from its last checkpoint.")
+        )
         self._update_buttons()
         self.finished_run.emit(None)
 
@@ -293,7 +343,9 @@ class AdaptDialog(QDialog):
         if self.apply is not None:
             self.apply(new)
         self.settings = new
-        self.status.setText(f"Suggestions now use the adapter “{new.model.adapter}”.")
+        self.status.setText(
+            self.tr("Suggestions now use the adapter “{name}”.").format(name=new.model.adapter)
+        )
 
     def done(self, result: int) -> None:
         self.cancel()  # closing stops training; its checkpoint stays

@@ -10,7 +10,7 @@ asked for.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from writer_app.features.code import CodeResult, CodeTaskError, find_target
 from writer_app.tasks.code import Edit, replace_body
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.code_editor import PythonHighlighter, monospace_font
 from writer_app.ui.editor import GhostTextEditor, py_index, replace_range, utf16_len
 from writer_app.ui.job_slot import JobSlot
@@ -32,9 +33,10 @@ from writer_app.ui.window_api import WindowApi
 
 PREVIEW_LINES = 12  # the preview grows up to this many lines, then scrolls
 
-STALE = (
+STALE = QT_TRANSLATE_NOOP(
+    "CodeGeneration",
     "The document has changed since this code was written, so it cannot be put in; "
-    "press Ctrl+Shift+G to write it again."
+    "press Ctrl+Shift+G to write it again.",
 )
 
 
@@ -60,9 +62,9 @@ class CodePreview(QFrame):
         self.code.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.code.setFont(monospace_font(0))
         self.highlighter = PythonHighlighter(self.code.document())
-        self.accept_button = QPushButton("Accept (Tab)", self)
-        self.next_button = QPushButton("Next Candidate", self)
-        self.reject_button = QPushButton("Reject (Esc)", self)
+        self.accept_button = QPushButton(self.tr("Accept (Tab)"), self)
+        self.next_button = QPushButton(self.tr("Next Candidate"), self)
+        self.reject_button = QPushButton(self.tr("Reject (Esc)"), self)
         for button in (self.accept_button, self.next_button, self.reject_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the editor
         self.accept_button.clicked.connect(self.accepted)
@@ -89,16 +91,16 @@ class CodePreview(QFrame):
         self.accept_button.setEnabled(True)
         self.accept_button.show()
         self.next_button.setVisible(more)
-        self.reject_button.setText("Reject (Esc)")
+        self.reject_button.setText(self.tr("Reject (Esc)"))
         self.show()
 
     def show_progress(self, title: str, message: str) -> None:
         """The model is writing: what it is on, and Cancel."""
-        self._show_message(title, message, "Cancel (Esc)")
+        self._show_message(title, message, self.tr("Cancel (Esc)"))
 
     def show_problem(self, title: str, message: str) -> None:
         """Nothing to insert: say why."""
-        self._show_message(title, message, "Close (Esc)")
+        self._show_message(title, message, self.tr("Close (Esc)"))
 
     def _show_message(self, title: str, message: str, dismiss: str) -> None:
         self.title.setText(title)
@@ -111,7 +113,7 @@ class CodePreview(QFrame):
         self.show()
 
     def mark_stale(self) -> None:
-        self.status.setText(STALE)
+        self.status.setText(QCoreApplication.translate("CodeGeneration", STALE))
         self.accept_button.setEnabled(False)
 
 
@@ -174,7 +176,7 @@ class CodeGeneration(QObject):
     def start(self) -> bool:
         """Write the body of the function at the cursor; False (with a message) if it can't."""
         window = self.window
-        if not window.require_model("code"):
+        if not window.require_model(self.tr("code")):
             return False
         source = self.editor.text()
         cursor = py_index(source, self.editor.textCursor().position())
@@ -182,7 +184,7 @@ class CodeGeneration(QObject):
             target = find_target(source, cursor)
         except CodeTaskError as exc:
             self.close_panel()
-            self.panel.show_problem("Generate code from docstring", str(exc))
+            self.panel.show_problem(self.tr("Generate code from docstring"), str(exc))
             self._say(str(exc))
             return False
         self.cancel()
@@ -200,14 +202,15 @@ class CodeGeneration(QObject):
         )
         self.busy_bar.show()
         name = target.name
-        writing = f"Writing {name}() from its docstring…"
-        self.panel.show_progress(f"Generate code from docstring: {name}()", writing)
-        self._say(f"{writing} (Esc cancels)", 0)
+        title = self.tr("Generate code from docstring: {name}()").format(name=name)
+        writing = self.tr("Writing {name}() from its docstring…").format(name=name)
+        self.panel.show_progress(title, writing)
+        self._say(self.tr("{message} (Esc cancels)").format(message=writing), 0)
 
         def progress(message: str) -> None:
             if not self._closed and self.result is None:  # no other result on show
                 self.panel.status.setText(message)
-                self._say(message + " (Esc cancels)", 0)
+                self._say(self.tr("{message} (Esc cancels)").format(message=message), 0)
 
         def finished(result: CodeResult) -> None:
             if self._closed:
@@ -215,8 +218,10 @@ class CodeGeneration(QObject):
             if self.editor.text() != source:
                 self.close_panel()
                 self._say(
-                    f"The document changed while {name}() was being written; nothing was "
-                    "put in. Press Ctrl+Shift+G to write it again.",
+                    self.tr(
+                        "The document changed while {name}() was being written; nothing was "
+                        "put in. Press Ctrl+Shift+G to write it again."
+                    ).format(name=name),
                     10000,
                 )
                 return
@@ -224,9 +229,13 @@ class CodeGeneration(QObject):
 
         def failed(exc: Exception) -> None:
             if not self._closed:
-                prefix = "" if isinstance(exc, CodeTaskError) else "Code generation failed: "
-                self.panel.show_problem(f"Generate code from docstring: {name}()", f"{prefix}{exc}")
-                self._say(f"{prefix}{exc}")  # no model, out of memory…
+                message = (
+                    str(exc)
+                    if isinstance(exc, CodeTaskError)
+                    else self.tr("Code generation failed: {reason}").format(reason=exc)
+                )
+                self.panel.show_problem(title, message)
+                self._say(message)  # no model, out of memory…
 
         def done() -> None:
             if not self._closed:
@@ -245,13 +254,16 @@ class CodeGeneration(QObject):
     def show_result(self, result: CodeResult) -> None:
         """Show what the model wrote: the best body, or why there is none."""
         self.result, self.index = result, 0
-        title = f"Generate code from docstring: {result.target.name}()"
+        title = self.tr("Generate code from docstring: {name}()").format(name=result.target.name)
         if not result.ok:
             self.panel.show_problem(title, result.message)
             self._say(result.message, 10000)
             return
         self._show_current()
-        self._say(result.message + " — Tab inserts it, Esc rejects it", 10000)
+        self._say(
+            self.tr("{message} — Tab inserts it, Esc rejects it").format(message=result.message),
+            10000,
+        )
 
     def _show_current(self) -> None:
         result = self.result
@@ -259,8 +271,10 @@ class CodeGeneration(QObject):
         ranked = result.ranked[self.index]
         status = result.message if self.index == 0 else f"{result.target.name}(): {ranked.status}"
         if len(result.ranked) > 1:
-            status += f"  (candidate {self.index + 1} of {len(result.ranked)})"
-        title = f"Proposed body for {result.target.name}()"
+            status = self.tr("{status}  (candidate {index} of {count})").format(
+                status=status, index=self.index + 1, count=len(result.ranked)
+            )
+        title = self.tr("Proposed body for {name}()").format(name=result.target.name)
         self.panel.show_body(title, ranked.body, status, more=len(result.ranked) > 1)
         if self.editor.text() != result.source:
             self.panel.mark_stale()
@@ -280,7 +294,7 @@ class CodeGeneration(QObject):
         source = self.editor.text()
         if source != result.source:
             self.panel.mark_stale()
-            self._say(STALE, 10000)
+            self._say(QCoreApplication.translate("CodeGeneration", STALE), 10000)
             return False
         start = utf16_len(source[: edit.start])
         cursor = replace_range(self.editor, start, utf16_len(source[: edit.end]), edit.text)
@@ -289,7 +303,12 @@ class CodeGeneration(QObject):
         self.editor.ensureCursorVisible()
         status = result.ranked[self.index].status
         self.close_panel()
-        self._say(f"Wrote the body of {result.target.name}() ({status})", 6000)
+        self._say(
+            self.tr("Wrote the body of {name}() ({status})").format(
+                name=result.target.name, status=status
+            ),
+            6000,
+        )
         return True
 
     def reject(self) -> None:
@@ -301,7 +320,7 @@ class CodeGeneration(QObject):
             proposed = self.result is not None and self.result.ok
             self.close_panel()
             if proposed:
-                self._say("Proposed code rejected", 3000)
+                self._say(self.tr("Proposed code rejected"), 3000)
 
     def close_panel(self) -> None:
         self.result = None
@@ -315,7 +334,7 @@ class CodeGeneration(QObject):
     def _cancelled(self) -> None:
         self.busy_bar.hide()
         self.close_panel()
-        self._say("Code generation cancelled", 4000)
+        self._say(self.tr("Code generation cancelled"), 4000)
 
     def _on_editor_destroyed(self, *_args: object) -> None:
         self._closed = True

@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -30,13 +30,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.editor import GhostTextEditor, py_index
 
 PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
 INDENT = "    "
-CODE_HINT = (
+CODE_HINT = QT_TRANSLATE_NOOP(
+    "CodeMode",
     "Write Python. Pause at the end of a line for a suggestion (Tab accepts). Write a "
-    "function's signature and docstring and press Ctrl+Shift+G for its body."
+    "function's signature and docstring and press Ctrl+Shift+G for its body.",
 )
 _MONO_FAMILIES = ["DejaVu Sans Mono", "Noto Sans Mono", "Menlo", "Consolas", "Courier New"]
 
@@ -245,7 +247,7 @@ class CodeMode(QObject):
         self._prose_font = QFont(editor.font())
         self._wrap = editor.lineWrapMode()
         self._prose_hint = editor.placeholderText()
-        editor.setPlaceholderText(CODE_HINT)
+        editor.setPlaceholderText(QCoreApplication.translate("CodeMode", CODE_HINT))
         self._restoring = False
         previous = editor.highlighter
         if previous is not None:  # e.g. Markdown, from the file's old name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 
@@ -16,7 +17,8 @@ def diff_html(old: str, new: str, old_name: str, new_name: str) -> str:
         )
     )
     if not lines:
-        return "<p>The two versions are the same.</p>"
+        same = QCoreApplication.translate("CompareDialog", "The two versions are the same.")
+        return f"<p>{html.escape(same)}</p>"
     out = []
     for line in lines:
         text = html.escape(line) or "&nbsp;"
@@ -40,14 +42,18 @@ class CompareDialog(QDialog):
         self, old: str, new: str, old_name: str, new_name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Compare: {old_name} ↔ {new_name}")
+        self.setWindowTitle(self.tr("Compare: {old} ↔ {new}").format(old=old_name, new=new_name))
         view = QTextBrowser(self)
         view.setHtml(diff_html(old, new, old_name, new_name))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)
         column.addWidget(
-            QLabel(f"Lines only in {old_name} are red; lines only in {new_name} are green.")
+            QLabel(
+                self.tr("Lines only in {old} are red; lines only in {new} are green.").format(
+                    old=old_name, new=new_name
+                )
+            )
         )
         column.addWidget(view, 1)
         column.addWidget(buttons)

@@ -4,6 +4,10 @@ After the writer pauses (debounce), the controller starts a suggestion session i
 and streams candidates from the assistant into it. Any edit that ends the session cancels the
 running generation at once; the next pause starts a new one. `preparing` says when a
 suggestion is on its way and nothing shows yet, for a subtle sign in the window.
+
+While an input method composes, the editor starts no suggestion (`start_session` says so),
+and what it commits is typing like any other. A document in Chinese on the built-in model
+gets a notice, once, that a larger model writes Chinese much better.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import Any, ClassVar, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from writer_app.config import Decoding, Settings
+from writer_app.features.continuation import CJK_NOTICE
 from writer_app.tasks.continuation import ContinuationRequest
+from writer_app.tasks.language import is_chinese
 from writer_app.ui.editor import GhostTextEditor
 from writer_app.ui.job_slot import JobSlot
 
@@ -55,6 +61,7 @@ class SuggestionController(QObject):
         self.timer.timeout.connect(lambda: self.request(explicit=False))
         self._jobs = JobSlot()
         self._preparing = False
+        self._told_cjk = False  # the notice that the built-in model writes Chinese poorly
         self.code_mode = False  # a code file: suggestions end with the line or block
         editor.edited.connect(self._on_edited)
         editor.sessionEnded.connect(self.cancel)
@@ -117,19 +124,40 @@ class SuggestionController(QObject):
         self._jobs.run(
             job,
             on_event=offer,
-            on_progress=self._say_once,
+            on_progress=lambda message: self._say_once(message, session.prefix),
             on_result=offer,
-            on_error=lambda exc: self.failed.emit(f"Suggestion failed: {exc}"),
+            on_error=lambda exc: self.failed.emit(
+                self.tr("Suggestion failed: {error}").format(error=exc)
+            ),
             on_done=lambda: self._set_preparing(False),
         )
         return True
 
     _said: ClassVar[set[str]] = set()  # notices given (in this run of the app): said once
 
-    def _say_once(self, message: str) -> None:
+    def _say_once(self, message: str, prefix: str = "") -> None:
+        if message == CJK_NOTICE:  # the pipeline's word: CJK text on the built-in model
+            if not self._told_cjk:  # once per document
+                self._told_cjk = True
+                self.notice.emit(self._cjk_notice(prefix))
+            return
         if message not in SuggestionController._said:
             SuggestionController._said.add(message)
             self.notice.emit(message)
+
+    def _cjk_notice(self, prefix: str) -> str:
+        """That the built-in model writes this document's language poorly, and what helps."""
+        if is_chinese(prefix[-400:]):
+            return self.tr(
+                "The built-in model writes Chinese poorly, so suggestions here may make little "
+                "sense. For better ones, download a larger model (Settings → Model & Device → "
+                "Get Models…) or use a model server."
+            )
+        return self.tr(
+            "The built-in model writes Chinese, Japanese and Korean poorly, so suggestions "
+            "here may make little sense. For better ones, download a larger model (Settings → "
+            "Model & Device → Get Models…) or use a model server."
+        )
 
     def stop(self) -> None:
         """No more requests (the window is closing)."""

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from writer_app.config import Settings
 from writer_app.documents import DocumentError, TextFormat, read_document, write_document
 from writer_app.recovery import RecoveryStore
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.code_editor import is_code_path, set_code_mode
 from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.editor import GhostTextEditor
@@ -31,10 +32,11 @@ from writer_app.ui.rewrite import RewritePanel, style_menu
 LOAD_CHUNK_CHARS = 1 << 20  # large texts go into the editor a chunk per event-loop turn
 AUTOSAVE_MAX_WAIT_MS = 5000  # a recovery copy at least this often while typing goes on
 GUESS_FORMAT_MS = 600  # an untitled document is looked at again this long after an edit
-HINT = (
+HINT = QT_TRANSLATE_NOOP(
+    "DocumentTab",
     "Start writing. Pause at the end of a line for a grey suggestion (Tab accepts, Esc "
     "dismisses, Ctrl+Space asks anywhere). Select text and press Ctrl+Shift+R to rewrite it "
-    "in a style. Write an outline (# headings, - points) and press Ctrl+Shift+D for a draft."
+    "in a style. Write an outline (# headings, - points) and press Ctrl+Shift+D for a draft.",
 )
 
 
@@ -84,7 +86,7 @@ class DocumentTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
-        self.editor.setPlaceholderText(HINT)
+        self.editor.setPlaceholderText(QCoreApplication.translate("DocumentTab", HINT))
         self.rewrite_panel = RewritePanel(self.editor, assistant, settings, self)
         self.rewrite_panel.notice.connect(self.notice)
         layout.addWidget(self.rewrite_panel)
@@ -106,7 +108,7 @@ class DocumentTab(QWidget):
     # ----------------------------------------------------------------- state
 
     def title(self) -> str:
-        return self.path.name if self.path else self.name_hint or "Untitled"
+        return self.path.name if self.path else self.name_hint or self.tr("Untitled")
 
     def is_modified(self) -> bool:
         return self.editor.document().isModified()
@@ -128,7 +130,7 @@ class DocumentTab(QWidget):
             styles = style_menu(
                 menu, self.settings(), panel.start, panel.ask_custom, panel.editStyles.emit
             )
-            styles.setTitle("Re&write")
+            styles.setTitle(self.tr("Re&write"))
             menu.addMenu(styles)
         menu.popup(self.editor.viewport().mapToGlobal(at))
         return menu
@@ -164,7 +166,10 @@ class DocumentTab(QWidget):
         at += LOAD_CHUNK_CHARS
         if at < len(text):
             self._pending = (text, at, modified)
-            self.notice.emit(f"Opening {self.title()}… {100 * at // len(text)}%")
+            percent = 100 * at // len(text)
+            self.notice.emit(
+                self.tr("Opening {name}… {percent}%").format(name=self.title(), percent=percent)
+            )
             QTimer.singleShot(0, self._load_more)
         else:
             self._pending = None

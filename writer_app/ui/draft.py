@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,25 +49,23 @@ from writer_app.features.draft import (
 )
 from writer_app.tasks import draft
 from writer_app.tasks.outline import Outline, OutlineError, parse_outline
-from writer_app.tasks.rewrite import find_style, style_names, user_styles
+from writer_app.tasks.rewrite import BUILTIN_STYLES, find_style, style_names, user_styles
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.actions import Action
 from writer_app.ui.editor import py_index, replace_range, utf16_len
 from writer_app.ui.job_bar import JobBar, show_streaming
 from writer_app.ui.job_slot import JobSlot
 from writer_app.ui.markdown import MarkdownHighlighter
+from writer_app.ui.word_count import count_words
 
 if TYPE_CHECKING:
     from writer_app.ui.document_tab import DocumentTab
     from writer_app.ui.window_api import WindowApi
 
-OWN_TONE = "The model's own"
-CUSTOM_LENGTH = "Custom…"
+OWN_TONE = QT_TRANSLATE_NOOP("DraftDialog", "The model's own")
+CUSTOM_LENGTH = QT_TRANSLATE_NOOP("DraftDialog", "Custom…")
 DRAFT_SETTINGS_PAGE = "Draft"  # the settings page with the Draft decoding
-REDO_WORDS = {
-    "regenerate": ("Regenerating", "Regenerated"),
-    "continue": ("Continuing", "Continued"),
-}
-UNTITLED_DRAFT = "Draft"  # the tab of an article without a title
+UNTITLED_DRAFT = QT_TRANSLATE_NOOP("DraftFeature", "Draft")  # an article without a title
 SECTION_PREVIEW_LINES = 8  # the height of the pane that shows a section as it is written
 
 
@@ -93,24 +91,40 @@ class DraftDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Draft Article from Outline")
+        self.setWindowTitle(self.tr("Draft Article from Outline"))
         self._styles = user_styles(settings.styles)
         previous = previous or DraftOptions()
         sections = len(outline.sections)
-        title = f"“{outline.title}”" if outline.title else "An untitled article"
+        title = (
+            self.tr("“{title}”").format(title=outline.title)
+            if outline.title
+            else self.tr("An untitled article")
+        )
+        count = (
+            self.tr("%n section", "", sections)
+            if sections == 1
+            else self.tr("%n sections", "", sections)
+        )
         summary = QLabel(
-            f"{title}: {sections} section{'s' if sections != 1 else ''}, written one after "
-            "another into a new document."
+            self.tr("{title}: {sections}, written one after another into a new document.").format(
+                title=title, sections=count
+            )
         )
         summary.setWordWrap(True)
 
         self.length = QComboBox()
+        names = {"short": self.tr("Short"), "medium": self.tr("Medium"), "long": self.tr("Long")}
         for name, words in draft.LENGTHS.items():
-            self.length.addItem(f"{name.capitalize()} (about {words} words per section)", name)
-        self.length.addItem(CUSTOM_LENGTH, "custom")
+            self.length.addItem(
+                self.tr("{length} (about {words} words per section)").format(
+                    length=names.get(name, name.capitalize()), words=words
+                ),
+                name,
+            )
+        self.length.addItem(QCoreApplication.translate("DraftDialog", CUSTOM_LENGTH), "custom")
         self.words = QSpinBox()
         self.words.setRange(draft.MIN_WORDS, draft.MAX_WORDS)
-        self.words.setSuffix(" words per section")
+        self.words.setSuffix(self.tr(" words per section"))
         self.words.setValue(previous.words)
         self.length.currentIndexChanged.connect(
             lambda _i: self.words.setEnabled(self.length.currentData() == "custom")
@@ -119,29 +133,39 @@ class DraftDialog(QDialog):
         self.length.setCurrentIndex(index if index >= 0 else self.length.count() - 1)
         self.words.setEnabled(self.length.currentData() == "custom")
 
+        # Built-in style names are shown translated; an item's data is the style's id (name).
         self.tone = QComboBox()
-        self.tone.addItem(OWN_TONE)
-        self.tone.addItems(style_names(self._styles))
+        self.tone.addItem(QCoreApplication.translate("DraftDialog", OWN_TONE), "")
+        builtin = {s.name for s in BUILTIN_STYLES}
+        for name in style_names(self._styles):
+            shown = QCoreApplication.translate("Style", name) if name in builtin else name
+            self.tone.addItem(shown, name)
         if previous.tone is not None:
-            self.tone.setCurrentText(previous.tone.name)
-        self.tone.setToolTip("The rewrite styles, and your own (Settings → Rewrite styles)")
+            self.tone.setCurrentIndex(max(0, self.tone.findData(previous.tone.name)))
+        self.tone.setToolTip(
+            self.tr("The rewrite styles, and your own (Settings → Rewrite styles)")
+        )
 
         self.audience = QLineEdit(previous.audience)
-        self.audience.setPlaceholderText("e.g. beginners, busy parents, engineers (optional)")
+        self.audience.setPlaceholderText(
+            self.tr("e.g. beginners, busy parents, engineers (optional)")
+        )
 
-        self.settings_button = QPushButton("Decoding Settings…")
-        self.settings_button.setToolTip("Temperature, top-p and the other Draft settings")
+        self.settings_button = QPushButton(self.tr("Decoding Settings…"))
+        self.settings_button.setToolTip(self.tr("Temperature, top-p and the other Draft settings"))
         self.settings_button.clicked.connect(self.settingsRequested)
 
         form = QFormLayout()
-        form.addRow("Length:", self.length)
+        form.addRow(self.tr("Length:"), self.length)
         form.addRow("", self.words)
-        form.addRow("Tone:", self.tone)
-        form.addRow("Readers:", self.audience)
+        form.addRow(self.tr("Tone:"), self.tone)
+        form.addRow(self.tr("Readers:"), self.audience)
         form.addRow("", self.settings_button)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.draft_button = self.buttons.addButton("Draft", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.draft_button = self.buttons.addButton(
+            self.tr("Draft"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.draft_button.setDefault(True)
         # Enter drafts, wherever the focus was before: no other button may become the default.
         for button in (self.settings_button, *self.buttons.buttons()):
@@ -153,7 +177,7 @@ class DraftDialog(QDialog):
         column = QVBoxLayout(self)
         column.addWidget(summary)
         if warning:
-            note = QLabel(warning)
+            note = QLabel(QCoreApplication.translate("DraftDialog", warning))
             note.setWordWrap(True)
             column.addWidget(note)
         column.addLayout(form)
@@ -164,8 +188,8 @@ class DraftDialog(QDialog):
         length: str | int = self.length.currentData()
         if length == "custom":
             length = self.words.value()
-        name = self.tone.currentText()
-        tone = None if name == OWN_TONE else find_style(name, self._styles)
+        name = str(self.tone.currentData() or "")
+        tone = find_style(name, self._styles) if name else None
         return DraftOptions(length, tone, " ".join(self.audience.text().split()))
 
     def accept(self) -> None:
@@ -177,11 +201,21 @@ class DraftBar(JobBar):
     """Progress of a draft or of a section being rewritten, with Cancel, above the editor."""
 
     def show_update(self, update: DraftUpdate) -> None:
+        """The section being written, and "Section 3 of 7" on the bar."""
+        # Explicit contexts, not self.tr (in PySide6 it takes the runtime class's name).
+        translate = QCoreApplication.translate
         total = update.total
         index = min(update.section, total - 1)
-        name = draft.section_name(update.outline, index) if total else ""
-        text = f"Drafting: {name}" if not update.done else "Draft finished"
-        self.show_step(text, update.section, total, update.label)
+        heading = update.outline.sections[index].heading if total else ""
+        name = heading or translate("DraftBar", "Introduction")
+        if update.done:
+            text = translate("DraftBar", "Draft finished")
+        else:
+            text = translate("DraftBar", "Drafting: {section}").format(section=name)
+        label = translate("DraftBar", "Section {current} of {total}").format(
+            current=min(update.section + 1, total), total=total
+        )
+        self.show_step(text, update.section, total, label)
 
 
 class DraftNotice(QFrame):
@@ -197,7 +231,7 @@ class DraftNotice(QFrame):
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Close this notice")
+        self.close_button.setToolTip(self.tr("Close this notice"))
         self.close_button.clicked.connect(self.dismiss)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)
@@ -216,7 +250,7 @@ class SectionPreview(QPlainTextEdit):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setPlaceholderText("The new text appears here as it is written…")
+        self.setPlaceholderText(self.tr("The new text appears here as it is written…"))
         lines = self.fontMetrics().lineSpacing() * SECTION_PREVIEW_LINES
         self.setFixedHeight(lines + 2 * int(self.document().documentMargin()) + 4)
 
@@ -246,13 +280,14 @@ class DraftFeature(QObject):
         menu = "&Draft"
         return [
             Action(
-                "draft", "&Draft Article from Outline…", menu, self.open_dialog, "Ctrl+Shift+D",
-                "Turn the outline in this document (or the selection) into an article",
+                "draft", self.tr("&Draft Article from Outline…"), menu, self.open_dialog,
+                "Ctrl+Shift+D",
+                self.tr("Turn the outline in this document (or the selection) into an article"),
                 toolbar=True,
             ),
-            Action("regenerate_section", "&Regenerate This Section", menu,
+            Action("regenerate_section", self.tr("&Regenerate This Section"), menu,
                    lambda: self.redo("regenerate"), separator=True),
-            Action("continue_section", "&Continue This Section", menu,
+            Action("continue_section", self.tr("&Continue This Section"), menu,
                    lambda: self.redo("continue")),
         ]  # fmt: skip
 
@@ -267,9 +302,11 @@ class DraftFeature(QObject):
     def _refuse(self) -> bool:
         """Say why nothing can start now, if so."""
         if self.busy:
-            self.window.notify("The model is writing a draft; wait for it or cancel it first")
+            self.window.notify(
+                self.tr("The model is writing a draft; wait for it or cancel it first")
+            )
             return True
-        return not self.window.require_model("drafts")
+        return not self.window.require_model(self.tr("drafts"))
 
     # ---------------------------------------------------------------- drafts
 
@@ -284,7 +321,7 @@ class DraftFeature(QObject):
         try:
             outline = parse_outline(text)
         except OutlineError as exc:
-            self.window.error("Nothing to draft", str(exc))
+            self.window.error(self.tr("Nothing to draft"), str(exc))
             return None
         status = self.window.assistant.status
         dialog = DraftDialog(
@@ -306,7 +343,7 @@ class DraftFeature(QObject):
             return None
         self.options = options
         tab = self.window.new_tab()
-        name_tab(tab, outline.title or UNTITLED_DRAFT)
+        name_tab(tab, outline.title or QCoreApplication.translate("DraftFeature", UNTITLED_DRAFT))
         editor = tab.editor
         if editor.highlighter is None:
             editor.highlighter = MarkdownHighlighter(editor.document())
@@ -342,26 +379,39 @@ class DraftFeature(QObject):
                 self._finish_tab(tab, final.text if final.text.strip() else shown, shown)
             self._end()
             if failure:
-                message = f"Drafting stopped: {failure}. What was written is kept."
-                self.window.error("Drafting stopped", f"{failure}\n\nWhat was written is kept.")
+                message = self.tr("Drafting stopped: {reason}. What was written is kept.").format(
+                    reason=failure
+                )
+                self.window.error(
+                    self.tr("Drafting stopped"),
+                    self.tr("{reason}\n\nWhat was written is kept.").format(reason=failure),
+                )
             elif stopped:
                 partial = final.section < len(final.proses) and final.proses[final.section]
-                message = f"Drafting cancelled: kept {final.section} of {final.total} sections" + (
-                    " and the start of the next" if partial else ""
-                )
+                message = (
+                    self.tr(
+                        "Drafting cancelled: kept {done} of {total} sections and the start of "
+                        "the next"
+                    )
+                    if partial
+                    else self.tr("Drafting cancelled: kept {done} of {total} sections")
+                ).format(done=final.section, total=final.total)
                 self.window.notify(message)
             else:
-                words = len(final.text.split())
-                message = f"Draft finished: {final.total} sections, about {words} words"
+                message = self.tr("Draft finished: {total} sections, about {words} words").format(
+                    total=final.total, words=count_words(final.text)
+                )
                 if flagged := final.flagged:  # the checks found a weak section: say which
-                    message = f"{message}. Check before use — {'; '.join(flagged)}"
+                    message = self.tr("{message}. Check before use — {problems}").format(
+                        message=message, problems="; ".join(flagged)
+                    )
                     self.window.notify(message, 0)
                 else:
                     self.window.notify(message)
-                message += (
-                    ". To write a section again, put the cursor in it and choose Draft → "
-                    "Regenerate This Section."
-                )
+                message = self.tr(
+                    "{message}. To write a section again, put the cursor in it and choose "
+                    "Draft → Regenerate This Section."
+                ).format(message=message)
             if self._alive(tab):
                 self._tell(tab, message)
             self.finished.emit(final)
@@ -422,18 +472,24 @@ class DraftFeature(QObject):
         tab = self.window.current_tab()
         editor = tab.editor
         if editor.isReadOnly():
-            self.window.notify("This document cannot be changed right now")
+            self.window.notify(self.tr("This document cannot be changed right now"))
             return False
         article = tab.text()
         at = py_index(article, editor.textCursor().position())
         span = draft.find_section(article, at)
         if span is None:
-            self.window.notify("Put the cursor in a section (its heading or its text) first")
+            self.window.notify(
+                self.tr("Put the cursor in a section (its heading or its text) first")
+            )
             return False
         outline, options = self._outlines.get(tab.doc_id, (None, self.options))
-        name = span.heading or draft.LEAD_NAME
-        verb, done_word = REDO_WORDS[mode]
-        what, done = f"{verb} “{name}”", f"{done_word} “{name}”"
+        name = span.heading or self.tr("Introduction")
+        if mode == "regenerate":
+            what = self.tr("Regenerating “{section}”").format(section=name)
+            done = self.tr("Regenerated “{section}”").format(section=name)
+        else:
+            what = self.tr("Continuing “{section}”").format(section=name)
+            done = self.tr("Continued “{section}”").format(section=name)
         bar = self._begin(tab)
         bar.show_busy(f"{what}…")
         preview = SectionPreview(tab)
@@ -449,13 +505,18 @@ class DraftFeature(QObject):
             article, at, mode, options, decoding, outline=outline
         )
         applied = False
+        cancelled = self.tr("{what} cancelled; nothing was changed").format(what=what)
 
         def progress(text: str) -> None:
             if not self._alive(tab):
                 self._jobs.stop()
             elif self.bar is not None and isinstance(text, str):
-                words = len(text.split())
-                self.bar.show_busy(f"{what}… {words} word{'s' if words != 1 else ''}")
+                words = count_words(text)
+                self.bar.show_busy(
+                    self.tr("{what}… %n word", "", words).format(what=what)
+                    if words == 1
+                    else self.tr("{what}… %n words", "", words).format(what=what)
+                )
                 if self.section_preview is not None and isValid(self.section_preview):
                     self.section_preview.show_text(text.strip())
 
@@ -464,14 +525,18 @@ class DraftFeature(QObject):
             if not self._alive(tab):
                 return
             if edit.cancelled:
-                self.window.notify(f"{what} cancelled; nothing was changed")
+                self.window.notify(cancelled)
             elif tab.text() != article:
                 self.window.notify(
-                    "The document changed while the model was writing; nothing was replaced. "
-                    "Try again."
+                    self.tr(
+                        "The document changed while the model was writing; nothing was "
+                        "replaced. Try again."
+                    )
                 )
             elif not edit.text.strip():
-                self.window.notify("The model wrote nothing usable; the section is unchanged")
+                self.window.notify(
+                    self.tr("The model wrote nothing usable; the section is unchanged")
+                )
             else:
                 replace_range(
                     tab.editor,
@@ -481,15 +546,20 @@ class DraftFeature(QObject):
                 )
                 applied = True
                 if edit.problem:  # kept, but not presented as good
-                    self.window.notify(f"{done}, but it {edit.problem} (Undo takes it back)", 0)
+                    self.window.notify(
+                        self.tr("{done}, but it {problem} (Undo takes it back)").format(
+                            done=done, problem=edit.problem
+                        ),
+                        0,
+                    )
                 else:
-                    self.window.notify(f"{done} (Undo takes it back)")
+                    self.window.notify(self.tr("{done} (Undo takes it back)").format(done=done))
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, DraftError):
                 self.window.notify(str(exc))
             else:
-                self.window.error("The section could not be written", str(exc))
+                self.window.error(self.tr("The section could not be written"), str(exc))
 
         def ended() -> None:
             self._end()
@@ -499,7 +569,7 @@ class DraftFeature(QObject):
             job,
             on_event=progress,
             on_result=finished,
-            on_cancelled=lambda: self.window.notify(f"{what} cancelled; nothing was changed"),
+            on_cancelled=lambda: self.window.notify(cancelled),
             on_error=failed,
             on_done=ended,
         )

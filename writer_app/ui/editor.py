@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTextBoundaryFinder, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -83,6 +83,7 @@ class GhostTextEditor(QPlainTextEdit):
         self._restyling = False
         self._resizing = False
         self._composing = False
+        self._held: Session | None = None  # the session an input method's composing hides
         self._ghost_anchor: QTextCursor | None = None
         self._ghost_base_formats: list[QTextLayout.FormatRange] = []
         self._ghost_shown = ""
@@ -165,14 +166,16 @@ class GhostTextEditor(QPlainTextEdit):
         return cursor.selectedText().replace(PARAGRAPH_SEPARATOR, "\n")
 
     def _session_valid(self) -> bool:
-        s = self._session
+        return self._at_cursor(self._session) and not self._composing
+
+    def _at_cursor(self, s: Session | None) -> bool:
+        """Whether a session is still for this text and this cursor position."""
         cursor = self.textCursor()
         return (
             s is not None
             and s.revision == self._revision
             and cursor.position() == s.position
             and not cursor.hasSelection()
-            and not self._composing
         )
 
     def set_highlighter(self, highlighter: QSyntaxHighlighter | None) -> None:
@@ -211,6 +214,9 @@ class GhostTextEditor(QPlainTextEdit):
 
     def offer(self, session: Session, candidates: list[str]) -> None:
         """New or longer candidates for a session; ignored unless it is still current."""
+        if session is self._held and self._at_cursor(session):
+            session.candidates = list(candidates)  # for when the composition ends
+            return
         if session is not self._session or not self._session_valid():
             return
         session.candidates = list(candidates)
@@ -219,7 +225,8 @@ class GhostTextEditor(QPlainTextEdit):
     def end_session(self) -> None:
         """Hide the suggestion and forget it."""
         self._clear_ghost()
-        if self._session is not None:
+        held, self._held = self._held, None
+        if self._session is not None or held is not None:
             self._session = None
             self.ghostChanged.emit(0, 0)
             self.sessionEnded.emit()
@@ -242,7 +249,7 @@ class GhostTextEditor(QPlainTextEdit):
         session = self._session
         if not text or session is None or not self._session_valid():
             return False
-        word = next_word(text)
+        word = next_word(text, qt_word_end)
         self._insert(word)
         self._advance(session, word)
         return True
@@ -424,11 +431,52 @@ class GhostTextEditor(QPlainTextEdit):
             self.edited.emit()
 
     def inputMethodEvent(self, e: QInputMethodEvent) -> None:
-        # Input methods use the same pre-edit area as ghost text: clear ours first.
-        self._composing = bool(e.preeditString())
-        if self._composing:
+        """Input methods compose text in the pre-edit area that ghost text uses: while one
+        composes there is no suggestion (the current one is held back, hidden, and none is
+        asked for). The text it commits is typing: where that is what the suggestion
+        predicts, the rest of the suggestion comes back; otherwise the edit ends it (and a
+        new one comes after the pause)."""
+        commit = e.commitString()
+        composing = bool(e.preeditString())
+        changes_text = bool(commit) or e.replacementLength() != 0
+        self._clear_ghost()
+        if composing and not self._composing and self._session is not None:
+            self._held, self._session = self._session, None
+            self.ghostChanged.emit(0, 0)
+        self._composing = composing
+        held = self._held
+        if not changes_text:
+            # Only the pre-edit text changed: Qt reports it as a change of the block, but
+            # the document's text is the same.
+            self._restyling = True
+            try:
+                super().inputMethodEvent(e)
+            finally:
+                self._restyling = False
+            if held is not None and not composing:  # composing was given up: it comes back
+                self._held, self._session = None, held
+                self._refresh_ghost()
+            return
+        if held is None or not self._at_cursor(held) or not held.current().startswith(commit):
             self.end_session()
-        super().inputMethodEvent(e)
+            super().inputMethodEvent(e)  # an edit: `edited` follows
+            return
+        self._held, self._session = None, held
+        before = self._revision
+        self._own_edit = True
+        try:
+            super().inputMethodEvent(e)
+        finally:
+            self._own_edit = False
+        moved = self.textCursor().position() - held.position
+        if self._revision != before and moved == utf16_len(commit):
+            self._advance(held, commit)
+            if composing and self._session is held:  # the next composition has begun
+                self._held, self._session = held, None
+                self.ghostChanged.emit(0, 0)
+        else:
+            self.end_session()
+            self.edited.emit()
 
     def mousePressEvent(self, e: QMouseEvent) -> None:
         self.end_session()
@@ -508,6 +556,15 @@ class GhostTextEditor(QPlainTextEdit):
             finally:
                 self._restyling = False
         self.document().markContentsDirty(block.position(), block.length())
+
+
+def qt_word_end(text: str, start: int) -> int:
+    """Where the word that starts at `start` (a Python index) ends, by Qt's word boundaries
+    (Unicode's rules: Chinese goes a character at a time unless Qt has a dictionary)."""
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Word, text)
+    finder.setPosition(utf16_len(text[:start]))
+    end = finder.toNextBoundary()
+    return len(text) if end < 0 else py_index(text, end)
 
 
 def utf16_len(text: str) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QIODevice, QLocale, QMarginsF, QObject, QUrl
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QLocale, QMarginsF, QObject, QUrl
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -101,7 +101,8 @@ def suggested_name(tab: DocumentTab, suffix: str) -> str:
     """A file name for the export: the document's, or its title's, with `suffix`."""
     if tab.path is not None:
         return tab.path.with_suffix(suffix).name
-    name = _UNSAFE_NAME.sub(" ", document_title(tab)).strip(" .")[:80] or "Untitled"
+    name = _UNSAFE_NAME.sub(" ", document_title(tab)).strip(" .")[:80]
+    name = name or QCoreApplication.translate("Exporting", "Untitled")
     return name + suffix
 
 
@@ -129,26 +130,27 @@ class Exporting(QObject):
     def actions(self) -> list[Action]:
         file = "&File"
         return [
-            Action("export_html", "Export as &HTML…", file, self.export_html,
-                   tip="Save a copy as a web page (Markdown rendered)", separator=True),
-            Action("export_pdf", "Export as P&DF…", file, self.export_pdf,
-                   tip="Save a copy as a PDF (Markdown rendered)"),
+            Action("export_html", self.tr("Export as &HTML…"), file, self.export_html,
+                   tip=self.tr("Save a copy as a web page (Markdown rendered)"), separator=True),
+            Action("export_pdf", self.tr("Export as P&DF…"), file, self.export_pdf,
+                   tip=self.tr("Save a copy as a PDF (Markdown rendered)")),
         ]  # fmt: skip
 
-    def _ask(self, kind: str, suffix: str, filter_: str) -> Path | None:
+    def _ask(self, title: str, suffix: str, filter_: str) -> Path | None:
         tab = self.window.current_tab()
         folder = tab.path.parent if tab.path is not None else self.folder or Path.home()
         start = str(folder / suggested_name(tab, suffix))
-        return ask_save_path(tab.window(), f"Export as {kind}", start, filter_, suffix)
+        return ask_save_path(tab.window(), title, start, filter_, suffix)
 
     def export_html(self, path: Path | None = None) -> bool:
         """Export the document in front as HTML (to `path`, or where the user chooses)."""
-        path = path or self._ask("HTML", ".html", "Web pages (*.html *.htm)")
+        filter_ = self.tr("Web pages (*.html *.htm)")
+        path = path or self._ask(self.tr("Export as HTML"), ".html", filter_)
         return path is not None and self._export(write_html, path)
 
     def export_pdf(self, path: Path | None = None) -> bool:
         """Export the document in front as PDF (to `path`, or where the user chooses)."""
-        path = path or self._ask("PDF", ".pdf", "PDF documents (*.pdf)")
+        path = path or self._ask(self.tr("Export as PDF"), ".pdf", self.tr("PDF documents (*.pdf)"))
         return path is not None and self._export(write_pdf, path)
 
     def _export(self, write: Callable[[DocumentTab, Path], None], path: Path) -> bool:
@@ -156,8 +158,13 @@ class Exporting(QObject):
             write(self.window.current_tab(), path)
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            self.window.error("Could not export", f"{path}: {reason}\n\nThe document is unchanged.")
+            self.window.error(
+                self.tr("Could not export"),
+                self.tr("{path}: {reason}\n\nThe document is unchanged.").format(
+                    path=path, reason=reason
+                ),
+            )
             return False
         self.folder = path.parent
-        self.window.notify(f"Exported {path}", 6000)
+        self.window.notify(self.tr("Exported {path}").format(path=path), 6000)
         return True

@@ -3,6 +3,7 @@ documents, and other programs changing a file meanwhile.
 
 `FileWindow` is the main window's base class: it holds what concerns files on disk, the main
 window (`ui/main_window.py`) what concerns the rest. Nothing is ever overwritten silently.
+Its text is translated in context "FileWindow" (explicitly: its methods run on a subclass).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QFileSystemWatcher, Qt
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QTabWidget
 
 from writer_app import APP_NAME
@@ -27,15 +28,21 @@ from writer_app.recent import RecentFiles
 from writer_app.ui.compare_dialog import CompareDialog
 from writer_app.ui.document_tab import DocumentTab
 
-FILE_FILTERS = ";;".join(
-    (
-        "Text, Markdown and Python (*.txt *.md *.markdown *.py *.pyw *.pyi)",
-        "Text and Markdown (*.txt *.md *.markdown)",
-        "Python (*.py *.pyw *.pyi)",
-        "All files (*)",
-    )
-)
 UNSAVED_LISTED = 12  # documents named in the quit question; the rest are counted
+
+
+def file_filters() -> str:
+    """The file dialogs' filters (translated, so made when asked for)."""
+    return ";;".join(
+        (
+            QCoreApplication.translate(
+                "FileWindow", "Text, Markdown and Python (*.txt *.md *.markdown *.py *.pyw *.pyi)"
+            ),
+            QCoreApplication.translate("FileWindow", "Text and Markdown (*.txt *.md *.markdown)"),
+            QCoreApplication.translate("FileWindow", "Python (*.py *.pyw *.pyi)"),
+            QCoreApplication.translate("FileWindow", "All files (*)"),
+        )
+    )
 
 
 class FileWindow(QMainWindow):
@@ -79,7 +86,10 @@ class FileWindow(QMainWindow):
         tab.set_content("", path, TextFormat())
         if not path.parent.is_dir():
             self.show_notice(
-                f"The folder {path.parent} does not exist: Save will ask where to keep {path.name}"
+                QCoreApplication.translate(
+                    "FileWindow",
+                    "The folder {folder} does not exist: Save will ask where to keep {name}",
+                ).format(folder=path.parent, name=path.name)
             )
         return tab
 
@@ -91,7 +101,12 @@ class FileWindow(QMainWindow):
         return next((c for c in candidates if c.is_dir()), Path.home())
 
     def open_dialog(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Open", str(self.last_folder()), FILE_FILTERS)
+        names, _ = QFileDialog.getOpenFileNames(
+            self,
+            QCoreApplication.translate("FileWindow", "Open"),
+            str(self.last_folder()),
+            file_filters(),
+        )
         for name in names:
             self.open_path(Path(name))
 
@@ -117,11 +132,15 @@ class FileWindow(QMainWindow):
             self._offer_encodings(path, str(exc))
             return False
         except DocumentError as exc:
-            self.show_error("Could not open the file", str(exc))
+            self.show_error(
+                QCoreApplication.translate("FileWindow", "Could not open the file"), str(exc)
+            )
             return False
         if is_large_file(path):
             self.show_notice(
-                f"{path.name} is large; suggestions read only the text near the cursor"
+                QCoreApplication.translate(
+                    "FileWindow", "{name} is large; suggestions read only the text near the cursor"
+                ).format(name=path.name)
             )
         tab = self.tab if self.tab.is_blank() else self.new_tab()
         tab.set_content(text, path, fmt)
@@ -134,8 +153,10 @@ class FileWindow(QMainWindow):
         labels = [c.label for c in OFFERED_ENCODINGS]
         label, ok = QInputDialog.getItem(
             self,
-            "Choose an Encoding",
-            f"{message}\n\nOpen it with this encoding:",
+            QCoreApplication.translate("FileWindow", "Choose an Encoding"),
+            QCoreApplication.translate(
+                "FileWindow", "{message}\n\nOpen it with this encoding:"
+            ).format(message=message),
             labels,
             0,
             False,
@@ -146,12 +167,14 @@ class FileWindow(QMainWindow):
 
     def reopen_with_encoding(self, codec: str) -> None:
         tab = self.tab
-        if tab.path is None or not self._confirm_discard(tab, "Reopen"):
+        if tab.path is None or not self._confirm_discard(tab):
             return
         try:
             tab.reload(codec)
         except DocumentError as exc:
-            self.show_error("Could not reopen the file", str(exc))
+            self.show_error(
+                QCoreApplication.translate("FileWindow", "Could not reopen the file"), str(exc)
+            )
 
     def save_with_encoding(self, codec: str) -> None:
         tab = self.tab
@@ -179,12 +202,14 @@ class FileWindow(QMainWindow):
     ) -> bool:
         folder_gone = tab.path is not None and not tab.path.parent.is_dir()
         if path is None and (ask_path or tab.path is None or folder_gone):
-            caption = "Save As"
+            caption = QCoreApplication.translate("FileWindow", "Save As")
             if folder_gone and not ask_path:
                 assert tab.path is not None
-                caption = f"Save As — the folder {tab.path.parent} does not exist"
+                caption = QCoreApplication.translate(
+                    "FileWindow", "Save As — the folder {folder} does not exist"
+                ).format(folder=tab.path.parent)
             start = str(self.proposed_path(tab))
-            name, _ = QFileDialog.getSaveFileName(self, caption, start, FILE_FILTERS)
+            name, _ = QFileDialog.getSaveFileName(self, caption, start, file_filters())
             if not name:
                 return False
             path = Path(name)
@@ -194,8 +219,11 @@ class FileWindow(QMainWindow):
             answer = QMessageBox.question(
                 self,
                 APP_NAME,
-                f"{tab.title()} was changed by another program since you opened it. "
-                "Replace it with your version?",
+                QCoreApplication.translate(
+                    "FileWindow",
+                    "{name} was changed by another program since you opened it. "
+                    "Replace it with your version?",
+                ).format(name=tab.title()),
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel,
             )
@@ -205,20 +233,28 @@ class FileWindow(QMainWindow):
             notices = tab.save(target, fmt)
         except DocumentError as exc:
             self.show_error(
-                "Could not save", f"{exc}\n\nYour text is still here; try saving somewhere else."
+                QCoreApplication.translate("FileWindow", "Could not save"),
+                QCoreApplication.translate(
+                    "FileWindow", "{error}\n\nYour text is still here; try saving somewhere else."
+                ).format(error=exc),
             )
             return False
         self.recent.add(target)
         self._on_tab_state(tab)
-        message = "; ".join([f"Saved {target}", *notices])
+        saved = QCoreApplication.translate("FileWindow", "Saved {path}").format(path=target)
+        message = "; ".join([saved, *notices])
         self.statusBar().showMessage(message, 12000 if notices else 4000)
         return True
 
-    def _confirm_discard(self, tab: DocumentTab, verb: str) -> bool:
+    def _confirm_discard(self, tab: DocumentTab) -> bool:
+        """Before reopening a document: may its unsaved changes go?"""
         if not tab.is_modified():
             return True
+        question = QCoreApplication.translate(
+            "FileWindow", "Reopen {name} and lose your unsaved changes?"
+        ).format(name=tab.title())
         answer = QMessageBox.question(
-            self, APP_NAME, f"{verb} {tab.title()} and lose your unsaved changes?",
+            self, APP_NAME, question,
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )  # fmt: skip
@@ -236,7 +272,11 @@ class FileWindow(QMainWindow):
             | QMessageBox.StandardButton.Cancel
         )
         answer = QMessageBox.question(
-            self, APP_NAME, f"Save changes to {tab.title()}?", buttons,
+            self, APP_NAME,
+            QCoreApplication.translate("FileWindow", "Save changes to {name}?").format(
+                name=tab.title()
+            ),
+            buttons,
             QMessageBox.StandardButton.Save,
         )  # fmt: skip
         if answer == QMessageBox.StandardButton.Save:
@@ -251,11 +291,17 @@ class FileWindow(QMainWindow):
             return all(self.maybe_save(tab) for tab in modified)
         names = [tab.file_label() for tab in modified[:UNSAVED_LISTED]]
         if len(modified) > UNSAVED_LISTED:
-            names.append(f"and {len(modified) - UNSAVED_LISTED} more")
+            more = len(modified) - UNSAVED_LISTED
+            names.append(QCoreApplication.translate("FileWindow", "and %n more", None, more))
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(APP_NAME)
-        box.setText(f"{len(modified)} documents have unsaved changes:")
+        count = len(modified)  # (a variable: lupdate skips a call as the count)
+        box.setText(
+            QCoreApplication.translate(
+                "FileWindow", "%n documents have unsaved changes:", None, count
+            )
+        )
         box.setInformativeText("\n".join(names))
         box.setStandardButtons(
             QMessageBox.StandardButton.SaveAll
@@ -264,7 +310,7 @@ class FileWindow(QMainWindow):
         )
         discard = box.button(QMessageBox.StandardButton.Discard)
         if discard is not None:
-            discard.setText("Discard All")
+            discard.setText(QCoreApplication.translate("FileWindow", "Discard All"))
         box.setDefaultButton(QMessageBox.StandardButton.SaveAll)
         box.setEscapeButton(QMessageBox.StandardButton.Cancel)
         box.exec()
@@ -302,14 +348,22 @@ class FileWindow(QMainWindow):
             if state == "missing":
                 tab.stamp = None
                 tab.editor.document().setModified(True)  # saving writes it again
-                self.show_notice(f"{tab.title()} was deleted or moved; Save writes it again")
+                self.show_notice(
+                    QCoreApplication.translate(
+                        "FileWindow", "{name} was deleted or moved; Save writes it again"
+                    ).format(name=tab.title())
+                )
             elif state == "changed" and not tab.is_modified() and not tab.loading:
                 try:
                     tab.reload()
                 except DocumentError as exc:
                     self.show_notice(str(exc))
                 else:
-                    self.show_notice(f"Reloaded {tab.title()}: another program changed it")
+                    self.show_notice(
+                        QCoreApplication.translate(
+                            "FileWindow", "Reloaded {name}: another program changed it"
+                        ).format(name=tab.title())
+                    )
             elif state == "changed":
                 self._ask_about_disk_change(tab)
             path = tab.path
@@ -322,10 +376,22 @@ class FileWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(APP_NAME)
-        box.setText(f"{tab.title()} was changed by another program, and you have unsaved changes.")
-        reload_button = box.addButton("Reload from Disk", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep Mine", QMessageBox.ButtonRole.AcceptRole)
-        compare = box.addButton("Compare…", QMessageBox.ButtonRole.ActionRole)
+        box.setText(
+            QCoreApplication.translate(
+                "FileWindow",
+                "{name} was changed by another program, and you have unsaved changes.",
+            ).format(name=tab.title())
+        )
+        reload_button = box.addButton(
+            QCoreApplication.translate("FileWindow", "Reload from Disk"),
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
+        keep = box.addButton(
+            QCoreApplication.translate("FileWindow", "Keep Mine"), QMessageBox.ButtonRole.AcceptRole
+        )
+        compare = box.addButton(
+            QCoreApplication.translate("FileWindow", "Compare…"), QMessageBox.ButtonRole.ActionRole
+        )
         box.setDefaultButton(keep)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -335,7 +401,9 @@ class FileWindow(QMainWindow):
                 try:
                     tab.reload()
                 except DocumentError as exc:
-                    self.show_error("Could not reload", str(exc))
+                    self.show_error(
+                        QCoreApplication.translate("FileWindow", "Could not reload"), str(exc)
+                    )
             elif button is compare:
                 self.compare_with_disk(tab)
                 self._ask_about_disk_change(tab)  # then decide
@@ -351,9 +419,17 @@ class FileWindow(QMainWindow):
         try:
             on_disk, _fmt = read_document(tab.path)
         except DocumentError as exc:
-            self.show_error("Could not read the file", str(exc))
+            self.show_error(
+                QCoreApplication.translate("FileWindow", "Could not read the file"), str(exc)
+            )
             return None
-        dialog = CompareDialog(on_disk, tab.text(), "the file on disk", "your version", self)
+        dialog = CompareDialog(
+            on_disk,
+            tab.text(),
+            QCoreApplication.translate("FileWindow", "the file on disk"),
+            QCoreApplication.translate("FileWindow", "your version"),
+            self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

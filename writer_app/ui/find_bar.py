@@ -49,18 +49,22 @@ class FindBar(QWidget):
         super().__init__(parent)
         self.editor = editor
         self.query = QLineEdit(self)
-        self.query.setPlaceholderText("Find")
+        self.query.setPlaceholderText(self.tr("Find"))
         self.query.setClearButtonEnabled(True)
-        self.case = QCheckBox("Match case", self)
-        self.whole = QCheckBox("Whole words", self)
+        self.case = QCheckBox(self.tr("Match case"), self)
+        self.whole = QCheckBox(self.tr("Whole words"), self)
         self.status = QLabel(self)
-        previous = _button(self, "Previous", "Find previous (Shift+F3)")
-        following = _button(self, "Next", "Find next (F3)")
-        close = _button(self, "✕", "Close (Esc)")
+        previous = _button(self, self.tr("Previous"), self.tr("Find previous (Shift+F3)"))
+        following = _button(self, self.tr("Next"), self.tr("Find next (F3)"))
+        close = _button(self, "✕", self.tr("Close (Esc)"))
         self.replacement = QLineEdit(self)
-        self.replacement.setPlaceholderText("Replace with")
-        self.replace_button = _button(self, "Replace", "Replace this match and find the next")
-        self.replace_all_button = _button(self, "Replace All", "Replace every match (one undo)")
+        self.replacement.setPlaceholderText(self.tr("Replace with"))
+        self.replace_button = _button(
+            self, self.tr("Replace"), self.tr("Replace this match and find the next")
+        )
+        self.replace_all_button = _button(
+            self, self.tr("Replace All"), self.tr("Replace every match (one undo)")
+        )
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setVerticalSpacing(2)
@@ -142,16 +146,20 @@ class FindBar(QWidget):
             self.status.clear()
             return found
         if not found:
-            self.status.setText("Not found")
+            self.status.setText(self.tr("Not found"))
             return found
         cursor = self.editor.textCursor()
         here = (cursor.selectionStart(), cursor.selectionEnd())
         total = f"{MAX_MATCHES:,}+" if len(found) > MAX_MATCHES else f"{len(found):,}"
         index = bisect.bisect_left(found, here)
         if index < len(found) and found[index] == here:
-            self.status.setText(f"{index + 1:,} of {total}")
+            self.status.setText(
+                self.tr("{index} of {total}").format(index=f"{index + 1:,}", total=total)
+            )
+        elif len(found) == 1:
+            self.status.setText(self.tr("{total} match").format(total=total))
         else:
-            self.status.setText(f"{total} match{'es' if len(found) != 1 else ''}")
+            self.status.setText(self.tr("{total} matches").format(total=total))
         return found
 
     def search(self, *, forward: bool = True, from_start: bool = False) -> bool:
@@ -203,7 +211,7 @@ class FindBar(QWidget):
         cursor.endEditBlock()
         self.editor.setTextCursor(cursor)
         if not self.search(forward=True):
-            self.status.setText("Replaced the last match")
+            self.status.setText(self.tr("Replaced the last match"))
         return True
 
     def replace_all(self) -> int:
@@ -223,7 +231,7 @@ class FindBar(QWidget):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.insertText(new)
         cursor.endEditBlock()
-        self.status.setText(f"Replaced {len(found):,}")
+        self.status.setText(self.tr("Replaced {count}").format(count=f"{len(found):,}"))
         return len(found)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:

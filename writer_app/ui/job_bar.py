@@ -3,11 +3,12 @@ way text streams into that document.
 
 The draft and the summary write into a new tab as the model goes; the tab stays read-only
 (and out of the undo history) until the job ends, so nothing the user types can collide
-with it.
+with it. (JobBar's text is translated in context "JobBar" explicitly: it has subclasses.)
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -23,8 +24,10 @@ class JobBar(QFrame):
         self.label = QLabel()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop now and keep what was written")
+        self.cancel_button = QPushButton(QCoreApplication.translate("JobBar", "Cancel"))
+        self.cancel_button.setToolTip(
+            QCoreApplication.translate("JobBar", "Stop now and keep what was written")
+        )
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
         row.addWidget(self.label, 1)
@@ -35,7 +38,12 @@ class JobBar(QFrame):
         """`text` with the progress at `step` of `steps` (the bar reads `label`)."""
         self.progress.setRange(0, steps)
         self.progress.setValue(step)
-        self.progress.setFormat(label or f"{step} of {steps}")
+        self.progress.setFormat(
+            label
+            or QCoreApplication.translate("JobBar", "{step} of {steps}").format(
+                step=step, steps=steps
+            )
+        )
         self.label.setText(text)
 
     def show_busy(self, text: str) -> None:

@@ -8,7 +8,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,7 @@ from writer_app.documents import (
 from writer_app.features.base import Progress
 from writer_app.recent import RecentFiles
 from writer_app.recovery import RecoveryEntry, RecoveryStore
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui import actions as window_actions
 from writer_app.ui.about import app_icon
 from writer_app.ui.about import show_about as about_box
@@ -49,19 +50,23 @@ from writer_app.ui.settings_dialog import STYLES_PAGE, SettingsDialog, editor_fo
 from writer_app.ui.spell import SpellChecking
 from writer_app.ui.summarize import SummarizeFeature
 from writer_app.ui.theme import apply_theme
-from writer_app.ui.word_count import count_text, describe_words, line_and_column, selected_text
+from writer_app.ui.word_count import line_and_column, selected_text, word_count_label
 
 COUNT_WORDS_UP_TO = 2_000_000  # characters; above this the count is done on a thread
-SUGGESTING = "Suggesting…"
+SUGGESTING = QT_TRANSLATE_NOOP("MainWindow", "Suggesting…")
 
-# Keys the editor handles itself (on a suggestion on show); listed in Keyboard Shortcuts.
+# Keys the editor handles itself (on a suggestion on show); listed in Keyboard Shortcuts
+# (their help translated in context "MainWindow").
 EDITOR_KEYS = (
-    Key("Tab", "Accept the whole suggestion"),
-    Key("Ctrl+Right", "Accept the next word of the suggestion"),
-    Key("Esc", "Dismiss the suggestion"),
-    Key("Alt+]  /  Alt+[", "Next / previous alternative"),
-    Key("Ctrl+Return, Esc", "In the rewrite panel: accept; stop, then reject"),
-    Key("Ctrl+Tab", "Next document"),
+    Key("Tab", QT_TRANSLATE_NOOP("MainWindow", "Accept the whole suggestion")),
+    Key("Ctrl+Right", QT_TRANSLATE_NOOP("MainWindow", "Accept the next word of the suggestion")),
+    Key("Esc", QT_TRANSLATE_NOOP("MainWindow", "Dismiss the suggestion")),
+    Key("Alt+]  /  Alt+[", QT_TRANSLATE_NOOP("MainWindow", "Next / previous alternative")),
+    Key(
+        "Ctrl+Return, Esc",
+        QT_TRANSLATE_NOOP("MainWindow", "In the rewrite panel: accept; stop, then reject"),
+    ),
+    Key("Ctrl+Tab", QT_TRANSLATE_NOOP("MainWindow", "Next document")),
 )
 
 
@@ -197,7 +202,7 @@ class MainWindow(FileWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.model_label = QLabel("No model loaded", self)
+        self.model_label = QLabel(self.tr("No model loaded"), self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy indicator
         self.progress.setMaximumWidth(120)
@@ -207,7 +212,7 @@ class MainWindow(FileWindow):
         self.format_button = QToolButton(self)
         self.format_button.setAutoRaise(True)
         self.format_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.format_button.setToolTip("Encoding and line endings")
+        self.format_button.setToolTip(self.tr("Encoding and line endings"))
         self.format_menu = QMenu(self)
         self.format_menu.aboutToShow.connect(self._fill_format_menu)
         self.format_button.setMenu(self.format_menu)
@@ -227,58 +232,63 @@ class MainWindow(FileWindow):
         file, edit, suggest, _draft, help_ = window_actions.MENUS
         editor = self.current_editor
         return [
-            Action("new", "&New", file, self.new_document, std.New),
-            Action("open", "&Open…", file, self.open_dialog, std.Open),
-            Action("save", "&Save", file, self.save, std.Save),
-            Action("save_as", "Save &As…", file, self.save_as, "Ctrl+Shift+S"),
+            Action("new", self.tr("&New"), file, self.new_document, std.New),
+            Action("open", self.tr("&Open…"), file, self.open_dialog, std.Open),
+            Action("save", self.tr("&Save"), file, self.save, std.Save),
+            Action("save_as", self.tr("Save &As…"), file, self.save_as, "Ctrl+Shift+S"),
             *self.exporting.actions(),
             Action(
-                "close", "&Close", file, lambda: self.close_tab(self.tab), "Ctrl+W",
-                "Close the document", separator=True,
+                "close", self.tr("&Close"), file, lambda: self.close_tab(self.tab), "Ctrl+W",
+                self.tr("Close the document"), separator=True,
             ),
-            Action("quit", "&Quit", file, self.close, std.Quit),
-            Action("next_tab", "Next Document", "", self._next_tab, "Ctrl+Tab"),
+            Action("quit", self.tr("&Quit"), file, self.close, std.Quit),
+            Action("next_tab", self.tr("Next Document"), "", self._next_tab, "Ctrl+Tab"),
             *self.previewing.actions(),  # in the View menu
             *self.spelling.actions(),
-            Action("undo", "&Undo", edit, lambda: editor().undo(), std.Undo),
-            Action("redo", "&Redo", edit, lambda: editor().redo(), std.Redo),
-            Action("cut", "Cu&t", edit, lambda: editor().cut(), std.Cut, separator=True),
-            Action("copy", "&Copy", edit, lambda: editor().copy(), std.Copy),
-            Action("paste", "&Paste", edit, lambda: editor().paste(), std.Paste),
-            Action("select_all", "Select &All", edit, lambda: editor().selectAll(), std.SelectAll),
-            Action("find", "&Find…", edit, self.find_bar.open_bar, std.Find, separator=True),
-            Action("replace", "R&eplace…", edit, lambda: self.find_bar.open_bar(replace=True),
-                   "Ctrl+H", "Find and replace"),
-            Action("find_next", "Find &Next", edit, lambda: self.find_bar.search(forward=True),
-                   "F3", "Find next"),
-            Action("find_previous", "Find Pre&vious", edit,
-                   lambda: self.find_bar.search(forward=False), "Shift+F3", "Find previous"),
-            Action("settings", "Se&ttings…", edit, self.open_settings, "Ctrl+,", "Settings",
+            Action("undo", self.tr("&Undo"), edit, lambda: editor().undo(), std.Undo),
+            Action("redo", self.tr("&Redo"), edit, lambda: editor().redo(), std.Redo),
+            Action("cut", self.tr("Cu&t"), edit, lambda: editor().cut(), std.Cut, separator=True),
+            Action("copy", self.tr("&Copy"), edit, lambda: editor().copy(), std.Copy),
+            Action("paste", self.tr("&Paste"), edit, lambda: editor().paste(), std.Paste),
+            Action("select_all", self.tr("Select &All"), edit, lambda: editor().selectAll(),
+                   std.SelectAll),
+            Action("find", self.tr("&Find…"), edit, self.find_bar.open_bar, std.Find,
                    separator=True),
-            Action("suggestions", "&Inline Suggestions", suggest, self._toggle_suggestions,
-                   checkable=True),
-            Action("suggest_now", "Suggest &Now", suggest, self.suggest_now, "Ctrl+Space",
-                   "Suggest now"),
-            Action("rewrite", "&Rewrite Selection…", suggest, self.rewrite_selection,
-                   "Ctrl+Shift+R", "Rewrite the selected text in a style", toolbar=True),
-            Action("generate_code", "&Generate Code from Docstring", suggest, self.generate_code,
-                   "Ctrl+Shift+G", "Generate code from docstring (Tab accepts, Esc rejects)",
+            Action("replace", self.tr("R&eplace…"), edit,
+                   lambda: self.find_bar.open_bar(replace=True), "Ctrl+H",
+                   self.tr("Find and replace")),
+            Action("find_next", self.tr("Find &Next"), edit,
+                   lambda: self.find_bar.search(forward=True), "F3", self.tr("Find next")),
+            Action("find_previous", self.tr("Find Pre&vious"), edit,
+                   lambda: self.find_bar.search(forward=False), "Shift+F3",
+                   self.tr("Find previous")),
+            Action("settings", self.tr("Se&ttings…"), edit, self.open_settings, "Ctrl+,",
+                   self.tr("Settings"), separator=True),
+            Action("suggestions", self.tr("&Inline Suggestions"), suggest,
+                   self._toggle_suggestions, checkable=True),
+            Action("suggest_now", self.tr("Suggest &Now"), suggest, self.suggest_now, "Ctrl+Space",
+                   self.tr("Suggest now")),
+            Action("rewrite", self.tr("&Rewrite Selection…"), suggest, self.rewrite_selection,
+                   "Ctrl+Shift+R", self.tr("Rewrite the selected text in a style"), toolbar=True),
+            Action("generate_code", self.tr("&Generate Code from Docstring"), suggest,
+                   self.generate_code, "Ctrl+Shift+G",
+                   self.tr("Generate code from docstring (Tab accepts, Esc rejects)"),
                    toolbar=True),
             *self.summarizing.actions(),
-            Action("accept", "&Accept Suggestion\tTab", suggest,
+            Action("accept", self.tr("&Accept Suggestion\tTab"), suggest,
                    lambda: editor().accept_suggestion(), separator=True),
-            Action("accept_word", "Accept Next &Word\tCtrl+Right", suggest,
+            Action("accept_word", self.tr("Accept Next &Word\tCtrl+Right"), suggest,
                    lambda: editor().accept_word()),
-            Action("next_alternative", "Ne&xt Alternative\tAlt+]", suggest,
+            Action("next_alternative", self.tr("Ne&xt Alternative\tAlt+]"), suggest,
                    lambda: editor().cycle(1)),
-            Action("previous_alternative", "&Previous Alternative\tAlt+[", suggest,
+            Action("previous_alternative", self.tr("&Previous Alternative\tAlt+["), suggest,
                    lambda: editor().cycle(-1)),
-            Action("dismiss", "&Dismiss\tEsc", suggest, lambda: editor().dismiss()),
-            Action("adapt", "Adapt &to My Writing…", suggest, self.open_adapt,
-                   tip="Learn your writing from your documents", separator=True),
+            Action("dismiss", self.tr("&Dismiss\tEsc"), suggest, lambda: editor().dismiss()),
+            Action("adapt", self.tr("Adapt &to My Writing…"), suggest, self.open_adapt,
+                   tip=self.tr("Learn your writing from your documents"), separator=True),
             *self.drafting.actions(),
-            Action("key_bindings", "&Keyboard Shortcuts", help_, self.show_key_bindings),
-            Action("about", f"&About {APP_NAME}", help_, self.show_about),
+            Action("key_bindings", self.tr("&Keyboard Shortcuts"), help_, self.show_key_bindings),
+            Action("about", self.tr("&About {app}").format(app=APP_NAME), help_, self.show_about),
         ]  # fmt: skip
 
     def _build_menus(self) -> None:
@@ -290,7 +300,7 @@ class MainWindow(FileWindow):
         self.spelling.notice = self.show_notice
         self.spelling.set_enabled(self.settings.editor.spell_check)
         self.spelling.on_toggle = self._set_spell_check
-        tools = self.addToolBar("Assistant")
+        tools = self.addToolBar(self.tr("Assistant"))
         tools.setObjectName("assistant-toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         tools.setMovable(False)
@@ -298,10 +308,10 @@ class MainWindow(FileWindow):
         self.actions_by_name, menus = window_actions.build(
             self, self.menuBar(), tools, self.declared
         )
-        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu = QMenu(self.tr("Open &Recent"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menus["&File"].insertMenu(self.actions_by_name["save"], self.recent_menu)
-        self.view_menu = QMenu("&View", self)
+        self.view_menu = QMenu(self.tr("&View"), self)
         self.menuBar().insertMenu(menus["&Suggestions"].menuAction(), self.view_menu)
         for name, feature in (("preview", self.previewing), ("spelling", self.spelling)):
             feature.bind(self.actions_by_name[name])
@@ -314,7 +324,8 @@ class MainWindow(FileWindow):
 
     def key_bindings(self) -> list[tuple[str, str]]:
         """(keys, what they do), for Help → Keyboard Shortcuts."""
-        return window_actions.key_bindings(self.declared, EDITOR_KEYS)
+        keys = [Key(k.keys, QCoreApplication.translate("MainWindow", k.help)) for k in EDITOR_KEYS]
+        return window_actions.key_bindings(self.declared, keys)
 
     def _next_tab(self) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
@@ -329,17 +340,17 @@ class MainWindow(FileWindow):
             action.setEnabled(path.is_file())
             action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
         if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("No recent files").setEnabled(False)
+            self.recent_menu.addAction(self.tr("No recent files")).setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", self.recent.clear)
+            self.recent_menu.addAction(self.tr("Clear List"), self.recent.clear)
 
     def _fill_format_menu(self) -> None:
         menu, tab = self.format_menu, self.tab
         menu.clear()
-        reopen = menu.addMenu("Reopen with Encoding")
+        reopen = menu.addMenu(self.tr("Reopen with Encoding"))
         reopen.setEnabled(tab.path is not None)
-        save_as = menu.addMenu("Save with Encoding")
+        save_as = menu.addMenu(self.tr("Save with Encoding"))
         for choice in OFFERED_ENCODINGS:
             codec: str = choice.codec
             reopen.addAction(choice.label).triggered.connect(
@@ -348,7 +359,7 @@ class MainWindow(FileWindow):
             save_as.addAction(choice.label).triggered.connect(
                 lambda _c=False, c=codec: self.save_with_encoding(c)
             )
-        endings = menu.addMenu("Line Endings")
+        endings = menu.addMenu(self.tr("Line Endings"))
         group = QActionGroup(endings)
         for newline, name in NEWLINE_NAMES.items():
             action = endings.addAction(name)
@@ -364,7 +375,7 @@ class MainWindow(FileWindow):
         if self._load_task is not None and not self._load_task.done():
             self._load_task.cancel()
         self.progress.show()
-        self.model_label.setText("Starting the model…")
+        self.model_label.setText(self.tr("Starting the model…"))
         self._load_task = asyncio.ensure_future(self._load_model())
 
     async def _load_model(self) -> None:
@@ -378,18 +389,21 @@ class MainWindow(FileWindow):
             raise
         except Exception as exc:
             self.model_error = str(exc)
-            self.model_label.setText("No suggestions: the model could not be loaded")
+            self.model_label.setText(self.tr("No suggestions: the model could not be loaded"))
             self.model_label.setToolTip(self.model_error)
             self.show_error(
-                "The model could not be loaded",
-                f"{exc}\n\nYou can keep writing; suggestions are off until a model loads.",
+                self.tr("The model could not be loaded"),
+                self.tr(
+                    "{error}\n\nYou can keep writing; suggestions are off until a model loads."
+                ).format(error=exc),
             )
             return
         finally:
             self.progress.hide()
         self.model_error = None
         self.model_label.setText(status.summary)  # its speed once measured: _show_speed
-        self.model_label.setToolTip(f"Loaded in {status.load_seconds:.1f} s")
+        seconds = f"{status.load_seconds:.1f}"
+        self.model_label.setToolTip(self.tr("Loaded in {seconds} s").format(seconds=seconds))
         self.assistant.on_job_done = self._show_speed
         for notice in status.notices:
             self.show_notice(notice)
@@ -408,13 +422,15 @@ class MainWindow(FileWindow):
 
     def rewrite_selection(self) -> QMenu | None:
         """Open the style picker at the selection; the rewrite shows in the tab's panel."""
-        if not self.require_model("rewrites"):
+        if not self.require_model(self.tr("rewrites")):
             return None
         return self.tab.rewrite_panel.pick_style()
 
     def suggest_now(self) -> None:
-        if self.require_model("suggestions") and not self.controller.request(explicit=True):
-            self.notify("Nothing to continue here", 3000)
+        if self.require_model(self.tr("suggestions")) and not self.controller.request(
+            explicit=True
+        ):
+            self.notify(self.tr("Nothing to continue here"), 3000)
 
     def _set_spell_check(self, on: bool) -> None:
         new = copy.deepcopy(self.settings)
@@ -458,7 +474,10 @@ class MainWindow(FileWindow):
         try:
             save_settings(new, self.settings_path)
         except (OSError, ValueError) as exc:
-            self.show_error("Could not save the settings", f"{exc}\n\nThey apply until you quit.")
+            self.show_error(
+                self.tr("Could not save the settings"),
+                self.tr("{error}\n\nThey apply until you quit.").format(error=exc),
+            )
         self.enable_action.setChecked(new.editor.suggestions)
         self.spelling.set_enabled(new.editor.spell_check)
         if not new.editor.suggestions:
@@ -481,7 +500,8 @@ class MainWindow(FileWindow):
             tab.editor.refresh_colors()
 
     def _on_ghost_changed(self, index: int, count: int) -> None:
-        self.ghost_label.setText(f"Suggestion {index + 1}/{count}" if count > 1 else "")
+        shown = self.tr("Suggestion {index}/{count}").format(index=index + 1, count=count)
+        self.ghost_label.setText(shown if count > 1 else "")
 
     def _on_first_ghost(self, seconds: float) -> None:
         self.last_ghost_latency = seconds
@@ -492,13 +512,12 @@ class MainWindow(FileWindow):
         document = self.editor.document()
         text, selected = self.editor.text(), selected_text(self.editor.textCursor())
         if document.characterCount() > COUNT_WORDS_UP_TO:  # counted on a thread
-            future = asyncio.get_event_loop().run_in_executor(None, count_text, text, selected)
-            future.add_done_callback(lambda f: self._show_word_count(*f.result()))
+            future = asyncio.get_event_loop().run_in_executor(
+                None, word_count_label, text, selected
+            )
+            future.add_done_callback(lambda f: self.words_label.setText(f.result()))
         else:
-            self._show_word_count(*count_text(text, selected))
-
-    def _show_word_count(self, n: int, selected: int | None = None) -> None:
-        self.words_label.setText(describe_words(n, selected))
+            self.words_label.setText(word_count_label(text, selected))
 
     def _show_position(self, tab: DocumentTab) -> None:
         if self.tabs.currentWidget() is tab:
@@ -507,8 +526,9 @@ class MainWindow(FileWindow):
 
     def _on_preparing(self, tab: DocumentTab, on: bool) -> None:
         """A subtle sign that a suggestion is on its way (it can take a few seconds)."""
-        if self.tabs.currentWidget() is tab and (on or self.ghost_label.text() == SUGGESTING):
-            self.ghost_label.setText(SUGGESTING if on else "")
+        suggesting = QCoreApplication.translate("MainWindow", SUGGESTING)
+        if self.tabs.currentWidget() is tab and (on or self.ghost_label.text() == suggesting):
+            self.ghost_label.setText(suggesting if on else "")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save_all():
@@ -525,7 +545,11 @@ class MainWindow(FileWindow):
         """After a crash: offer what the last session left unsaved."""
         entries = self.recovery.entries()
         for damaged in self.recovery.damaged:
-            self.show_notice(f"A recovery copy could not be read ({damaged.reason}); kept aside")
+            self.show_notice(
+                self.tr("A recovery copy could not be read ({reason}); kept aside").format(
+                    reason=damaged.reason
+                )
+            )
         if not entries:
             return None
         dialog = RecoveryDialog(self.recovery, entries, self)
@@ -568,10 +592,12 @@ class MainWindow(FileWindow):
 
     def require_model(self, what: str) -> bool:
         if self.model_error:
-            self.notify(f"No {what}: {self.model_error}", 6000)
+            self.notify(
+                self.tr("No {what}: {error}").format(what=what, error=self.model_error), 6000
+            )
             return False
         if not self.assistant.ready:
-            self.notify("The model is still loading…", 3000)
+            self.notify(self.tr("The model is still loading…"), 3000)
             return False
         return True
 
@@ -585,7 +611,7 @@ class MainWindow(FileWindow):
         )
         box = QMessageBox(
             QMessageBox.Icon.NoIcon,
-            "Keyboard Shortcuts",
+            self.tr("Keyboard Shortcuts"),
             f"<table cellspacing=6>{rows}</table>",
             QMessageBox.StandardButton.Ok,
             self,

@@ -36,8 +36,19 @@ from PySide6.QtWidgets import (
 from writer_app.engine import catalog, library
 from writer_app.engine.catalog import CatalogEntry
 from writer_app.engine.library import Downloaded, LibraryError, LocalRepo, Plan, Progress
+from writer_app.translatable import QT_TRANSLATE_NOOP
 
-COLUMNS = ("Model", "Download", "Memory", "Context", "License", "Languages", "Fits here", "Status")
+# The columns' names, also their ids (the header shows them translated).
+COLUMNS = (
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Model"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Download"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Memory"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Context"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "License"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Languages"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Fits here"),
+    QT_TRANSLATE_NOOP("ModelLibraryColumns", "Status"),
+)
 FIT_COLORS = {"good": "#2e7d32", "tight": "#b26a00", "no": "#c62828"}
 
 
@@ -116,7 +127,7 @@ class DownloadManager(QObject):
             return
         if repo_id in self.waiting:
             self.waiting.remove(repo_id)
-            job.state, job.message = "paused", "Paused before it started."
+            job.state, job.message = "paused", self.tr("Paused before it started.")
         elif self.active == repo_id:
             self.cancel.set()
             job.state = "pausing"
@@ -203,7 +214,8 @@ class DownloadStatus(QWidget):
             return
         if job.busy:
             p = job.progress
-            self.label.setText(f"{repo_id}: {p.text() if p else 'starting…'}")
+            state = p.text() if p else self.tr("starting…")
+            self.label.setText(f"{repo_id}: {state}")
             self.bar.setValue(round(1000 * p.fraction) if p else 0)
             self.bar.setMaximum(1000)
             self.setVisible(True)
@@ -266,7 +278,7 @@ class ModelLibraryDialog(QDialog):
         current: str = "",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Get Models")
+        self.setWindowTitle(self.tr("Get Models"))
         self.setObjectName("model_library")
         self.manager = manager or DownloadManager.instance()
         self.device, self.current = device, current
@@ -278,7 +290,8 @@ class ModelLibraryDialog(QDialog):
             self.catalog = catalog.load_catalog()
             catalog_problem = ""
         except (OSError, catalog.CatalogError) as exc:
-            self.catalog, catalog_problem = [], f"The catalog could not be read: {exc}"
+            self.catalog = []
+            catalog_problem = self.tr("The catalog could not be read: {reason}").format(reason=exc)
         self.here = catalog.machine()
 
         self.intro = QLabel()
@@ -293,7 +306,9 @@ class ModelLibraryDialog(QDialog):
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("catalog")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels(
+            [QCoreApplication.translate("ModelLibraryColumns", name) for name in COLUMNS]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -309,22 +324,26 @@ class ModelLibraryDialog(QDialog):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.gguf = QComboBox()
         self.gguf.setObjectName("gguf_file")
-        self.gguf.setToolTip("Which quantisation of this GGUF model to download")
-        self.list_files = QPushButton("List Files")
-        self.list_files.setToolTip("Ask the Hub which GGUF files this repo has")
+        self.gguf.setToolTip(self.tr("Which quantisation of this GGUF model to download"))
+        self.list_files = QPushButton(self.tr("List Files"))
+        self.list_files.setToolTip(self.tr("Ask the Hub which GGUF files this repo has"))
         gguf_row = QHBoxLayout()
-        self.gguf_label = QLabel("GGUF file")
+        self.gguf_label = QLabel(self.tr("GGUF file"))
         gguf_row.addWidget(self.gguf_label)
         gguf_row.addWidget(self.gguf, 1)
         gguf_row.addWidget(self.list_files)
 
         self.repo_box = QLineEdit()
         self.repo_box.setObjectName("repo_id")
-        self.repo_box.setPlaceholderText("Any Hugging Face repo id, e.g. Qwen/Qwen2.5-7B-Instruct")
-        self.check_button = QPushButton("Check")
-        self.check_button.setToolTip("Ask the Hub what this repo has and whether Writer can use it")
+        self.repo_box.setPlaceholderText(
+            self.tr("Any Hugging Face repo id, e.g. Qwen/Qwen2.5-7B-Instruct")
+        )
+        self.check_button = QPushButton(self.tr("Check"))
+        self.check_button.setToolTip(
+            self.tr("Ask the Hub what this repo has and whether Writer can use it")
+        )
         other_row = QHBoxLayout()
-        other_row.addWidget(QLabel("Other model"))
+        other_row.addWidget(QLabel(self.tr("Other model")))
         other_row.addWidget(self.repo_box, 1)
         other_row.addWidget(self.check_button)
 
@@ -336,16 +355,18 @@ class ModelLibraryDialog(QDialog):
         self.progress.setObjectName("progress_text")
         self.progress.setWordWrap(True)
 
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(self.tr("Download"))
         self.download_button.setObjectName("download")
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.setObjectName("pause")
-        self.pause_button.setToolTip("Stop now; Download later continues where it stopped")
-        self.use_button = QPushButton("Use This Model")
+        self.pause_button.setToolTip(self.tr("Stop now; Download later continues where it stopped"))
+        self.use_button = QPushButton(self.tr("Use This Model"))
         self.use_button.setObjectName("use")
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setObjectName("remove")
-        self.remove_button.setToolTip("Delete it from the Hugging Face cache to free the space")
+        self.remove_button.setToolTip(
+            self.tr("Delete it from the Hugging Face cache to free the space")
+        )
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         buttons = QHBoxLayout()
@@ -399,15 +420,15 @@ class ModelLibraryDialog(QDialog):
     def _intro_text(self) -> str:
         where = library.hub_cache()
         token = (
-            "A Hugging Face token was found (for gated models)."
+            self.tr("A Hugging Face token was found (for gated models).")
             if library.has_token()
-            else "No Hugging Face token: gated models need `hf auth login` or HF_TOKEN."
+            else self.tr("No Hugging Face token: gated models need `hf auth login` or HF_TOKEN.")
         )
-        return (
-            "Models download from the Hugging Face Hub into its shared cache "
-            f"({where}, {catalog.gb(self.here.disk_free)} free), only when you click "
-            f"Download. Safetensors only; model code is never run. {token}"
-        )
+        return self.tr(
+            "Models download from the Hugging Face Hub into its shared cache ({folder}, {free} "
+            "free), only when you click Download. Safetensors only; model code is never run. "
+            "{token}"
+        ).format(folder=where, free=catalog.gb(self.here.disk_free), token=token)
 
     def refresh(self) -> None:
         """Re-read the cache and redraw every row (after a download or a removal)."""
@@ -456,7 +477,9 @@ class ModelLibraryDialog(QDialog):
                 f"{entry.context:,}",
                 entry.license,
                 entry.languages_text(),
-                {"good": "Yes", "tight": "Tight", "no": "No"}[fits.level],
+                {"good": self.tr("Yes"), "tight": self.tr("Tight"), "no": self.tr("No")}[
+                    fits.level
+                ],
             ]
             tips = [entry.good_for, "", self._memory_tip(entry), "", "", "", fits.text]
         else:
@@ -477,30 +500,33 @@ class ModelLibraryDialog(QDialog):
             if column == COLUMNS.index("Fits here") and fit_level:
                 item.setForeground(QColor(FIT_COLORS[fit_level]))
 
-    @staticmethod
-    def _memory_tip(entry: CatalogEntry) -> str:
+    def _memory_tip(self, entry: CatalogEntry) -> str:
         sizes = ", ".join(f"{p} {catalog.gb(entry.memory(p))}" for p in catalog.PRECISIONS)
-        return (
-            f"Memory once loaded: {sizes}. On the CPU, Writer loads float32 first, so that "
+        return self.tr(
+            "Memory once loaded: {sizes}. On the CPU, Writer loads float32 first, so that "
             "much must be free while loading."
-        )
+        ).format(sizes=sizes)
 
     def _status_text(self, repo_id: str) -> str:
         job = self.manager.job(repo_id)
         if job is not None and job.busy:
             if job.state == "queued":
-                return "Waiting…"
+                return self.tr("Waiting…")
             if job.state == "pausing":
-                return "Pausing…"
+                return self.tr("Pausing…")
             p = job.progress
-            return f"{round(100 * p.fraction)}% · {p.text()}" if p else "Starting…"
+            return f"{round(100 * p.fraction)}% · {p.text()}" if p else self.tr("Starting…")
         local = self.local.get(repo_id)
         if job is not None and job.state == "failed":
-            return "Failed: " + job.message
+            return self.tr("Failed: {reason}").format(reason=job.message)
         if local is not None and (local.usable or local.gguf_files):
-            return f"Downloaded · {library.format_size(local.size_on_disk)} on disk"
+            return self.tr("Downloaded · {size} on disk").format(
+                size=library.format_size(local.size_on_disk)
+            )
         if local is not None and local.partial_bytes:
-            return f"Paused · {library.format_size(local.partial_bytes)} downloaded"
+            return self.tr("Paused · {size} downloaded").format(
+                size=library.format_size(local.partial_bytes)
+            )
         return ""
 
     # ------------------------------------------------------------------ selection
@@ -558,9 +584,16 @@ class ModelLibraryDialog(QDialog):
             color = FIT_COLORS[fits.level]
             lines.append(f"<b>{entry.name}</b> ({link}) — {entry.good_for}")
             lines.append(
-                f"{entry.parameters / 1e9:.2f}B parameters · about "
-                f"{library.format_size(entry.download_bytes)} to download · context "
-                f"{entry.context:,} tokens · {entry.license} · {entry.languages_text()}"
+                self.tr(
+                    "{parameters}B parameters · about {size} to download · context {context} "
+                    "tokens · {license} · {languages}"
+                ).format(
+                    parameters=f"{entry.parameters / 1e9:.2f}",
+                    size=library.format_size(entry.download_bytes),
+                    context=f"{entry.context:,}",
+                    license=entry.license,
+                    languages=entry.languages_text(),
+                )
             )
             lines.append(self._memory_tip(entry))
             lines.append(f'<span style="color:{color}">{fits.text}</span>')
@@ -578,13 +611,13 @@ class ModelLibraryDialog(QDialog):
         p = job.progress if job is not None else None
         if job is not None and job.busy:
             self.bar.setValue(round(1000 * p.fraction) if p else 0)
-            self.progress.setText(p.text() if p else "Starting…")
+            self.progress.setText(p.text() if p else self.tr("Starting…"))
         elif job is not None and job.message:
             self.bar.setValue(round(1000 * p.fraction) if p and job.state == "paused" else 0)
             self.progress.setText(job.message)
         elif job is not None and job.state == "done":
             self.bar.setValue(1000)
-            self.progress.setText(f"{repo_id} is ready.")
+            self.progress.setText(self.tr("{repo} is ready.").format(repo=repo_id))
         else:
             self.bar.setValue(0)
             self.progress.setText("")
@@ -609,7 +642,9 @@ class ModelLibraryDialog(QDialog):
             bool(repo_id) and not self.offline and not busy and not have
         )
         partial = local is not None and local.partial_bytes > 0
-        self.download_button.setText("Resume" if partial and not have else "Download")
+        self.download_button.setText(
+            self.tr("Resume") if partial and not have else self.tr("Download")
+        )
         self.pause_button.setEnabled(busy and job is not None and job.state != "pausing")
         self.use_button.setEnabled(have and not busy)
         self.remove_button.setEnabled(local is not None and not busy)
@@ -647,12 +682,16 @@ class ModelLibraryDialog(QDialog):
             return
         size = library.format_size(local.size_on_disk + local.partial_bytes)
         in_use = self.current in (repo_id, *(str(p) for p in local.gguf_files))
-        text = f"Delete {repo_id} ({size}) from the Hugging Face cache?"
+        text = self.tr("Delete {repo} ({size}) from the Hugging Face cache?").format(
+            repo=repo_id, size=size
+        )
         if in_use:
-            text += " It is the model Writer uses now; choose another one afterwards."
+            text = self.tr(
+                "{question} It is the model Writer uses now; choose another one afterwards."
+            ).format(question=text)
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Remove Model",
+            self.tr("Remove Model"),
             text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
@@ -676,21 +715,27 @@ class ModelLibraryDialog(QDialog):
         if self.entries.get(repo_id) is None and repo_id not in self.plans:
             self.entries.pop(repo_id, None)
         self.refresh()
-        self.progress.setText(f"Removed {repo_id}: {library.format_size(freed)} freed.")
+        self.progress.setText(
+            self.tr("Removed {repo}: {size} freed.").format(
+                repo=repo_id, size=library.format_size(freed)
+            )
+        )
         self.models_changed.emit()
 
     def check(self) -> None:
         repo_id = self.repo_box.text().strip()
         if not repo_id or self.offline:
             return
-        self.progress.setText(f"Asking the Hub about {repo_id}…")
+        self.progress.setText(self.tr("Asking the Hub about {repo}…").format(repo=repo_id))
         self.check_button.setEnabled(False)
         self.checker.start(repo_id)
 
     def _list_files(self) -> None:
         repo_id = self.selected
         if repo_id and not self.offline:
-            self.progress.setText(f"Asking the Hub for the files of {repo_id}…")
+            self.progress.setText(
+                self.tr("Asking the Hub for the files of {repo}…").format(repo=repo_id)
+            )
             self.checker.start(repo_id, self._chosen_file())
 
     def _checked(self, repo_id: str, outcome: object) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QTextBrowser
 from shiboken6 import isValid
 
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.actions import Action
 from writer_app.ui.code_editor import code_mode_of
 from writer_app.ui.editor import GhostTextEditor
@@ -25,8 +26,11 @@ if TYPE_CHECKING:
 
 PREVIEW_DELAY_MS = 300  # after the last keystroke
 PREVIEW_MAX_CHARS = 1_000_000  # larger documents are not rendered on every pause
-NO_PREVIEW_CODE = "There is no preview for code."
-TOO_LONG = "This document is too long for a live preview; File → Export as HTML renders it."
+NO_PREVIEW_CODE = QT_TRANSLATE_NOOP("MarkdownPreview", "There is no preview for code.")
+TOO_LONG = QT_TRANSLATE_NOOP(
+    "MarkdownPreview",
+    "This document is too long for a live preview; File → Export as HTML renders it.",
+)
 
 
 class MarkdownPreview(QObject):
@@ -37,7 +41,7 @@ class MarkdownPreview(QObject):
         self.window = window
         self.tabs = tabs
         self._sized = False
-        self.dock = QDockWidget("Preview", window)
+        self.dock = QDockWidget(self.tr("Preview"), window)
         self.dock.setObjectName("markdown-preview")
         self.dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -60,8 +64,8 @@ class MarkdownPreview(QObject):
     def actions(self) -> list[Action]:
         return [
             Action(
-                "preview", "Markdown &Preview", "", self.toggle, "Ctrl+Shift+P",
-                "Show the rendered Markdown beside the text", checkable=True,
+                "preview", self.tr("Markdown &Preview"), "", self.toggle, "Ctrl+Shift+P",
+                self.tr("Show the rendered Markdown beside the text"), checkable=True,
             )
         ]  # fmt: skip
 
@@ -128,9 +132,9 @@ class MarkdownPreview(QObject):
         place = bar.value() / bar.maximum() if bar.maximum() else 0.0
         document = self.view.document()
         if code_mode_of(tab.editor) is not None:
-            self.view.setPlainText(NO_PREVIEW_CODE)
+            self.view.setPlainText(QCoreApplication.translate("MarkdownPreview", NO_PREVIEW_CODE))
         elif tab.editor.document().characterCount() > PREVIEW_MAX_CHARS:
-            self.view.setPlainText(TOO_LONG)
+            self.view.setPlainText(QCoreApplication.translate("MarkdownPreview", TOO_LONG))
         else:
             base = QUrl.fromLocalFile(str(tab.path.parent) + os.sep) if tab.path else QUrl()
             document.setBaseUrl(base)

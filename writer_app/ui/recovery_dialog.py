@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app import APP_NAME
 from writer_app.documents import DocumentError, read_document
 from writer_app.recovery import DamagedRecovery, RecoveryEntry, RecoveryStore
 from writer_app.ui.compare_dialog import CompareDialog
@@ -24,8 +25,10 @@ from writer_app.ui.compare_dialog import CompareDialog
 
 def _describe(entry: RecoveryEntry) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.saved_at))
-    where = entry.path or "never saved"
-    return f"{entry.title} — {entry.chars:,} characters, {when}\n{where}"
+    where = entry.path or QCoreApplication.translate("RecoveryDialog", "never saved")
+    return QCoreApplication.translate(
+        "RecoveryDialog", "{title} — {count} characters, {when}\n{where}"
+    ).format(title=entry.title, count=f"{entry.chars:,}", when=when, where=where)
 
 
 class RecoveryDialog(QDialog):
@@ -38,25 +41,27 @@ class RecoveryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.setWindowTitle("Recover Unsaved Work")
+        self.setWindowTitle(self.tr("Recover Unsaved Work"))
         self.list = QListWidget(self)
         for entry in entries:
             item = QListWidgetItem(_describe(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        self.restore_button = QPushButton("Restore")
-        self.compare_button = QPushButton("Compare with File…")
-        self.discard_button = QPushButton("Discard")
-        later = QPushButton("Decide Later")
-        later.setToolTip("Keep the copies; they are offered again at the next start")
+        self.restore_button = QPushButton(self.tr("Restore"))
+        self.compare_button = QPushButton(self.tr("Compare with File…"))
+        self.discard_button = QPushButton(self.tr("Discard"))
+        later = QPushButton(self.tr("Decide Later"))
+        later.setToolTip(self.tr("Keep the copies; they are offered again at the next start"))
         buttons = QHBoxLayout()
         for b in (self.restore_button, self.compare_button, self.discard_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(later)
         self.message = QLabel(
-            "Writer was not closed properly last time. These documents had unsaved changes:"
+            self.tr(
+                "{app} was not closed properly last time. These documents had unsaved changes:"
+            ).format(app=APP_NAME)
         )
         self.message.setWordWrap(True)
         column = QVBoxLayout(self)
@@ -93,7 +98,11 @@ class RecoveryDialog(QDialog):
         try:
             return self.store.load(entry)
         except (DamagedRecovery, OSError) as exc:
-            self.message.setText(f"{entry.title} could not be read back: {exc}")
+            self.message.setText(
+                self.tr("{title} could not be read back: {error}").format(
+                    title=entry.title, error=exc
+                )
+            )
             return None
 
     def restore_current(self) -> None:
@@ -121,7 +130,9 @@ class RecoveryDialog(QDialog):
         except DocumentError as exc:
             self.message.setText(str(exc))
             return None
-        dialog = CompareDialog(on_disk, text, "the file on disk", "the recovered copy", self)
+        dialog = CompareDialog(
+            on_disk, text, self.tr("the file on disk"), self.tr("the recovered copy"), self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

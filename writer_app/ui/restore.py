@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QTextCursor
 
 from writer_app.session import OpenFile, Session, load_session, save_session
@@ -87,7 +87,11 @@ def restore(window: MainWindow, session: Session) -> list[str]:
         window.previewing.set_shown(session.view["preview"])
     if missing:
         names = ", ".join(Path(m).name for m in missing[:5]) + ("…" if len(missing) > 5 else "")
-        window.show_notice(f"Not reopened, no longer there: {names}")
+        window.show_notice(
+            QCoreApplication.translate("Session", "Not reopened, no longer there: {names}").format(
+                names=names
+            )
+        )
     return missing
 
 

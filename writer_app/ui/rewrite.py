@@ -17,7 +17,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -36,11 +36,12 @@ from writer_app.config import Settings
 from writer_app.features.rewrite import RewriteUpdate
 from writer_app.recent import RecentList
 from writer_app.tasks import rewrite
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.editor import GhostTextEditor, replace_range
 from writer_app.ui.job_slot import JobSlot
 
-CUSTOM_ITEM = "Custom instruction…"
-EDIT_STYLES_ITEM = "Edit your styles…"
+CUSTOM_ITEM = QT_TRANSLATE_NOOP("RewritePanel", "Custom instruction…")
+EDIT_STYLES_ITEM = QT_TRANSLATE_NOOP("RewritePanel", "Edit your styles…")
 
 
 def diff_html(ops: list[tuple[str, str]]) -> str:
@@ -62,6 +63,21 @@ def diff_html(ops: list[tuple[str, str]]) -> str:
     return f'<div style="white-space:pre-wrap">{"".join(parts)}</div>'
 
 
+def style_label(style: rewrite.Style) -> str:
+    """The name a style is shown by: a built-in style's translated, the user's own as written
+    (the English name stays its id, in the settings and on the command line)."""
+    if style in rewrite.BUILTIN_STYLES:
+        return QCoreApplication.translate("Style", style.name)
+    return style.name
+
+
+def style_tip(style: rewrite.Style) -> str:
+    """What a style does, for its tooltip (the model still gets the English instruction)."""
+    if style in rewrite.BUILTIN_STYLES:
+        return QCoreApplication.translate("Style", style.instruction)
+    return style.instruction
+
+
 def style_menu(
     parent: QWidget,
     settings: Settings,
@@ -69,8 +85,9 @@ def style_menu(
     custom: Callable[[], object],
     edit_styles: Callable[[], object],
 ) -> QMenu:
-    """The compact style picker: built-in styles, the user's own, a custom instruction."""
-    menu = QMenu("Rewrite", parent)
+    """The compact style picker: built-in styles, the user's own, a custom instruction. Each
+    style's action has the style's name (its id) as its data."""
+    menu = QMenu(QCoreApplication.translate("RewritePanel", "Rewrite"), parent)
     menu.setToolTipsVisible(True)
     own = rewrite.user_styles(settings.styles)
     builtin_names = {s.name.casefold() for s in rewrite.BUILTIN_STYLES}
@@ -83,12 +100,15 @@ def style_menu(
         if not menu.isEmpty():
             menu.addSeparator()
         for style in group:
-            action = menu.addAction(style.name)
-            action.setToolTip(style.instruction)
+            action = menu.addAction(style_label(style))
+            action.setData(style.name)
+            action.setToolTip(style_tip(style))
             action.triggered.connect(lambda _c=False, s=style: pick(s))
     menu.addSeparator()
-    menu.addAction(CUSTOM_ITEM).triggered.connect(lambda _c=False: custom())
-    menu.addAction(EDIT_STYLES_ITEM).triggered.connect(lambda _c=False: edit_styles())
+    custom_item = menu.addAction(QCoreApplication.translate("RewritePanel", CUSTOM_ITEM))
+    custom_item.triggered.connect(lambda _c=False: custom())
+    edit_item = menu.addAction(QCoreApplication.translate("RewritePanel", EDIT_STYLES_ITEM))
+    edit_item.triggered.connect(lambda _c=False: edit_styles())
     return menu
 
 
@@ -121,20 +141,22 @@ class RewritePanel(QFrame):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b9770e")
-        self.accept_button = QPushButton("&Accept")
-        self.accept_button.setToolTip("Replace the passage with the rewrite (Ctrl+Return)")
-        self.retry_button = QPushButton("&Try Again")
-        self.retry_button.setToolTip("Sample another version")
-        self.show_held_button = QPushButton("Show An&yway")
+        self.accept_button = QPushButton(self.tr("&Accept"))
+        self.accept_button.setToolTip(self.tr("Replace the passage with the rewrite (Ctrl+Return)"))
+        self.retry_button = QPushButton(self.tr("&Try Again"))
+        self.retry_button.setToolTip(self.tr("Sample another version"))
+        self.show_held_button = QPushButton(self.tr("Show An&yway"))
         self.show_held_button.setToolTip(
-            "Show the model's best attempt although it failed the checks; you may accept it"
+            self.tr(
+                "Show the model's best attempt although it failed the checks; you may accept it"
+            )
         )
-        self.rerun_button = QPushButton("Re&write Current Text")
-        self.rerun_button.setToolTip("Rewrite the passage as it reads now")
-        self.stop_button = QPushButton("&Stop")
-        self.stop_button.setToolTip("Stop the model now (Esc)")
-        self.reject_button = QPushButton("&Reject")
-        self.reject_button.setToolTip("Leave the document as it is (Esc)")
+        self.rerun_button = QPushButton(self.tr("Re&write Current Text"))
+        self.rerun_button.setToolTip(self.tr("Rewrite the passage as it reads now"))
+        self.stop_button = QPushButton(self.tr("&Stop"))
+        self.stop_button.setToolTip(self.tr("Stop the model now (Esc)"))
+        self.reject_button = QPushButton(self.tr("&Reject"))
+        self.reject_button.setToolTip(self.tr("Leave the document as it is (Esc)"))
         self.accept_button.clicked.connect(self.accept)
         self.retry_button.clicked.connect(self.try_again)
         self.show_held_button.clicked.connect(self.show_held)
@@ -169,6 +191,7 @@ class RewritePanel(QFrame):
             shortcut.setEnabled(False)
 
         self.rewrite_style: rewrite.Style | None = None
+        self.style_name = ""  # the style as the panel shows it
         self.original = ""  # the passage as it was when the rewrite started
         self.latest: RewriteUpdate | None = None  # what the model has produced so far
         self.running = False
@@ -198,8 +221,8 @@ class RewritePanel(QFrame):
         if not self._can_start():
             return None
         dialog = QInputDialog(self.window())
-        dialog.setWindowTitle("Custom Rewrite")
-        dialog.setLabelText("How should the selected text be rewritten?")
+        dialog.setWindowTitle(self.tr("Custom Rewrite"))
+        dialog.setLabelText(self.tr("How should the selected text be rewritten?"))
         recent = self.history.items()
         if recent:
             dialog.setComboBoxItems(recent)
@@ -216,26 +239,29 @@ class RewritePanel(QFrame):
             self.notice.emit(str(exc))
             return False
         self.history.add(" ".join(instruction.split()))
-        return self.start(style)
+        return self.start(style, self.tr("Custom"))
 
     def _can_start(self) -> bool:
         if not self.editor.textCursor().hasSelection():
-            self.notice.emit("Select the text to rewrite first.")
+            self.notice.emit(self.tr("Select the text to rewrite first."))
             return False
         if not self.assistant.ready:
-            self.notice.emit("The model is not ready yet; try again when it has loaded.")
+            self.notice.emit(self.tr("The model is not ready yet; try again when it has loaded."))
             return False
         return True
 
-    def start(self, style: rewrite.Style) -> bool:
-        """Rewrite the selected text in `style`; False (with a notice) if it cannot start."""
+    def start(self, style: rewrite.Style, label: str = "") -> bool:
+        """Rewrite the selected text in `style` (shown as `label`, or its name); False (with a
+        notice) if it cannot start."""
         if not self._can_start():
             return False
         cursor = self.editor.textCursor()
         start, end = cursor.selectionStart(), cursor.selectionEnd()
         text = self.editor.text_between(start, end)
         if not text.strip():
-            self.notice.emit("The selection is only whitespace: there is nothing to rewrite.")
+            self.notice.emit(
+                self.tr("The selection is only whitespace: there is nothing to rewrite.")
+            )
             return False
         self.editor.end_session()
         self._start = QTextCursor(self.editor.document())
@@ -244,6 +270,7 @@ class RewritePanel(QFrame):
         self._end.setPosition(end)
         self._end.setKeepPositionOnInsert(True)  # typing right after it is not part of it
         self.rewrite_style = style
+        self.style_name = label or style_label(style)
         self.original = text
         self._run(self.settings().decoding("rewrite"))
         return True
@@ -263,7 +290,7 @@ class RewritePanel(QFrame):
             return
         text = self.editor.text_between(self._start.position(), self._end.position())
         if not text.strip():
-            self.notice.emit("The passage is gone: there is nothing to rewrite.")
+            self.notice.emit(self.tr("The passage is gone: there is nothing to rewrite."))
             self.reject()
             return
         self.original = text
@@ -276,8 +303,8 @@ class RewritePanel(QFrame):
         self.showing_held = False
         self.latest = None
         self.running = True
-        self.title.setText(f"Rewrite · {self.rewrite_style.name}")
-        self.setToolTip(self.rewrite_style.instruction)
+        self.title.setText(self.tr("Rewrite · {style}").format(style=self.style_name))
+        self.setToolTip(style_tip(self.rewrite_style))
         self.warning.clear()
         self.show()
         self._render()
@@ -297,7 +324,7 @@ class RewritePanel(QFrame):
             self._render()
 
     def _on_error(self, exc: Exception) -> None:
-        self.warning.setText(f"The rewrite failed: {exc}")
+        self.warning.setText(self.tr("The rewrite failed: {reason}").format(reason=exc))
 
     def _on_done(self) -> None:
         self.running = False
@@ -321,7 +348,9 @@ class RewritePanel(QFrame):
         if self.latest is None or self.running or self.stale or not self.latest.held:
             return
         self.showing_held = True
-        self.warning.setText("Shown anyway: check the names, numbers and dates before accepting.")
+        self.warning.setText(
+            self.tr("Shown anyway: check the names, numbers and dates before accepting.")
+        )
         self._render()
         self._set_buttons()
 
@@ -329,7 +358,7 @@ class RewritePanel(QFrame):
         update = self.latest
         if update is None:
             self.view.setHtml(diff_html([("equal", self.original)]))
-            self.progress.setText("Starting…" if self.running else "")
+            self.progress.setText(self.tr("Starting…") if self.running else "")
             return
         shown = update.rewritten if self.running else update.accepted(self.showing_held)
         bar = self.view.verticalScrollBar()
@@ -340,29 +369,48 @@ class RewritePanel(QFrame):
         total = update.total
         if self.running:
             current = min(update.done + 1, total)
-            step = f"Passage {current} of {total}" if total > 1 else "Writing"
+            step = (
+                self.tr("Passage {current} of {total}").format(current=current, total=total)
+                if total > 1
+                else self.tr("Writing")
+            )
             if update.version > 1:  # the first versions failed the checks
-                step += f" · checking version {update.version} of {update.versions}"
+                step = self.tr("{step} · checking version {version} of {versions}").format(
+                    step=step, version=update.version, versions=update.versions
+                )
             self.progress.setText(step + "…")
         elif update.done < total:
-            self.progress.setText(f"Stopped: {update.done} of {total} passages rewritten")
+            self.progress.setText(
+                self.tr("Stopped: {done} of {total} passages rewritten").format(
+                    done=update.done, total=total
+                )
+            )
         elif (update.held and not self.showing_held) or update.failed:
             kept = update.failed + (0 if self.showing_held else len(update.held))
             self.progress.setText(
-                "Kept as it was" if total == 1 else f"{kept} of {total} passages kept as they were"
+                self.tr("Kept as it was")
+                if total == 1
+                else self.tr("{kept} of {total} passages kept as they were").format(
+                    kept=kept, total=total
+                )
             )
         else:
-            self.progress.setText("Done")
+            self.progress.setText(self.tr("Done"))
         if update.held and not self.running and not self.showing_held and not self.stale:
             self.warning.setText(self._held_message(update))
 
-    @staticmethod
-    def _held_message(update: RewriteUpdate) -> str:
-        what = "this" if update.total == 1 else f"{len(update.held)} of {update.total} passages"
-        return (
-            f"The model could not rewrite {what} faithfully: {update.why_held()}. "
-            "Try Again, pick another style, or choose a larger model in Settings."
-        )
+    def _held_message(self, update: RewriteUpdate) -> str:
+        if update.total == 1:
+            text = self.tr(
+                "The model could not rewrite this faithfully: {why}. "
+                "Try Again, pick another style, or choose a larger model in Settings."
+            )
+        else:
+            text = self.tr(
+                "The model could not rewrite {held} of {total} passages faithfully: {why}. "
+                "Try Again, pick another style, or choose a larger model in Settings."
+            )
+        return text.format(held=len(update.held), total=update.total, why=update.why_held())
 
     def _set_buttons(self) -> None:
         usable = self.result_text() is not None
@@ -379,7 +427,7 @@ class RewritePanel(QFrame):
         self._accept_key.setEnabled(self.isVisible() and usable and not self.stale)
         nothing = not self.running and not usable and self.latest is not None
         if nothing and not self.stale and not self.warning.text():
-            self.warning.setText("Nothing usable came back; try again or another style.")
+            self.warning.setText(self.tr("Nothing usable came back; try again or another style."))
 
     # --------------------------------------------------------------- deciding
 
@@ -392,9 +440,7 @@ class RewritePanel(QFrame):
             self._mark_stale()
             return False
         replace_range(self.editor, self._start.position(), self._end.position(), new)
-        self.notice.emit(
-            f"Rewritten ({self.rewrite_style.name if self.rewrite_style else 'custom'})."
-        )
+        self.notice.emit(self.tr("Rewritten ({style}).").format(style=self.style_name))
         self._close()
         return True
 
@@ -419,6 +465,7 @@ class RewritePanel(QFrame):
         self.running = False
         self._start = self._end = None
         self.rewrite_style, self.latest, self.original, self.stale = None, None, "", False
+        self.style_name = ""
         self.showing_held = False
         self.hide()
         self._escape.setEnabled(False)
@@ -446,7 +493,9 @@ class RewritePanel(QFrame):
     def _mark_stale(self) -> None:
         self.stale = True
         self.warning.setText(
-            "The passage changed since the rewrite started, so it will not be applied "
-            "over your edits. Rewrite the current text, or reject."
+            self.tr(
+                "The passage changed since the rewrite started, so it will not be applied "
+                "over your edits. Rewrite the current text, or reject."
+            )
         )
         self._set_buttons()

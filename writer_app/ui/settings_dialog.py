@@ -4,6 +4,12 @@ Every field editor is made from a setting's declaration (type, range, choices, h
 new setting appears here without further work. The dialog edits a copy; OK and Apply check
 it (ranges, and transformers' own validation of each task's decoding) before handing it to
 the window, which saves and applies it.
+
+The declarations are English data (the CLI uses them as they are); the dialog shows them
+translated: titles, help texts and choices in context "Settings" (a choice disambiguated by
+its setting's name), feature titles in "Feature", preset names in "Preset", all marked in the
+generated `ui/setting_texts.py` (tools/setting_texts.py). Pages are found by their English
+title (`show_page`); choices and presets keep their ids as item data.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QIntValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -35,6 +41,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -66,10 +73,38 @@ from writer_app.config import (
 )
 from writer_app.decoding import problems
 from writer_app.tasks import rewrite
+from writer_app.translatable import QT_TRANSLATE_NOOP
+from writer_app.ui.i18n import LANGUAGE_NAMES
 
-CUSTOM = "Custom"
-HELP = "Click or hover over a setting to see what it does."
-STYLES_PAGE = "Rewrite Styles"
+CUSTOM = QT_TRANSLATE_NOOP("Preset", "Custom")
+HELP = QT_TRANSLATE_NOOP("Settings", "Click or hover over a setting to see what it does.")
+EDITOR_PAGE = QT_TRANSLATE_NOOP("Settings", "Editor")
+MODEL_PAGE = QT_TRANSLATE_NOOP("Settings", "Model & Device")
+STYLES_PAGE = QT_TRANSLATE_NOOP("Settings", "Rewrite Styles")
+# Where a model was found (ModelInfo.source), as the model list says it.
+SOURCES = {
+    "built-in": QT_TRANSLATE_NOOP("Settings", "built-in"),
+    "hf-cache": QT_TRANSLATE_NOOP("Settings", "hf-cache"),
+    "folder": QT_TRANSLATE_NOOP("Settings", "folder"),
+    "gguf": QT_TRANSLATE_NOOP("Settings", "gguf"),
+}
+
+
+def _tr(text: str, disambiguation: str | None = None) -> str:
+    """A declared text (marked in ui/setting_texts.py or above) as the dialog shows it."""
+    return QCoreApplication.translate("Settings", text, disambiguation)
+
+
+def preset_title(name: str) -> str:
+    """A preset's name as shown: a built-in one translated, the user's own as it is."""
+    return QCoreApplication.translate("Preset", name) if name in (*PRESETS, CUSTOM) else name
+
+
+def page_title(page: str) -> str:
+    """A settings page's English title (as `show_page` takes it), as the list shows it."""
+    if page in TASK_TITLES.values():
+        return QCoreApplication.translate("Feature", page)
+    return _tr(page)
 
 
 class FieldEditor:
@@ -79,14 +114,20 @@ class FieldEditor:
         self.owner, self.name = owner, f.name
         self.spec = spec_of(f)
         self.widget, self.get, self.set = self._make(hint)
-        self.widget.setToolTip(self.spec.help)
-        self.widget.setWhatsThis(self.spec.help)
+        self.widget.setToolTip(self.help)
+        self.widget.setWhatsThis(self.help)
         self.widget.setObjectName(f.name)
         self.set(getattr(owner, f.name))
 
     @property
     def label(self) -> str:
-        return self.spec.title(self.name)
+        """The setting's title, translated."""
+        return _tr(self.spec.title(self.name))
+
+    @property
+    def help(self) -> str:
+        """The setting's help text, translated."""
+        return _tr(self.spec.help)
 
     def _make(self, hint: Any) -> tuple[QWidget, Callable[[], Any], Callable[[Any], None]]:
         spec = self.spec
@@ -102,7 +143,7 @@ class FieldEditor:
             low, high = spec.minimum or 0.0, spec.maximum or 1e9
             if self.name == "temperature":
                 low = 0.0  # 0 turns sampling off (greedy), as on the command line
-                dspin.setSpecialValueText("0 (greedy)")
+                dspin.setSpecialValueText(QCoreApplication.translate("Settings", "0 (greedy)"))
             dspin.setDecimals(2 if high > 10 else 3)
             dspin.setRange(low, high)
             dspin.setSingleStep(0.05 if high <= 5 else 1.0)
@@ -116,14 +157,25 @@ class FieldEditor:
             return fonts, lambda: fonts.currentFont().family(), set_font
         if hint is str and spec.choices:
             combo = QComboBox()
-            combo.addItems(list(spec.choices))
-            return combo, combo.currentText, combo.setCurrentText
+            for choice in spec.choices:  # shown translated, kept by id
+                if self.name == "language":  # each in its own language
+                    shown = LANGUAGE_NAMES.get(choice) or QCoreApplication.translate(
+                        "Settings", "System default"
+                    )
+                else:
+                    shown = _tr(choice, self.name)
+                combo.addItem(shown, choice)
+
+            def set_choice(value: str) -> None:
+                combo.setCurrentIndex(combo.findData(value))
+
+            return combo, combo.currentData, set_choice
         if hint is str:
             line = QLineEdit()
             return line, line.text, line.setText
         if typing.get_origin(hint) is list:
             text = QPlainTextEdit()
-            text.setPlaceholderText("One per line")
+            text.setPlaceholderText(QCoreApplication.translate("Settings", "One per line"))
             text.setFixedHeight(64)
             return (
                 text,
@@ -132,7 +184,7 @@ class FieldEditor:
             )
         # An optional whole number, e.g. the seed: blank means "not set".
         line = QLineEdit()
-        line.setPlaceholderText("random")
+        line.setPlaceholderText(QCoreApplication.translate("Settings", "random"))
         line.setValidator(QIntValidator(int(spec.minimum or 0), 2**31 - 1))
         return (
             line,
@@ -164,7 +216,7 @@ def _form(
             continue
         editor = FieldEditor(owner, f, hints[f.name])
         label = QLabel(editor.label)
-        label.setToolTip(spec.help)
+        label.setToolTip(editor.help)
         label.setBuddy(editor.widget)
         layout.addRow(label, editor.widget)
         editors[f.name] = editor
@@ -190,24 +242,28 @@ class DecodingPage(QWidget):
         self.refused = dict(refused)  # knobs the backend in use cannot take, and why
         self.preset = QComboBox()
         self.preset.setObjectName("preset")
-        self.preset.setToolTip("Apply a preset; changing any value below makes it Custom.")
+        self.preset.setToolTip(
+            QCoreApplication.translate(
+                "Settings", "Apply a preset; changing any value below makes it Custom."
+            )
+        )
         buttons = QHBoxLayout()
-        self.save_button = QPushButton("Save as Preset…")
-        self.rename_button = QPushButton("Rename…")
-        self.delete_button = QPushButton("Delete")
-        self.reset_button = QPushButton("Reset to Defaults")
+        self.save_button = QPushButton(QCoreApplication.translate("Settings", "Save as Preset…"))
+        self.rename_button = QPushButton(QCoreApplication.translate("Settings", "Rename…"))
+        self.delete_button = QPushButton(QCoreApplication.translate("Settings", "Delete"))
+        self.reset_button = QPushButton(QCoreApplication.translate("Settings", "Reset to Defaults"))
         for b in (self.save_button, self.rename_button, self.delete_button, self.reset_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         top = QFormLayout()
-        top.addRow("Preset", self.preset)
+        top.addRow(QCoreApplication.translate("Settings", "Preset"), self.preset)
         column = QVBoxLayout(self)
         column.addLayout(top)
         column.addLayout(buttons)
         self.body = QWidget()
         column.addWidget(_scrolling(self.body), 1)
         self._build_fields()
-        self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentText()))
+        self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentData()))
         self.save_button.clicked.connect(self.save_preset)
         self.rename_button.clicked.connect(self.rename_preset)
         self.delete_button.clicked.connect(self.delete_preset)
@@ -246,23 +302,32 @@ class DecodingPage(QWidget):
         d = self.decoding
         # Sampling knobs matter when sampling, or for the sampled alternatives.
         sampling = d.do_sample or d.alternatives > 1
-        why = "Used for the alternatives, which are always sampled. " if not d.do_sample else ""
+        why = ""
+        if not d.do_sample:
+            why = QCoreApplication.translate(
+                "Settings", "Used for the alternatives, which are always sampled."
+            )
         for editor in self.fields.values():
             if editor.spec.sampling:
                 editor.widget.setEnabled(sampling)
-                editor.widget.setToolTip(why + editor.spec.help)
+                editor.widget.setToolTip(f"{why} {editor.help}" if why else editor.help)
         self.fields["length_penalty"].widget.setEnabled(d.num_beams > 1)
         for knob, why in self.refused.items():  # shown, greyed, with why: never dropped unsaid
             if knob in self.fields:
                 editor = self.fields[knob]
                 editor.widget.setEnabled(False)
-                editor.widget.setToolTip(f"Not used: {why}. {editor.spec.help}")
+                editor.widget.setToolTip(
+                    QCoreApplication.translate("Settings", "Not used: {why}. {help}").format(
+                        why=why, help=editor.help
+                    )
+                )
         names = preset_names(self.settings, self.task)
         current = matching_preset(self.settings, self.task) or CUSTOM
         self.preset.blockSignals(True)
         self.preset.clear()
-        self.preset.addItems(names if current != CUSTOM else [*names, CUSTOM])
-        self.preset.setCurrentText(current)
+        for name in names if current != CUSTOM else [*names, CUSTOM]:
+            self.preset.addItem(preset_title(name), name)  # shown translated, kept by name
+        self.preset.setCurrentIndex(self.preset.findData(current))
         self.preset.blockSignals(False)
         own = current in self.settings.presets.get(self.task, {})
         self.rename_button.setEnabled(own)
@@ -276,32 +341,40 @@ class DecodingPage(QWidget):
         self._build_fields()
 
     def _ask_name(self, title: str, start: str = "") -> str | None:
-        name, ok = QInputDialog.getText(self, title, "Preset name:", text=start)
+        name, ok = QInputDialog.getText(
+            self, title, QCoreApplication.translate("Settings", "Preset name:"), text=start
+        )
         name = name.strip()
         if not ok or not name:
             return None
         taken = {n.casefold() for n in preset_names(self.settings, self.task)}
         if name.casefold() in taken and name.casefold() != start.casefold():
-            QMessageBox.warning(self, title, f"There is already a preset called {name}.")
+            QMessageBox.warning(
+                self,
+                title,
+                QCoreApplication.translate(
+                    "Settings", "There is already a preset called {name}."
+                ).format(name=name),
+            )
             return None
         return name
 
     def save_preset(self) -> None:
-        name = self._ask_name("Save as Preset")
+        name = self._ask_name(QCoreApplication.translate("Settings", "Save as Preset"))
         if name:
             self.settings.presets.setdefault(self.task, {})[name] = knobs(self.decoding)
             self._refresh()
 
     def rename_preset(self) -> None:
-        old = self.preset.currentText()
-        new = self._ask_name("Rename Preset", old)
+        old = self.preset.currentData()
+        new = self._ask_name(QCoreApplication.translate("Settings", "Rename Preset"), old)
         if new and new != old:
             own = self.settings.presets[self.task]
             self.settings.presets[self.task] = {(new if k == old else k): v for k, v in own.items()}
             self._refresh()
 
     def delete_preset(self) -> None:
-        name = self.preset.currentText()
+        name = self.preset.currentData()
         own = self.settings.presets.get(self.task, {})
         if name in own and name not in PRESETS:
             del own[name]
@@ -361,19 +434,27 @@ class ModelPage(QWidget):
         layout, self.fields = _form(model, skip=("model", "extra_paths"))
         self.choice = QComboBox()
         self.choice.setObjectName("model")
-        self.choice.setToolTip(spec_of(dataclasses.fields(Model)[0]).help)
-        add_folder = QPushButton("Add Folder…")
-        add_gguf = QPushButton("Add GGUF File…")
-        self.forget = QPushButton("Forget")
-        self.forget.setToolTip("Remove this added path from the list (nothing is deleted)")
-        self.get_models = QPushButton("Get Models…")
+        self.choice.setToolTip(_tr(spec_of(dataclasses.fields(Model)[0]).help))
+        add_folder = QPushButton(QCoreApplication.translate("Settings", "Add Folder…"))
+        add_gguf = QPushButton(QCoreApplication.translate("Settings", "Add GGUF File…"))
+        self.forget = QPushButton(QCoreApplication.translate("Settings", "Forget"))
+        self.forget.setToolTip(
+            QCoreApplication.translate(
+                "Settings", "Remove this added path from the list (nothing is deleted)"
+            )
+        )
+        self.get_models = QPushButton(QCoreApplication.translate("Settings", "Get Models…"))
         self.get_models.setObjectName("get_models")
-        self.get_models.setToolTip("Download a better model from the Hugging Face Hub")
+        self.get_models.setToolTip(
+            QCoreApplication.translate(
+                "Settings", "Download a better model from the Hugging Face Hub"
+            )
+        )
         row = QHBoxLayout()
         row.addWidget(self.choice, 1)
         for button in (add_folder, add_gguf, self.forget, self.get_models):
             row.addWidget(button)
-        layout.insertRow(0, "Model", row)
+        layout.insertRow(0, _tr("Model"), row)
         self.estimate = QLabel()
         self.estimate.setObjectName("estimate")
         self.estimate.setWordWrap(True)
@@ -384,13 +465,21 @@ class ModelPage(QWidget):
         key = self.fields["server_key"].widget
         assert isinstance(key, QLineEdit)
         key.setEchoMode(QLineEdit.EchoMode.Password)  # never shown in full
-        key.setPlaceholderText("none, or from WRITER_API_KEY")
+        key.setPlaceholderText(
+            QCoreApplication.translate("Settings", "none, or from {variable}").format(
+                variable="WRITER_API_KEY"
+            )
+        )
         url = self.fields["server"].widget
         assert isinstance(url, QLineEdit)
         url.setPlaceholderText("http://localhost:8000/v1")
-        self.test_button = QPushButton("Test Connection")
+        self.test_button = QPushButton(QCoreApplication.translate("Settings", "Test Connection"))
         self.test_button.setObjectName("test_connection")
-        self.test_button.setToolTip("Ask the server for its models and what it can take")
+        self.test_button.setToolTip(
+            QCoreApplication.translate(
+                "Settings", "Ask the server for its models and what it can take"
+            )
+        )
         self.test_result = QLabel()
         self.test_result.setObjectName("test_result")
         self.test_result.setWordWrap(True)
@@ -403,7 +492,7 @@ class ModelPage(QWidget):
         self.setLayout(layout)
         device = self.fields["device"].widget
         assert isinstance(device, QComboBox)
-        for i, name in enumerate(device.itemText(i) for i in range(device.count())):
+        for i, name in enumerate(device.itemData(i) for i in range(device.count())):
             present = devices is None or name == "auto" or name in devices
             device.model().item(i).setEnabled(present)  # type: ignore[attr-defined]
         self._fill_models()
@@ -431,10 +520,11 @@ class ModelPage(QWidget):
         self.choice.blockSignals(True)
         self.choice.clear()
         for spec, info in self.models.items():
-            label = f"{info.name} ({'built-in' if info.source == 'built-in' else info.source})"
-            self.choice.addItem(label, spec)
+            source = _tr(SOURCES[info.source]) if info.source in SOURCES else info.source
+            self.choice.addItem(f"{info.name} ({source})", spec)
         if current not in self.models:
-            self.choice.addItem(f"{current} (not found)", current)
+            shown = QCoreApplication.translate("Settings", "{model} (not found)")
+            self.choice.addItem(shown.format(model=current), current)
         self.choice.setCurrentIndex(self.choice.findData(current))
         self.choice.blockSignals(False)
         self.problems.setText("\n".join(notes))
@@ -451,12 +541,17 @@ class ModelPage(QWidget):
         info = self.models.get(self.settings.model.model)
         if on_server:
             self.estimate.setText(
-                "Text is generated on the server; the local model below is loaded only "
-                "if the server cannot be reached and falling back is on."
+                QCoreApplication.translate(
+                    "Settings",
+                    "Text is generated on the server; the local model below is loaded only "
+                    "if the server cannot be reached and falling back is on.",
+                )
             )
             return
         if info is None:
-            self.estimate.setText("This model is not on this machine.")
+            self.estimate.setText(
+                QCoreApplication.translate("Settings", "This model is not on this machine.")
+            )
             return
         from writer_app.engine.models import memory_estimate
 
@@ -465,23 +560,33 @@ class ModelPage(QWidget):
         if device == "auto":
             device = (self.devices or ("cpu",))[0]
         need = memory_estimate(info, m.precision, device)
-        disk = f"{info.size_bytes / 2**20:,.0f} MiB on disk"
+        size = f"{info.size_bytes / 2**20:,.0f}"
+        disk = QCoreApplication.translate("Settings", "{size} MiB on disk").format(size=size)
         if info.is_gguf:
-            disk = f"{info.size_bytes / 2**20:,.0f} MiB GGUF file"
+            disk = QCoreApplication.translate("Settings", "{size} MiB GGUF file").format(size=size)
             copy = converted_size(info.path)
-            disk += (
-                f" + {copy / 2**20:,.0f} MiB converted copy in the cache"
-                if copy
-                else " (converted into the cache on first use)"
-            )
+            if copy:
+                disk += QCoreApplication.translate(
+                    "Settings", " + {size} MiB converted copy in the cache"
+                ).format(size=f"{copy / 2**20:,.0f}")
+            else:
+                disk += QCoreApplication.translate(
+                    "Settings", " (converted into the cache on first use)"
+                )
+        needs = QCoreApplication.translate(
+            "Settings", "{disk} · needs about {size} GB of memory on {device}"
+        )
         self.estimate.setText(
-            f"{disk} · needs about {need / 2**30:.1f} GB of memory on {device.upper()}"
+            needs.format(disk=disk, size=f"{need / 2**30:.1f}", device=device.upper())
         )
 
     def test_connection(self) -> None:
         """Ask the server (on a thread of its own: the dialog stays responsive)."""
         m = self.settings.model
-        self.test_result.setText(f"Asking {m.server or 'the server'}…")
+        server = m.server or QCoreApplication.translate("Settings", "the server")
+        self.test_result.setText(
+            QCoreApplication.translate("Settings", "Asking {server}…").format(server=server)
+        )
         self.tester.start(m.server, m.server_key, m.server_timeout)
         self.test_button.setEnabled(False)
 
@@ -496,7 +601,11 @@ class ModelPage(QWidget):
         lines = [outcome.report()]
         wanted = self.settings.model.server_model
         if wanted and wanted not in outcome.models:
-            lines.append(f"It has no model named {wanted!r}.")
+            lines.append(
+                QCoreApplication.translate("Settings", "It has no model named {name}.").format(
+                    name=repr(wanted)
+                )
+            )
         model_line = self.fields["server_model"].widget
         assert isinstance(model_line, QLineEdit)
         model_line.setCompleter(QCompleter(list(outcome.models), model_line))
@@ -550,10 +659,19 @@ class ModelPage(QWidget):
         self._on_changed()
 
     def add_folder(self) -> None:
-        self._add_path(QFileDialog.getExistingDirectory(self, "Model Folder"))
+        self._add_path(
+            QFileDialog.getExistingDirectory(
+                self, QCoreApplication.translate("Settings", "Model Folder")
+            )
+        )
 
     def add_gguf(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "GGUF Model", "", "GGUF models (*.gguf)")
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            QCoreApplication.translate("Settings", "GGUF Model"),
+            "",
+            QCoreApplication.translate("Settings", "GGUF models (*.gguf)"),
+        )
         self._add_path(name)
 
 
@@ -564,26 +682,38 @@ class StylesPage(QWidget):
         super().__init__()
         self.settings = settings
         self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["Name", "Instruction"])
+        self.table.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("Settings", "Name"),
+                QCoreApplication.translate("Settings", "Instruction"),
+            ]
+        )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setToolTip(
-            "Your styles appear in the Rewrite menu after the built-in ones. A short, direct "
-            "instruction works best, e.g. “Rewrite the text as a pirate would say it.”"
+            QCoreApplication.translate(
+                "Settings",
+                "Your styles appear in the Rewrite menu after the built-in ones. A short, direct "
+                "instruction works best, e.g. “Rewrite the text as a pirate would say it.”",
+            )
         )
         for name, instruction in settings.styles.items():
             self.add_style(name, instruction)
         self.table.itemChanged.connect(lambda _item: self.store())
-        add = QPushButton("&Add Style")
+        add = QPushButton(QCoreApplication.translate("Settings", "&Add Style"))
         add.clicked.connect(lambda: self.add_style("", "", edit=True))
-        remove = QPushButton("&Remove Style")
+        remove = QPushButton(QCoreApplication.translate("Settings", "&Remove Style"))
         remove.clicked.connect(self.remove_style)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
+        comma = QCoreApplication.translate("Settings", ", ", "between the names in a list")
+        names = comma.join(
+            QCoreApplication.translate("Style", s.name) for s in rewrite.BUILTIN_STYLES
+        )
         intro = QLabel(
-            "Built-in styles: " + ", ".join(s.name for s in rewrite.BUILTIN_STYLES) + "."
+            QCoreApplication.translate("Settings", "Built-in styles: {names}.").format(names=names)
         )
         intro.setWordWrap(True)
         column = QVBoxLayout(self)
@@ -622,7 +752,7 @@ class StylesPage(QWidget):
         rows = [(n, i) for n, i in self.rows() if n.strip() or i.strip()]  # blank rows: ignored
         found = rewrite.style_problems(dict(rows))
         if len({n for n, _i in rows}) < len(rows):
-            found.append("two styles have the same name")
+            found.append(QCoreApplication.translate("Settings", "two styles have the same name"))
         return found
 
     def store(self) -> None:
@@ -644,13 +774,17 @@ class SettingsDialog(QDialog):
         refused: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(QCoreApplication.translate("Settings", "Settings"))
         self.settings = copy.deepcopy(settings)
         self.pages_list = QListWidget()
         self.pages_list.setFixedWidth(150)
         self.stack = QStackedWidget()
         editor_page = QWidget()
         editor_form, self.editor_fields = _form(self.settings.editor)
+        note = QLabel(QCoreApplication.translate("Settings", "Takes effect when Writer restarts."))
+        note.setObjectName("language_note")
+        language_row = list(self.editor_fields).index("language")  # a row per field, in order
+        editor_form.insertRow(language_row + 1, "", note)
         editor_page.setLayout(editor_form)
         for editor in self.editor_fields.values():
             editor.changed().connect(lambda *_a, e=editor: e.store())
@@ -659,18 +793,21 @@ class SettingsDialog(QDialog):
         self.decoding_pages = {task: DecodingPage(self.settings, task, refused) for task in TASKS}
         self.styles_page = StylesPage(self.settings)
         pages: list[tuple[str, QWidget]] = [
-            ("Editor", editor_page),
-            ("Model & Device", self.model_page),
+            (EDITOR_PAGE, editor_page),
+            (MODEL_PAGE, self.model_page),
             *((TASK_TITLES[t], p) for t, p in self.decoding_pages.items()),
             (STYLES_PAGE, self.styles_page),
         ]
         for title, page in pages:
-            self.pages_list.addItem(title)
+            item = QListWidgetItem(page_title(title))
+            item.setData(Qt.ItemDataRole.UserRole, title)  # its English title: show_page's key
+            self.pages_list.addItem(item)
             self.stack.addWidget(page)
-        self.help = QLabel(HELP)
+        hint = _tr(HELP)
+        self.help = QLabel(hint)
         self.help.setObjectName("help")
         self.pages_list.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.pages_list.currentRowChanged.connect(lambda _row: self.help.setText(HELP))
+        self.pages_list.currentRowChanged.connect(lambda _row: self.help.setText(hint))
         self.pages_list.setCurrentRow(0)
         self.help.setWordWrap(True)
         self.buttons = QDialogButtonBox(
@@ -690,8 +827,9 @@ class SettingsDialog(QDialog):
         self.resize(760, 560)
 
     def show_page(self, title: str) -> None:
+        """Show the page with this English title (e.g. "Model & Device", "Draft")."""
         for i in range(self.pages_list.count()):
-            if self.pages_list.item(i).text() == title:
+            if self.pages_list.item(i).data(Qt.ItemDataRole.UserRole) == title:
                 self.pages_list.setCurrentRow(i)
 
     def _show_help(self, _old: QWidget | None, new: QWidget | None) -> None:
@@ -700,12 +838,13 @@ class SettingsDialog(QDialog):
             self.help.setText(new.toolTip())
 
     def problems(self) -> list[tuple[str, str]]:
-        """(page title, problem) for everything that would stop the settings from working."""
+        """(page's English title, problem) for everything that would stop the settings from
+        working."""
         found: list[tuple[str, str]] = []
         try:
             validate(self.settings)
         except SettingError as exc:
-            found.append(("Settings", str(exc)))
+            found.append(("Settings", str(exc)))  # (not a page: no page is shown for it)
         for task in TASKS:
             found += [(TASK_TITLES[task], p) for p in problems(self.settings.decoding(task))]
         found += [(STYLES_PAGE, p) for p in self.styles_page.problems()]
@@ -718,10 +857,10 @@ class SettingsDialog(QDialog):
         found = self.problems()
         if found:
             self.show_page(found[0][0])
-            text = "\n".join(f"{page}: {problem}" for page, problem in found)
+            text = "\n".join(f"{page_title(page)}: {problem}" for page, problem in found)
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
-                "These settings cannot work",
+                QCoreApplication.translate("Settings", "These settings cannot work"),
                 text,
                 QMessageBox.StandardButton.Ok,
                 self,

@@ -31,13 +31,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter, QPainterPath, QPaintEvent, QPen, QTextCursor
 from PySide6.QtWidgets import QMenu, QWidget
 from shiboken6 import isValid
 
 from writer_app import paths
 from writer_app.atomic import atomic_write, read_regular_file
+from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui.actions import Action
 from writer_app.ui.code_editor import code_mode_of
 from writer_app.ui.editor import GhostTextEditor, replace_range, utf16_len
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LANGUAGE = "en"  # pyspellchecker's list: American English
-LANGUAGE_NAME = "English (US)"
+LANGUAGE_NAME = QT_TRANSLATE_NOOP("SpellChecking", "English (US)")
 MAX_SUGGESTIONS = 6
 UNDERLINE = QColor(224, 44, 44)
 _CACHE_BLOCKS = 4096  # lines whose unknown words are remembered
@@ -153,7 +154,7 @@ class _Dictionary(QObject):
             self.checker = _load_checker(LANGUAGE)
         except Exception as exc:  # a missing or damaged package: say so, keep writing
             log.warning("Spell checking is unavailable: %s", exc)
-            self.error = f"Spell checking is unavailable: {exc}"
+            self.error = self.tr("Spell checking is unavailable: {reason}").format(reason=exc)
         self.loaded.emit()
 
     def knows(self, word: str) -> bool:
@@ -245,8 +246,12 @@ class SpellChecking(QObject):
     def actions(self) -> list[Action]:
         return [
             Action(
-                "spelling", "Check &Spelling", "", lambda: self.on_toggle(not self.enabled),
-                tip=f"Underline unknown words ({LANGUAGE_NAME})", checkable=True,
+                "spelling", self.tr("Check &Spelling"), "",
+                lambda: self.on_toggle(not self.enabled),
+                tip=self.tr("Underline unknown words ({language})").format(
+                    language=QCoreApplication.translate("SpellChecking", LANGUAGE_NAME)
+                ),
+                checkable=True,
             )
         ]  # fmt: skip
 
@@ -333,7 +338,11 @@ class SpellChecking(QObject):
             text = "".join(f"{w}\n" for w in sorted(self.own_words))
             atomic_write(self.words_file, text.encode("utf-8"), mode=0o600)
         except OSError as exc:
-            self.notice(f"Could not save your dictionary ({exc}); the word is known until you quit")
+            self.notice(
+                self.tr(
+                    "Could not save your dictionary ({reason}); the word is known until you quit"
+                ).format(reason=exc)
+            )
         self._cache.clear()
         self.changed.emit()
 
@@ -401,16 +410,20 @@ class SpellChecking(QObject):
         near = self.dictionary.near(word)[:MAX_SUGGESTIONS]
         for suggestion in near:
             add(_suggestion(menu, _cased(suggestion, word), replace))
-        placeholder = QAction("Looking for suggestions…" if not near else "Looking for more…", menu)
+        placeholder = QAction(
+            self.tr("Looking for suggestions…") if not near else self.tr("Looking for more…"), menu
+        )
         placeholder.setEnabled(False)
         if len(near) < 3:
             add(placeholder)
             self._menu = (menu, placeholder, word, replace)
             self.dictionary.look_further(word)
-        add(QAction(f"Add “{word}” to Dictionary", menu)).triggered.connect(
-            lambda: self._remember(word)
+        add(
+            QAction(self.tr("Add “{word}” to Dictionary").format(word=word), menu)
+        ).triggered.connect(lambda: self._remember(word))
+        add(QAction(self.tr("Ignore “{word}”").format(word=word), menu)).triggered.connect(
+            lambda: self._ignore(word)
         )
-        add(QAction(f"Ignore “{word}”", menu)).triggered.connect(lambda: self._ignore(word))
         separator = QAction(menu)
         separator.setSeparator(True)
         add(separator)
@@ -431,7 +444,7 @@ class SpellChecking(QObject):
         if any(a.font().bold() for a in menu.actions()):
             menu.removeAction(placeholder)
         else:
-            placeholder.setText("No suggestions")
+            placeholder.setText(self.tr("No suggestions"))
 
 
 def _suggestion(menu: QMenu, text: str, replace: Callable[[str], None]) -> QAction:

@@ -42,11 +42,11 @@ class SummarizeFeature(QObject):
         return [
             Action(
                 "summarize",
-                "Su&mmarize",
+                self.tr("Su&mmarize"),
                 "&Suggestions",
                 self.start,
                 "Ctrl+Shift+M",
-                "Summarize the selection, or the whole document, into a new document",
+                self.tr("Summarize the selection, or the whole document, into a new document"),
                 toolbar=True,
             )
         ]
@@ -61,9 +61,11 @@ class SummarizeFeature(QObject):
     def start(self) -> DocumentTab | None:
         """Summarize the selection (or the whole document) into a new tab."""
         if self.busy:
-            self.window.notify("The model is writing a summary; wait for it or cancel it first")
+            self.window.notify(
+                self.tr("The model is writing a summary; wait for it or cancel it first")
+            )
             return None
-        if not self.window.require_model("summaries"):
+        if not self.window.require_model(self.tr("summaries")):
             return None
         source_tab = self.window.current_tab()
         editor = source_tab.editor
@@ -71,7 +73,7 @@ class SummarizeFeature(QObject):
         text = cursor.selectedText().replace("\u2029", "\n") if cursor.hasSelection() else ""
         text = text or editor.text()
         if not text.strip():
-            self.window.notify("There is no text to summarize")
+            self.window.notify(self.tr("There is no text to summarize"))
             return None
         title = source_tab.title()
         tab = self.window.new_tab()
@@ -82,7 +84,8 @@ class SummarizeFeature(QObject):
         layout = tab.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, bar)
-        bar.show_busy(f"Summarizing {title}…")
+        busy = self.tr("Summarizing {title}…").format(title=title)
+        bar.show_busy(busy)
         self.tab, self.bar = tab, bar
         shown = ""
         final: SummaryUpdate | None = None
@@ -94,7 +97,7 @@ class SummarizeFeature(QObject):
                 self._jobs.stop()
                 return
             shown = show_streaming(tab.editor, shown, event.text)
-            bar.show_step(f"Summarizing {title}…", event.part - 1, event.parts)
+            bar.show_step(busy, event.part - 1, event.parts)
             if event.done:
                 final = event
 
@@ -131,19 +134,23 @@ class SummarizeFeature(QObject):
             editor.document().setModified(True)
             editor.setReadOnly(False)
             editor.moveCursor(QTextCursor.MoveOperation.Start)
-            self.window.notify("Summary written (a new, unsaved document)")
+            self.window.notify(self.tr("Summary written (a new, unsaved document)"))
         elif alive:
             tab.editor.document().setModified(False)
             self.window.close_tab(tab)
         if failure:
-            self.window.error("No summary", f"The model failed: {failure}")
-        elif final is None or final.cancelled:
-            self.window.notify("Summary cancelled")
-        elif not ok:
-            why = "; ".join(final.problems) or "nothing usable came back"
             self.window.error(
-                "No summary",
-                f"The model could not summarize this well: {why}.\n\nTry again, or choose a "
-                "larger model in Settings → Model & Device.",
+                self.tr("No summary"), self.tr("The model failed: {reason}").format(reason=failure)
+            )
+        elif final is None or final.cancelled:
+            self.window.notify(self.tr("Summary cancelled"))
+        elif not ok:
+            why = "; ".join(final.problems) or self.tr("nothing usable came back")
+            self.window.error(
+                self.tr("No summary"),
+                self.tr(
+                    "The model could not summarize this well: {why}.\n\nTry again, or choose a "
+                    "larger model in Settings → Model & Device."
+                ).format(why=why),
             )
         self.finished.emit(final if ok else None)

@@ -47,19 +47,21 @@ class WindowApi(Protocol):
         ...
 
     def open_settings(self, page: str = "") -> Any:
-        """Open the settings dialog, at `page` (a page title) if given."""
+        """Open the settings dialog, at `page` (a page's English title) if given."""
         ...
 
     def notify(self, message: str, ms: int = 10000) -> None:
-        """A message in the status bar for `ms` milliseconds (0 = until the next one)."""
+        """A message (translated) in the status bar for `ms` milliseconds (0 = until the next
+        one)."""
         ...
 
     def error(self, title: str, message: str) -> None:
-        """A message box that does not block the event loop."""
+        """A message box (title and message translated) that does not block the event loop."""
         ...
 
     def require_model(self, what: str) -> bool:
-        """True if the model can take a request now; else say why (naming `what`)."""
+        """True if the model can take a request now; else say why, naming `what` (translated,
+        a plural noun such as `self.tr("rewrites")`: "No rewrites: …")."""
         ...
 
     def add_status_widget(self, widget: QWidget) -> None:

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QTextCursor
 
-# Scripts written without spaces between words: Han (CJK ideographs and their extensions,
-# compatibility ideographs, 〆 々 〇), Hiragana, Katakana and Bopomofo. Hangul is written
-# with spaces, so Korean words are counted like English ones.
-_CJK_RANGES = (
-    "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3100-\u312f"
-    "\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\U00020000-\U0003134f"
-)
-_CJK = re.compile(f"[{_CJK_RANGES}]")
+from writer_app.tasks.language import UNSPACED
+
+# Scripts written without spaces between words (Han, kana, Bopomofo: see tasks/language)
+# count a character as a word. Hangul is written with spaces, so Korean words are counted
+# like English ones.
+_CJK = re.compile(f"[{UNSPACED}]")
 _WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 _WORDS_AND_CJK = re.compile(
-    f"[{_CJK_RANGES}]|(?:(?![{_CJK_RANGES}])\\w)+(?:['’-](?:(?![{_CJK_RANGES}])\\w)+)*"
+    f"[{UNSPACED}]|(?:(?![{UNSPACED}])\\w)+(?:['’-](?:(?![{UNSPACED}])\\w)+)*"
 )
 PARAGRAPH_SEPARATOR = "\u2029"
 
@@ -31,17 +29,53 @@ def count_words(text: str) -> int:
     return sum(1 for _ in _WORDS_AND_CJK.finditer(text))
 
 
-def describe_words(total: int, selected: int | None = None) -> str:
-    """ "340 words", or with a selection "12 of 340 words"."""
-    unit = "word" if total == 1 else "words"
+def has_cjk(text: str) -> bool:
+    """Whether the text has characters that count one each (Chinese, Japanese)."""
+    return _CJK.search(text) is not None
+
+
+def number(n: int) -> str:
+    """A count as the user's locale writes it ("1,234"; the C locale too groups digits)."""
+    locale = QLocale()
+    return f"{n:,}" if locale.language() == QLocale.Language.C else locale.toString(n)
+
+
+def _plural(text: str, n: int) -> str:
+    """Qt's text for the count `n`: the number written as the locale writes it, and, in the
+    English source text (no translation loaded), "(s)" made singular or plural."""
+    return text.replace("(s)", "" if n == 1 else "s").replace(str(n), number(n), 1)
+
+
+def describe_words(total: int, selected: int | None = None, *, cjk: bool = False) -> str:
+    """ "340 words", or with a selection "12 of 340 words"; "… words and characters" when
+    `cjk` (the document has Chinese or Japanese, whose characters count one each)."""
     if selected is None:
-        return f"{total:,} {unit}"
-    return f"{selected:,} of {total:,} {unit}"
+        if cjk:
+            text = QCoreApplication.translate(
+                "WordCount", "%n word(s) and character(s)", None, total
+            )
+        else:
+            text = QCoreApplication.translate("WordCount", "%n word(s)", None, total)
+        return _plural(text, total)
+    if cjk:
+        text = QCoreApplication.translate(
+            "WordCount", "{selected} of %n word(s) and character(s)", None, total
+        )
+    else:
+        text = QCoreApplication.translate("WordCount", "{selected} of %n word(s)", None, total)
+    return _plural(text, total).format(selected=number(selected))
 
 
 def count_text(text: str, selected: str) -> tuple[int, int | None]:
     """The words of a document and of its selection (None when nothing is selected)."""
     return count_words(text), (count_words(selected) if selected else None)
+
+
+def word_count_label(text: str, selected: str) -> str:
+    """The status bar's count for a document and its selection, e.g. "12 of 340 words" or
+    "1,234 words and characters" (safe to call on a worker thread)."""
+    total, part = count_text(text, selected)
+    return describe_words(total, part, cjk=has_cjk(text))
 
 
 def selected_text(cursor: QTextCursor) -> str:
@@ -50,4 +84,6 @@ def selected_text(cursor: QTextCursor) -> str:
 
 def line_and_column(cursor: QTextCursor) -> str:
     """ "Ln 12, Col 5" (both from 1; tabs count as one column)."""
-    return f"Ln {cursor.blockNumber() + 1:,}, Col {cursor.positionInBlock() + 1}"
+    return QCoreApplication.translate("WordCount", "Ln {line}, Col {column}").format(
+        line=number(cursor.blockNumber() + 1), column=number(cursor.positionInBlock() + 1)
+    )
