@@ -117,6 +117,7 @@ def test_float_weights_are_what_transformers_reads(files: dict[str, Path], kind:
     model, ours = gguf_direct.load(file, torch.float32, int4=False)
     ids = tokenizer(TEXT, return_tensors="pt").input_ids
     assert ours(TEXT).input_ids == ids[0].tolist()
+    assert ours.backend_tokenizer.to_str() == tokenizer.backend_tokenizer.to_str()
     assert torch.allclose(_logits(model, ids), _logits(reference, ids), atol=1e-5)
     assert model.config.tie_word_embeddings is False
     assert model.generation_config.eos_token_id == reference.generation_config.eos_token_id
@@ -152,7 +153,9 @@ def test_the_loader_reads_4bit_files_directly_and_others_as_floats(
     assert lm.precision == "int4"
     assert not gguf_cache.is_converted(files["Q4_1"])
     folder = gguf_cache.converted_dir(files["Q4_1"])
-    assert not list(folder.glob("*.safetensors"))
+    (folder / "model.safetensors").write_bytes(b"a float copy an earlier version made")
+    load_model(str(files["Q4_1"]), "cpu")
+    assert not list(folder.glob("*.safetensors"))  # removed: never used again
     assert load_model(str(files["Q4_1"]), "cpu", precision="float32").precision == "float32"
     assert load_model(str(files["Q8_0"]), "cpu").precision == "float32"  # not 4-bit
     assert load_model(str(files["Q8_0"]), "cpu", precision="int4").precision == "int4"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from transformers import AutoTokenizer
 
 from writer_app.config import Decoding
 from writer_app.engine import gguf_cache, loader, quantize
@@ -197,7 +198,15 @@ def test_the_builtin_model_loads_straight_from_its_gguf_file(
         before = floats.model(ids.input_ids).logits
     assert torch.allclose(direct, before, atol=1e-3)
 
-    (target / "tokenizer.json").write_text("{damaged", encoding="utf-8")
+    # The tokenizer built from the cached parts is transformers' own, loaded from the folder.
+    reference = AutoTokenizer.from_pretrained(target)
+    assert lm.tokenizer.backend_tokenizer.to_str() == reference.backend_tokenizer.to_str()
+    chat = [{"role": "user", "content": "Hello"}]
+    assert lm.tokenizer.apply_chat_template(chat, tokenize=False) == (
+        reference.apply_chat_template(chat, tokenize=False)
+    )
+
+    (target / "vocab.lines").write_text("{damaged", encoding="utf-8")
     repaired = load_model("builtin", "cpu", precision="int4")
     assert repaired.tokenizer("Paris").input_ids == lm.tokenizer("Paris").input_ids
 

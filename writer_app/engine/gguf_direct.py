@@ -11,6 +11,8 @@ Other architectures go through `gguf_cache.convert` (transformers' own GGUF load
 
 from __future__ import annotations
 
+import functools
+import json
 import mmap
 import os
 import shutil
@@ -21,7 +23,8 @@ from typing import Any
 
 import torch
 from torch import nn
-from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+from transformers import AutoConfig, AutoModelForCausalLM, GenerationConfig
+from transformers.initialization import no_init_weights
 from transformers.integrations.ggml import GGUF_CONFIG_MAPPING
 from transformers.integrations.gguf.dequant import GGML_BLOCK, dequantize
 from transformers.integrations.gguf.gguf_tokenizer_mapping import (
@@ -37,7 +40,7 @@ F32, F16, Q4_0, Q4_1, BF16 = 0, 1, 2, 3, 30
 FLOAT_TYPES = {F32: torch.float32, F16: torch.float16, BF16: torch.bfloat16}
 INT4_TYPES = (Q4_0, Q4_1)
 ARCHITECTURES = ("llama",)
-METADATA_FILES = ("config.json", "tokenizer.json")
+METADATA_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json")
 
 # GGUF's tensor names for a Llama model, and transformers' (blk.N.* per layer).
 GLOBAL_NAMES = {
@@ -81,7 +84,11 @@ class GgufModel:
 
     path: Path
     header: GgufHeader
-    metadata: dict[str, Any]
+
+    @functools.cached_property
+    def metadata(self) -> dict[str, Any]:
+        """Its key/value metadata (read when the config is first made)."""
+        return dict(read_gguf_metadata(str(self.path))[0])
 
     @property
     def tensors(self) -> dict[str, TensorInfo]:
@@ -128,8 +135,7 @@ def open_gguf(path: Path) -> GgufModel | None:
             return None  # e.g. rope_freqs of Llama 3.1: not handled here
         if info.ggml_type not in FLOAT_TYPES and info.ggml_type not in GGML_BLOCK:
             return None
-    metadata, _ = read_gguf_metadata(str(path))
-    return GgufModel(path, header, metadata)
+    return GgufModel(path, header)
 
 
 # ---------------------------------------------------------------- config and tokenizer
@@ -160,6 +166,7 @@ def _write_metadata(file: GgufModel, folder: Path) -> None:
     backend, extra = convert_gguf_tokenizer(architecture, tokenizer_dict)
     tokenizer = TokenizersBackend(tokenizer_object=backend, **tokenizer_config, **extra)
     tokenizer.save_pretrained(folder)
+    _split_tokenizer(folder)
     (folder / gguf_cache.SOURCE_FILE).write_text(str(file.path.resolve()), encoding="utf-8")
 
 
@@ -167,6 +174,13 @@ def metadata_folder(file: GgufModel) -> Path:
     """The cache folder with the config and tokenizer (written on first use, atomically)."""
     target = gguf_cache.converted_dir(file.path)
     if all((target / name).is_file() for name in METADATA_FILES):
+        # A folder an earlier version made: its float copy is not needed any more, and its
+        # tokenizer may not be split yet; copies of older versions of the file go.
+        for copy in target.glob("*.safetensors"):
+            copy.unlink(missing_ok=True)
+        if not (target / SHELL).is_file():
+            _split_tokenizer(target)
+        gguf_cache.remove_superseded(target, file.path)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
@@ -182,10 +196,75 @@ def metadata_folder(file: GgufModel) -> Path:
     return target
 
 
+TOKENIZER_ARGS = ("bos_token", "eos_token", "unk_token", "pad_token", "model_max_length")
+# A BPE tokenizer's tokenizer.json split in three, so that reading it never holds the GIL
+# long: the rest of it (small), and its vocabulary and merges, one JSON string per line.
+SHELL, VOCAB, MERGES = "tokenizer-shell.json", "vocab.lines", "merges.lines"
+
+
+def _split_tokenizer(folder: Path) -> None:
+    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    model = data["model"]
+    ids = sorted(model.get("vocab", {}).items(), key=lambda item: item[1])
+    if model.get("type") != "BPE" or [i for _, i in ids] != list(range(len(ids))):
+        return  # loaded from tokenizer.json as it is
+    merges = [m if isinstance(m, str) else " ".join(m) for m in model["merges"]]
+    if any(m.count(" ") != 1 for m in merges):
+        return
+    (folder / VOCAB).write_text("\n".join(json.dumps(t) for t, _ in ids), encoding="utf-8")
+    (folder / MERGES).write_text("\n".join(json.dumps(m) for m in merges), encoding="utf-8")
+    data["model"] = dict(model, vocab={}, merges=[])
+    (folder / SHELL).write_text(json.dumps(data), encoding="utf-8")
+
+
+def _json_lines(path: Path, chunk: int = 2000) -> list[str]:
+    """A file of one JSON string per line, decoded `chunk` lines at a time: each decoding
+    holds the GIL for a millisecond or two. (Read whole, then split: iterating over a
+    file's lines holds it throughout, 80-120 ms here.)"""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    values: list[str] = []
+    for start in range(0, len(lines), chunk):
+        values += json.loads("[" + ",".join(lines[start : start + chunk]) + "]")
+    return values
+
+
+def _bpe_parts(folder: Path) -> tuple[Any, Any] | None:
+    """The tokenizer without its vocabulary, and its BPE model (None: not split). Built line
+    by line, so the GUI thread gets the GIL between lines; the one long hold left is the BPE
+    model taking its tables (~40 ms), against ~120 ms for parsing tokenizer.json whole."""
+    if not all((folder / name).is_file() for name in (SHELL, VOCAB, MERGES)):
+        return None
+    from tokenizers import Tokenizer, models
+
+    shell_text = (folder / SHELL).read_text(encoding="utf-8")
+    params = json.loads(shell_text)["model"]
+    tokens = _json_lines(folder / VOCAB)
+    vocab = {token: index for index, token in enumerate(tokens)}
+    merges = [pair.partition(" ")[::2] for pair in _json_lines(folder / MERGES)]
+    options = {k: v for k, v in params.items() if k not in ("type", "vocab", "merges")}
+    return Tokenizer.from_str(shell_text), models.BPE(vocab=vocab, merges=merges, **options)
+
+
 def load_tokenizer(folder: Path) -> Any:
-    tokenizer = AutoTokenizer.from_pretrained(
-        folder, local_files_only=True, trust_remote_code=False
+    """The tokenizer `_write_metadata` saved, built straight from its files: what
+    `AutoTokenizer.from_pretrained` gives, without its parses of tokenizer.json in one go
+    (0.1-0.3 s each, holding the GIL, so the window would stall)."""
+    config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    template = folder / "chat_template.jinja"
+    parts = _bpe_parts(folder)
+    source: dict[str, Any] = (
+        {"tokenizer_file": str(folder / "tokenizer.json")}
+        if parts is None
+        else {"tokenizer_object": parts[0]}  # copied inside: cheap while it has no vocabulary
     )
+    tokenizer = TokenizersBackend(
+        **source,
+        chat_template=template.read_text(encoding="utf-8") if template.is_file() else None,
+        name_or_path=str(folder),
+        **{key: config[key] for key in TOKENIZER_ARGS if key in config},
+    )
+    if parts is not None:
+        tokenizer.backend_tokenizer.model = parts[1]
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
@@ -269,7 +348,8 @@ def load(file: GgufModel, dtype: torch.dtype, int4: bool) -> tuple[Any, Any]:
     folder = metadata_folder(file)
     tokenizer = load_tokenizer(folder)
     config = AutoConfig.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
-    with torch.device("meta"):
+    # Empty: no memory and no random initialisation (which also held the GIL for ~0.15 s).
+    with torch.device("meta"), no_init_weights():
         model = AutoModelForCausalLM.from_config(config, trust_remote_code=False, dtype=dtype)
     blob = _Blob(file.path, file.header.data_start)
     for info in file.header.tensors:
@@ -289,9 +369,9 @@ def load(file: GgufModel, dtype: torch.dtype, int4: bool) -> tuple[Any, Any]:
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left:
         raise ValueError(f"{file.path.name}: no weights for {', '.join(left[:3])}")
-    if int4:
+    if int4:  # the output layer as int8, as `quantize.quantize(model, 4)` makes it
         with torch.no_grad():
-            quantize.quantize(model, bits=4)  # what is left: the output layer, as int8
+            model.lm_head = quantize.Int8Linear.from_linear(model.lm_head)
     model.generation_config = GenerationConfig.from_pretrained(folder)
     model.eval()
     return model, tokenizer
