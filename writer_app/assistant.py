@@ -27,6 +27,7 @@ from writer_app.features import rewrite as rewrite_feature
 from writer_app.features import summarize as summarize_feature
 from writer_app.tasks import rewrite as rewrite_rules
 from writer_app.tasks.continuation import ContinuationRequest
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
 
 if TYPE_CHECKING:
@@ -108,7 +109,8 @@ class Assistant:
                 self._backend = None
             with frozen_heap():
                 backend = open_backend(model, lambda m: ctx.emit(Progress(m)))
-                ctx.emit(Progress(f"Warming up {backend.name}…"))
+                warming = QT_TRANSLATE_NOOP("Messages", "Warming up {name}…")
+                ctx.emit(Progress(Message(warming, name=backend.name)))
                 backend.warm_up()
             self._backend, self._model = backend, model
             return ModelStatus(

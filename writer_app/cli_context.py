@@ -233,9 +233,10 @@ def load_cli_settings() -> Settings:
 
 
 def read_stdin(tail_bytes: int | None = None) -> str:
-    """Standard input as text (UTF-8; line ends made \\n): all of it, or only about its last
-    `tail_bytes` bytes (the rest is read and dropped as it comes). Bytes that are not UTF-8
-    are a CliError naming the first one."""
+    """Standard input as text (UTF-8, else the terminal's encoding when all of it is read;
+    line ends made \\n): all of it, or only about its last `tail_bytes` bytes (the rest is
+    read and dropped as it comes). Bytes that decode neither way are a CliError naming the
+    first one that is not UTF-8."""
     stream = sys.stdin
     raw = getattr(stream, "buffer", None)
     if raw is None:  # a text stream without bytes beneath (replaced, as in tests)
@@ -260,11 +261,18 @@ def read_stdin(tail_bytes: int | None = None) -> str:
     try:
         text = data[cut:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        offset = skipped + cut + exc.start
-        raise CliError(
-            f"standard input is not UTF-8 text: byte 0x{data[cut + exc.start]:02X} at offset "
-            f"{offset} cannot be decoded"
-        ) from None
+        # A terminal in another encoding (GB18030, say) pipes text in that encoding.
+        terminal = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            text = "" if skipped else data.decode(terminal)
+        except (UnicodeDecodeError, LookupError):
+            text = ""
+        if not text:
+            offset = skipped + cut + exc.start
+            raise CliError(
+                f"standard input is not UTF-8 text: byte 0x{data[cut + exc.start]:02X} at "
+                f"offset {offset} cannot be decoded"
+            ) from None
     if not skipped:
         text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")

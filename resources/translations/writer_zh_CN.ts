@@ -1232,6 +1232,37 @@ They apply until you quit.</source>
     </message>
 </context>
 <context>
+    <name>Messages</name>
+    <message>
+        <source>Warming up {name}…</source>
+        <translation>正在预热 {name}…</translation>
+    </message>
+    <message>
+        <source>Connecting to {host}…</source>
+        <translation>正在连接 {host}…</translation>
+    </message>
+    <message>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <source>Converting {name} from GGUF (first use only)…</source>
+        <translation>正在从 GGUF 转换 {name}（仅首次使用）…</translation>
+    </message>
+    <message>
+        <source>Writing {name}: checking candidate {n} of {count}…</source>
+        <translation>正在编写 {name}：检查第 {n} 个候选，共 {count} 个…</translation>
+    </message>
+    <message>
+        <source>Writing {name}: candidate {n} of {count}…</source>
+        <translation>正在编写 {name}：第 {n} 个候选，共 {count} 个…</translation>
+    </message>
+    <message>
+        <source>Summarizing part {step} of {count}…</source>
+        <translation>正在生成摘要：第 {step} 部分，共 {count} 部分…</translation>
+    </message>
+</context>
+<context>
     <name>ModelLibraryColumns</name>
     <message>
         <source>Model</source>

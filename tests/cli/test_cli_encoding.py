@@ -69,3 +69,21 @@ def test_a_gb18030_file_is_read(tmp_path: Path) -> None:
     result = _run(["continue", "--file", str(doc)], "gb18030")
     assert result.returncode == 1
     assert result.stderr.decode("gb18030") == "writer-cli: error: There is no text to continue\n"
+
+
+def test_standard_input_in_the_terminals_encoding_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from writer_app.cli_context import CliError, read_stdin
+
+    text = "# 灯塔\n\n- 守塔人\n"
+    for encoding in ("utf-8", "gb18030"):
+        stream = io.TextIOWrapper(io.BytesIO(text.encode(encoding)), encoding=encoding)
+        monkeypatch.setattr("sys.stdin", stream)
+        assert read_stdin() == text
+    stream = io.TextIOWrapper(io.BytesIO(b"\xff\xfe\x00bad"), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stream)
+    with pytest.raises(CliError, match="not UTF-8 text: byte 0xFF"):
+        read_stdin()

@@ -292,3 +292,13 @@ def test_english_stays_english(make_window, qapp: QApplication) -> None:
     cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
     assert cancel is not None and cancel.text() == "Cancel"
     assert QCoreApplication.translate("Settings", "Theme") == "Theme"
+
+
+def test_engine_messages_are_shown_in_the_interface_language(chinese: None) -> None:
+    from writer_app.translatable import QT_TRANSLATE_NOOP
+    from writer_app.translatable import Message as Text
+
+    loading = Text(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name="SmolLM2")
+    assert loading == "Loading SmolLM2…"  # the command line's text
+    assert i18n.shown(loading) == "正在加载 SmolLM2…"
+    assert i18n.shown("plain text from elsewhere") == "plain text from elsewhere"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from writer_app.config import Model
 from writer_app.engine.backend import Backend
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 
 Progress = Callable[[str], None]
 
@@ -41,7 +42,8 @@ def open_server(model: Model, progress: Progress) -> Backend:
     from writer_app.engine.http_api import Endpoint
     from writer_app.engine.remote import RemoteBackend
 
-    progress(f"Connecting to {Endpoint.parse(model.server).host}…")
+    host = Endpoint.parse(model.server).host
+    progress(Message(QT_TRANSLATE_NOOP("Messages", "Connecting to {host}…"), host=host))
     return RemoteBackend.connect(
         model.server, model.server_model, key=model.server_key, timeout=model.server_timeout
     )

@@ -24,6 +24,7 @@ from writer_app.engine.models import (
     resolve_model,
 )
 from writer_app.engine.prefix_cache import PrefixCache
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 
 Progress = Callable[[str], None]
 
@@ -120,14 +121,14 @@ def _prepare(
     except RemoteCodeModelError as exc:
         raise ModelLoadError(str(exc)) from exc
     if not info.is_gguf:
-        progress(f"Loading {info.name}…")
+        progress(Message(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name=info.name))
         return (*_load_folder(info.path, dtype), False)
     try:
         direct = gguf_direct.open_gguf(info.path)
     except (OSError, ValueError, KeyError, struct.error) as exc:
         raise ModelLoadError(f"Could not read the model file {info.path}: {exc}") from exc
     if direct is not None:
-        progress(f"Loading {info.name}…")
+        progress(Message(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name=info.name))
         int4 = int4 and direct.int4_ready
         try:
             return (*gguf_direct.load(direct, torch.float32 if int4 else dtype, int4), int4)
@@ -137,14 +138,19 @@ def _prepare(
             return (*gguf_direct.load(direct, torch.float32 if int4 else dtype, int4), int4)
     for attempt in range(2):
         if not gguf_cache.is_converted(info.path):
-            progress(f"Converting {info.name} from GGUF (first use only)…")
+            progress(
+                Message(
+                    QT_TRANSLATE_NOOP("Messages", "Converting {name} from GGUF (first use only)…"),
+                    name=info.name,
+                )
+            )
             try:
                 folder = gguf_cache.convert(info.path)
             except Exception as exc:  # the gguf reader raises many kinds of errors
                 raise ModelLoadError(f"Could not read the model file {info.path}: {exc}") from exc
         else:
             folder = gguf_cache.converted_dir(info.path)
-        progress(f"Loading {info.name}…")
+        progress(Message(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name=info.name))
         try:
             return (*_load_folder(folder, dtype), False)
         except Exception:

@@ -44,6 +44,7 @@ from writer_app.tasks.code import (
     unverifiable,
 )
 from writer_app.tasks.code.schedule import DEFAULT_CANDIDATES, Attempt, attempts
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
@@ -220,7 +221,10 @@ def generate_body(
         checked.add(body)
         if not run_doctests or cancelled():
             return True  # the first usable body is the proposal
-        progress(f"Writing {name}: checking candidate {len(cleaned)} of {count}…")
+        checking = QT_TRANSLATE_NOOP(
+            "Messages", "Writing {name}: checking candidate {n} of {count}…"
+        )
+        progress(Message(checking, name=name, n=len(cleaned), count=count))
         reports[-1] = verify(replace_body(source, target, body).source, target, limits)
         return bool(reports[-1] is not None and reports[-1].passed)
 
@@ -228,7 +232,8 @@ def generate_body(
         how = _attempt_decoding(decoding, attempt, deadline)
         if how is None or cancelled():
             break  # out of time, or cancelled between candidates
-        progress(f"Writing {name}: candidate {attempt.number} of {count}…")
+        writing = QT_TRANSLATE_NOOP("Messages", "Writing {name}: candidate {n} of {count}…")
+        progress(Message(writing, name=name, n=attempt.number, count=count))
         prompt, session = prompts.get(attempt.kind)
         try:
             result = backend.generate(

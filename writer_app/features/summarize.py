@@ -23,6 +23,7 @@ from writer_app.cli_context import CliContext, add_source_arguments
 from writer_app.features.base import Command, Feature, Progress
 from writer_app.options import Decoding, setting
 from writer_app.tasks import summarize as rules
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
@@ -141,7 +142,8 @@ def summarize(
 
     for step, part in enumerate(parts, 1):
         if steps > 1:
-            report(Progress(f"Summarizing part {step} of {len(parts)}…"))
+            part = QT_TRANSLATE_NOOP("Messages", "Summarizing part {step} of {count}…")
+            report(Progress(Message(part, step=step, count=len(parts))))
         summary, cancelled = _write(
             backend, part, "paragraph" if steps > 1 else form, decoding, cancel,
             functools.partial(shown, step),

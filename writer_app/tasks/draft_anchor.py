@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from writer_app.tasks import draft, quality
+from writer_app.tasks import draft, language, quality
 from writer_app.tasks.outline import Outline, Section
 
 # A passage ends at the first sentence end once it has this share of its words.
@@ -274,7 +274,7 @@ def clean_piece(
     if max_words:
         while len(kept) > 1 and quality.word_count(" ".join(kept)) > max_words:
             kept.pop()
-    piece = respell(" ".join(" ".join(s.split()) for s in kept), allowed)
+    piece = respell(language.join_lines(" ".join(kept)), allowed)
     return _close(piece) if piece else ""
 
 
@@ -291,7 +291,7 @@ def join_pieces(pieces: Sequence[str], words: int) -> str:
     a passage once the section is long enough to carry them."""
     kept = [p.strip() for p in pieces if p.strip()]
     if words <= 100:
-        return " ".join(kept)
+        return language.join_lines(" ".join(kept))
     return "\n\n".join(kept)
 
 
@@ -317,7 +317,7 @@ def fit_length(text: str, words: int, keep: Sequence[str] = ()) -> str:
     for k, (i, sentence) in enumerate(flat):
         if k not in dropped:
             out.setdefault(i, []).append(sentence)
-    return "\n\n".join(" ".join(s) for _, s in sorted(out.items()))
+    return "\n\n".join(language.join_lines(" ".join(s)) for _, s in sorted(out.items()))
 
 
 def section_problem(

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from writer_app import resources
+from writer_app.translatable import Message
 
 TRANSLATIONS = "translations"  # the folder among the shipped resources
 PREFIX = "writer_"
@@ -99,3 +100,11 @@ def remove(app: QCoreApplication) -> None:
         app.removeTranslator(translator)
         translator.setObjectName("")  # found no more, even before it is deleted
         translator.deleteLater()
+
+
+def shown(text: str) -> str:
+    """Text from the engine or a pipeline as the interface shows it: a `Message` in the
+    interface's language, anything else as it is."""
+    if isinstance(text, Message):
+        return QCoreApplication.translate("Messages", text.template).format(**text.values)
+    return text

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from writer_app.features.base import Notice, Progress
+from writer_app.ui import i18n
 from writer_app.worker import Job, JobCancelled
 
 
@@ -57,7 +58,7 @@ class JobSlot:
                     if not self.is_current(job):
                         continue
                     if isinstance(event, Progress | Notice) and on_progress is not None:
-                        on_progress(event.message)
+                        on_progress(i18n.shown(event.message))
                     elif on_event is not None:
                         on_event(event)
                 value = await job.result()

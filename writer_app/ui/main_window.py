@@ -34,6 +34,7 @@ from writer_app.recent import RecentFiles
 from writer_app.recovery import RecoveryEntry, RecoveryStore
 from writer_app.translatable import QT_TRANSLATE_NOOP
 from writer_app.ui import actions as window_actions
+from writer_app.ui import i18n
 from writer_app.ui.about import app_icon
 from writer_app.ui.about import show_about as about_box
 from writer_app.ui.actions import Action, Key
@@ -383,7 +384,7 @@ class MainWindow(FileWindow):
         try:
             async for event in job:
                 if isinstance(event, Progress):
-                    self.model_label.setText(event.message)
+                    self.model_label.setText(i18n.shown(event.message))
             status = await job.result()
         except asyncio.CancelledError:
             raise
