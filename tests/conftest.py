@@ -7,7 +7,7 @@ import asyncio
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from writer_app.assistant import Assistant
     from writer_app.config import Settings
+    from writer_app.ui.editor import GhostTextEditor
     from writer_app.ui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -194,6 +195,34 @@ def make_window(qtbot: QtBot, assistant: Assistant) -> Iterator[Callable[..., Ma
             tab.editor.document().setModified(False)
         w.close()
         w.deleteLater()
+
+
+@pytest.fixture
+def shown_editor(qtbot: QtBot) -> GhostTextEditor:
+    """A ghost-text editor on screen, with the focus."""
+    from writer_app.ui.editor import GhostTextEditor
+
+    e = GhostTextEditor()
+    qtbot.addWidget(e)
+    e.resize(500, 300)
+    e.show()
+    qtbot.waitExposed(e)
+    e.setFocus()
+    return e
+
+
+@pytest.fixture
+def suggestion_settings() -> Settings:
+    """Settings for quick suggestions from the tiny model: a short pause, a few tokens."""
+    from writer_app.config import Settings
+    from writer_app.options import Decoding
+
+    s = Settings()
+    s.editor.delay_ms = 30
+    s.editor.suggestion_length = "length"
+    # Feature sections are added at runtime; mypy lets them be read, not assigned.
+    cast(Any, s).continuation = Decoding(max_new_tokens=6, alternatives=1)
+    return s
 
 
 @pytest.fixture(scope="session")

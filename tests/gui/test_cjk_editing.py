@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import Qt, QTextBoundaryFinder
 from PySide6.QtGui import QInputMethodEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from writer_app.config import Decoding, Model, Settings
+from writer_app.config import Model, Settings
 from writer_app.ui.continuation import SuggestionController
 from writer_app.ui.editor import GhostTextEditor, Session, qt_word_end
 from writer_app.ui.word_count import describe_words, line_and_column, word_count_label
@@ -23,16 +22,10 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def editor(qtbot) -> GhostTextEditor:
-    e = GhostTextEditor()
-    qtbot.addWidget(e)
-    e.resize(500, 300)
-    e.show()
-    qtbot.waitExposed(e)
-    e.setFocus()
-    e.setPlainText(START)
-    e.moveCursor(QTextCursor.MoveOperation.End)
-    return e
+def editor(shown_editor: GhostTextEditor) -> GhostTextEditor:
+    shown_editor.setPlainText(START)
+    shown_editor.moveCursor(QTextCursor.MoveOperation.End)
+    return shown_editor
 
 
 def _offer(editor: GhostTextEditor, *candidates: str) -> Session:
@@ -159,12 +152,8 @@ def test_committed_text_that_differs_ends_the_suggestion(editor: GhostTextEditor
 
 
 @pytest.fixture
-def settings() -> Settings:
-    s = Settings()
-    s.editor.delay_ms = 30
-    s.editor.suggestion_length = "length"
-    cast(Any, s).continuation = Decoding(max_new_tokens=6, alternatives=1)
-    return s
+def settings(suggestion_settings: Settings) -> Settings:
+    return suggestion_settings
 
 
 @pytest.fixture

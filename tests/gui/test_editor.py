@@ -14,15 +14,9 @@ START = "The river ran"
 
 
 @pytest.fixture
-def editor(qtbot) -> GhostTextEditor:
-    e = GhostTextEditor()
-    qtbot.addWidget(e)
-    e.resize(500, 300)
-    e.show()
-    qtbot.waitExposed(e)
-    e.setFocus()
-    qtbot.keyClicks(e, START)
-    return e
+def editor(qtbot, shown_editor: GhostTextEditor) -> GhostTextEditor:
+    qtbot.keyClicks(shown_editor, START)
+    return shown_editor
 
 
 def _offer(editor: GhostTextEditor, *candidates: str) -> Session:

@@ -24,14 +24,8 @@ from writer_app.worker import Job
 
 
 @pytest.fixture
-def editor(qtbot) -> GhostTextEditor:
-    e = GhostTextEditor()
-    qtbot.addWidget(e)
-    e.resize(500, 300)
-    e.show()
-    qtbot.waitExposed(e)
-    e.setFocus()
-    return e
+def editor(shown_editor: GhostTextEditor) -> GhostTextEditor:
+    return shown_editor
 
 
 @pytest.fixture

@@ -14,13 +14,8 @@ from writer_app.ui.editor import GhostTextEditor
 
 
 @pytest.fixture
-def settings() -> Settings:
-    s = Settings()
-    s.editor.delay_ms = 30
-    s.editor.suggestion_length = "length"
-    # Feature sections are added at runtime; mypy lets them be read, not assigned.
-    cast(Any, s).continuation = Decoding(max_new_tokens=6, alternatives=1)
-    return s
+def settings(suggestion_settings: Settings) -> Settings:
+    return suggestion_settings
 
 
 @pytest.fixture
