@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
@@ -63,14 +64,17 @@ def test_same_contents_as_concatenation_through_every_operation() -> None:
     append(4, rows=2)
 
 
-def test_appending_writes_in_place() -> None:
-    layer = GrowingLayer()
-    layer.update(*_states(1, 10, 1))
-    assert layer.keys is not None
-    start = layer.keys.data_ptr()
-    for i in range(100):
-        keys, _ = layer.update(*_states(1, 1, i + 2))
-        assert keys.data_ptr() == start and keys.shape[-2] == 11 + i
+@pytest.mark.parametrize("inference", [False, True])
+def test_appending_writes_in_place(inference: bool) -> None:
+    """Also under inference mode, as Writer generates (its views keep no `_base`)."""
+    with torch.inference_mode(inference):
+        layer = GrowingLayer()
+        layer.update(*_states(1, 10, 1))
+        assert layer.keys is not None
+        start = layer.keys.data_ptr()
+        for i in range(100):
+            keys, _ = layer.update(*_states(1, 1, i + 2))
+            assert keys.data_ptr() == start and keys.shape[-2] == 11 + i
 
 
 def test_model_logits_match_the_concatenating_cache(tiny_lm) -> None:

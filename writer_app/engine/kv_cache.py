@@ -45,10 +45,14 @@ class GrowingLayer(DynamicLayer):
         """Whether the keys are still a view of the buffer (not replaced by a reorder, a repeat
         or a copy) and it has room up to `end` for these rows."""
         room = self.key_room
+        # The same memory, not `keys._base is room`: views made under inference mode (how
+        # Writer generates) keep no `_base`, so that test failed at every step and every
+        # step moved the whole cache to a new buffer.
         return (
             room is not None
             and self.keys is not None
-            and self.keys._base is room
+            and self.keys.data_ptr() == room.data_ptr()
+            and self.keys.stride() == room.stride()
             and end <= room.shape[2]
             and key_states.shape[0] == room.shape[0]
         )
