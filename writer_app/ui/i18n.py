@@ -108,3 +108,9 @@ def shown(text: str) -> str:
     if isinstance(text, Message):
         return QCoreApplication.translate("Messages", text.template).format(**text.values)
     return text
+
+
+def shown_error(exc: BaseException) -> str:
+    """An exception's message as the interface shows it (see `shown`)."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return shown(first) if isinstance(first, str) else str(exc)

@@ -389,14 +389,14 @@ class MainWindow(FileWindow):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self.model_error = str(exc)
+            self.model_error = i18n.shown_error(exc)
             self.model_label.setText(self.tr("No suggestions: the model could not be loaded"))
             self.model_label.setToolTip(self.model_error)
             self.show_error(
                 self.tr("The model could not be loaded"),
                 self.tr(
                     "{error}\n\nYou can keep writing; suggestions are off until a model loads."
-                ).format(error=exc),
+                ).format(error=self.model_error),
             )
             return
         finally:
@@ -407,7 +407,7 @@ class MainWindow(FileWindow):
         self.model_label.setToolTip(self.tr("Loaded in {seconds} s").format(seconds=seconds))
         self.assistant.on_job_done = self._show_speed
         for notice in status.notices:
-            self.show_notice(notice)
+            self.show_notice(i18n.shown(notice))
 
     def _show_speed(self) -> None:
         """The model line with its speed measured on real generations (after each job)."""
