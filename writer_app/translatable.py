@@ -32,3 +32,9 @@ class Message(str):
 
     def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:  # copies and pickles
         return (self.template,), self.values
+
+
+def message_of(exc: BaseException) -> str:
+    """An exception's message, a `Message` kept as one (`str(exc)` would make it plain)."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, str) else str(exc)

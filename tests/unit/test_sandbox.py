@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import alive, processes_mentioning
 
 from writer_app.sandbox import DoctestReport, Limits, child, confine, run_doctests, runner
 
@@ -39,30 +40,6 @@ def check(body: str, *, imports: str = "import os", limits: Limits | None = None
     source = f"{imports}\n\ndef f():\n    '''\n    >>> f()\n    'ok'\n    '''\n"
     source += textwrap.indent(textwrap.dedent(body).strip(), "    ") + "\n    return 'ok'\n"
     return run_doctests(source, "f", limits or Limits())
-
-
-def alive(pid: int) -> bool:
-    """Whether a process runs (a killed one waiting to be reaped by init does not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def sandbox_processes(marker: str) -> list[int]:
-    """Running processes whose command line mentions ``marker``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if marker in cmdline and alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
 
 
 def reduced(summary: str, report: DoctestReport) -> str:
@@ -356,7 +333,7 @@ def test_an_endless_loop_times_out_and_leaves_no_process(
     assert not report.passed
     assert report.summary == "timed out after 1.5 s in f()"
     assert 1.4 < elapsed < 3.0
-    assert sandbox_processes(str(tmp_path)) == []
+    assert processes_mentioning(str(tmp_path)) == []
 
 
 @posix_only

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from processes import processes_mentioning
 
 from writer_app.sandbox import DoctestReport, run_doctests, runner
 
@@ -96,28 +97,6 @@ def without(monkeypatch: pytest.MonkeyPatch) -> Without:
         monkeypatch.setattr(runner, "_SKIP_LAYERS", frozenset(names))
 
     return turn_off
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def processes_mentioning(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if marker in cmdline and alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
 
 
 # ------------------------------------------------------------------ the layers

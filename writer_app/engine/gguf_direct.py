@@ -90,37 +90,20 @@ class GgufModel:
         """Its key/value metadata (read when the config is first made)."""
         return dict(read_gguf_metadata(str(self.path))[0])
 
-    @property
+    @functools.cached_property
     def tensors(self) -> dict[str, TensorInfo]:
         return {t.name: t for t in self.header.tensors}
 
     @property
-    def linear_types(self) -> set[int]:
-        """The storage types of the Linear weights inside the layers."""
-        return {
-            t.ggml_type
-            for t in self.header.tensors
-            if t.name.startswith("blk.") and len(t.shape) == 2
-        }
-
-    @property
     def int4_ready(self) -> bool:
         """Whether every Linear weight in the layers is 4-bit blocks the int4 kernel takes as
-        they are (groups of 32 along the input, outputs in multiples of 16)."""
-        return self.linear_types <= set(INT4_TYPES) and all(
-            t.shape[0] % 16 == 0
+        they are (groups of 32 along the input — what Q4_0/Q4_1 blocks are — and outputs in
+        multiples of 16)."""
+        return all(
+            t.ggml_type in INT4_TYPES and t.shape[0] % 16 == 0
             for t in self.header.tensors
             if t.name.startswith("blk.") and len(t.shape) == 2
         )
-
-    def parameter_count(self) -> int:
-        count = 0
-        for info in self.header.tensors:
-            size = 1
-            for dim in info.shape:
-                size *= dim
-            count += size
-        return count
 
 
 def open_gguf(path: Path) -> GgufModel | None:

@@ -24,7 +24,7 @@ from writer_app.engine.models import (
     resolve_model,
 )
 from writer_app.engine.prefix_cache import PrefixCache
-from writer_app.translatable import QT_TRANSLATE_NOOP, Message
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message, message_of
 
 Progress = Callable[[str], None]
 
@@ -95,12 +95,6 @@ class LoadedModel:
 def unreadable(path: Any, exc: BaseException) -> str:
     text = QT_TRANSLATE_NOOP("Messages", "Could not read the model file {path}: {error}")
     return Message(text, path=path, error=exc)
-
-
-def message_of(exc: BaseException) -> str:
-    """An exception's message, a `Message` kept as one (`str(exc)` would make it plain)."""
-    first = exc.args[0] if len(exc.args) == 1 else None
-    return first if isinstance(first, str) else str(exc)
 
 
 def reason(exc: BaseException) -> str:

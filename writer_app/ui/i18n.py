@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from writer_app import resources
-from writer_app.translatable import Message
+from writer_app.translatable import Message, message_of
 
 TRANSLATIONS = "translations"  # the folder among the shipped resources
 PREFIX = "writer_"
@@ -112,5 +112,4 @@ def shown(text: str) -> str:
 
 def shown_error(exc: BaseException) -> str:
     """An exception's message as the interface shows it (see `shown`)."""
-    first = exc.args[0] if len(exc.args) == 1 else None
-    return shown(first) if isinstance(first, str) else str(exc)
+    return shown(message_of(exc))
