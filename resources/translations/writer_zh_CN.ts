@@ -2142,8 +2142,8 @@ They apply until you quit.</source>
         <translation>尝试的版本数</translation>
     </message>
     <message>
-        <source>Rewrite: the most versions of a passage to write. The first is the one the decoding settings give; while none keeps every fact of the original (names, numbers, days, times) and reads as a rewrite in the style, more are sampled, a few at a time. A passage whose versions all fail keeps its text, and the panel says why.</source>
-        <translation>改写：一段文字最多写多少个版本。第一个版本按解码设置生成；只要还没有哪个版本保留了原文的全部事实（名称、数字、日期、时间）且读起来是该风格的改写，就继续采样更多版本，每次几个。所有版本都不合格的段落保留原文，面板会说明原因。</translation>
+        <source>Rewrite: the most versions of a passage to write. The first is the one the decoding settings give; while none keeps every fact of the original (names, numbers, days, times) and reads as a rewrite in the style, more are written, a few at a time: sampled, then asked with the names and numbers to keep listed, then begun with the passage&apos;s first words (a question with &quot;Is it true that&quot;). A passage whose versions all fail keeps its text, and the panel says why.</source>
+        <translation>改写：一段文字最多写多少个版本。第一个版本按解码设置生成；只要还没有哪个版本保留了原文的全部事实（名称、数字、日期、时间）且读起来是该风格的改写，就继续写更多版本，每次几个：先采样，再在请求中列出要保留的名称和数字，再以原段落的开头几个词起笔（要改成问句时以“Is it true that”起笔）。所有版本都不合格的段落保留原文，面板会说明原因。</translation>
     </message>
     <message>
         <source>Run generated code to check it (doctests)</source>

@@ -81,3 +81,35 @@ def test_the_rewrite_offered_is_faithful_or_held_back_with_the_reason(
     else:  # what is offered passes every check: no fact dropped or made up
         verdict = judge(source, offered[0], style)
         assert verdict.passed and verdict.faithful, (offered, verdict.reasons)
+
+
+def test_listing_the_details_keeps_the_facts_a_plain_request_loses(real_backend) -> None:
+    # Measured on the dev set: the plain request's greedy Professional rewrite of this passage
+    # drops "five"; asked with the details listed, the greedy one keeps every fact.
+    from writer_app.engine.backend import Chat
+    from writer_app.features.rewrite import judge
+    from writer_app.tasks import rewrite
+
+    source = "Our flight to Reykjavik was delayed by five hours because of a storm over Greenland."
+    style = find_style("Professional")
+    details = quality.details(source)
+    assert details == ["Reykjavik", "five hours", "Greenland"]
+    decoding = task_defaults("rewrite")
+    decoding.max_time = 0.0
+    asked = Chat(rewrite.build_messages(style, source, keep=details))
+    raw = real_backend.generate(
+        asked, decoding, is_done=lambda text: rewrite.should_stop(text, source, style)
+    ).texts[0]
+    text = rewrite.clean_output(raw, source)
+    hint = rewrite.keep_line(source, details)
+    # As the pipeline does: the version and its shorter forms (trailing sentences that carry
+    # nothing new dropped), each judged; one that repeats the list is refused for it.
+    verdicts = {
+        v: judge(source, v, style, hint=hint) for v in quality.trimmed_versions(source, text)
+    }
+    for version, verdict in verdicts.items():
+        if "keep these details" in version.casefold():
+            assert not verdict.passed and "repeats the request" in verdict.reasons[-1]
+    best = max(verdicts, key=lambda v: (verdicts[v].passed, verdicts[v].score))
+    assert verdicts[best].checks["facts"], (text, verdicts[best].reasons)
+    assert verdicts[best].passed, (best, verdicts[best].reasons)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from writer_app.config import Decoding
 from writer_app.engine.generation import chat_ids, generate
@@ -128,3 +129,34 @@ def test_the_passage_time_limit_bounds_the_extra_versions(tiny_backend) -> None:
         tiny_backend, "Ana flew to Lima.", find_style("formal"), settings, on_update=updates.append
     )
     assert final.held and {u.version for u in updates} == {1}
+
+
+def test_later_versions_list_the_details_then_begin_with_the_passage(tiny_backend) -> None:
+    from writer_app.features.rewrite import rounds
+
+    asked: list[tuple[Any, int]] = []
+    generate_ = tiny_backend.generate
+
+    def spy(prompt, decoding, **kwargs):
+        asked.append((prompt, kwargs.get("candidates", 1)))
+        return generate_(prompt, decoding, **kwargs)
+
+    tiny_backend.generate = spy
+    try:
+        final = rewrite_text(
+            tiny_backend, "Ana flew to Lima on Monday.", find_style("formal"),
+            _rewrite_settings(versions=10),
+        )  # fmt: skip
+    finally:
+        del tiny_backend.generate
+    assert final.held  # the tiny model never keeps the names: every round is asked for
+    assert [rows for _p, rows in asked] == [rows for _how, rows in rounds(10)] == [1, 3, 1, 2, 3]
+    plain, keep, begun = asked[0][0], asked[2][0], asked[4][0]
+    assert asked[1][0] == plain and asked[3][0] == keep
+    assert not plain.begun and "Keep these details" not in str(plain.messages)
+    assert keep.messages[-1]["content"].endswith(
+        "Keep these details exactly as they are: Ana; Lima; Monday."
+    )
+    assert begun.begun and begun.messages[-1] == {"role": "assistant", "content": "Ana flew to"}
+    # What a begun version is judged as starts with the words it was begun with.
+    assert final.rewritten[0].startswith("Ana flew to") or final.rewritten[0] == ""

@@ -630,3 +630,56 @@ def test_common_custom_instructions_get_a_worked_example_of_their_own() -> None:
     assert example("Write it as a polite request").startswith("Could everyone please")
     assert example("Make it sound more exciting").endswith("!")
     assert example("Rewrite it like a pirate") == EXAMPLE_ANSWERS["Formal"]  # none fits
+
+
+def test_the_original_word_for_word_with_a_sentence_added_fails_but_not_for_expand() -> None:
+    source = "Grandma Rosa makes her tomato sauce with five cloves of garlic and a pinch of sugar."
+    padded = source + " That's just how she does it, right?"
+    assert q.keeps_verbatim(source, padded)
+    assert q.keeps_verbatim(source, "Hey team, great news! " + source)
+    verdict = q.judge_rewrite(source, padded, "Casual")
+    assert "gives the original back word for word, with words added" in verdict.reasons
+    assert not verdict.checks["copy"]
+    assert q.judge_rewrite(source, padded + " She has done it for years.", "Expand").passed
+    # A light rewrite that changes words inside the text is a rewrite.
+    light = (
+        "The river has flooded twice in April, and 40 families in Millbrook have been "
+        "forced to leave their homes."
+    )
+    river = (
+        "The river flooded twice in April, and 40 families in Millbrook had to leave their homes."
+    )
+    assert not q.keeps_verbatim(river, light)
+    assert q.judge_rewrite(river, light, "Professional").passed
+    # A user's own instruction may ask for the text with something added.
+    greeted = "Hi all, I hope your week is going well! " + source
+    assert q.judge_rewrite(source, greeted, "Add a greeting").passed
+
+
+def test_details_in_reading_order_with_what_numbers_count() -> None:
+    assert q.details("Kenji said the train from Osaka arrives at 6:15, so leave by 5:30.") == [
+        "Kenji", "Osaka", "6:15", "5:30",
+    ]  # fmt: skip
+    assert q.details("Priya ran Boston in 3 hours and 42 minutes.") == [
+        "Priya", "Boston", "3 hours", "42 minutes",
+    ]  # fmt: skip
+    # side by side: one detail; one inside another: left out
+    assert q.details("Give it to Mateo on March 3 in Lisbon.") == ["Mateo", "March 3", "Lisbon"]
+    assert q.details("We shipped version 4.2 on 14 June.") == ["4.2", "14 June"]
+    assert q.details("nothing to keep here.") == []
+
+
+def test_a_rewrite_that_repeats_the_listed_details_fails() -> None:
+    source = (
+        "Kenji said the train from Osaka arrives at 6:15, so we should leave the hotel by 5:30."
+    )
+    hint = "Keep these details exactly as they are: Kenji; Osaka; 6:15; 5:30."
+    listed = "Kenji said the train from Osaka arrives at 6:15; 5:30; Kenji; Osaka."
+    assert not q.judge_rewrite(source, listed, "Concise", hint=hint).passed
+    assert (
+        "repeats the request" in q.judge_rewrite(source, listed, "Concise", hint=hint).reasons[-1]
+    )
+    echoed = "Keep these details exactly: the Osaka train is in at 6:15, leave by 5:30, says Kenji."
+    assert not q.judge_rewrite(source, echoed, "Concise", hint=hint).passed
+    good = "Kenji says the Osaka train gets in at 6:15, so leave the hotel by 5:30."
+    assert q.judge_rewrite(source, good, "Concise", hint=hint).passed

@@ -706,3 +706,29 @@ def test_a_reply_about_something_else_is_not_a_rewrite() -> None:
         clean_output("Hello there, friend.", "hey") == "Hello there, friend."
     )  # too short to judge
     assert clean_output("今天天气很好，我们去公园散步吧。", "今天天气不错") != ""  # not judged
+
+
+def test_the_details_line_and_the_opening_words() -> None:
+    from writer_app.tasks.rewrite import keep_line, opening
+
+    passage = "Kenji said the train from Osaka arrives at 6:15."
+    details = ["Kenji", "Osaka", "6:15"]
+    assert (
+        keep_line(passage, details) == "Keep these details exactly as they are: Kenji; Osaka; 6:15."
+    )
+    assert keep_line(passage, []) == ""
+    assert (
+        keep_line("周五下午三点在301会议室开会。", ["周五", "301"])
+        == "这些细节必须原样保留：周五、301。"
+    )
+    asked = build_messages(find_style("Formal"), passage, keep=details)
+    assert asked[-1]["content"].endswith("\n\n" + keep_line(passage, details))
+    assert asked[:-1] == build_messages(find_style("Formal"), passage)[:-1]
+    # up to the first detail that is not at the very start, at most four words
+    assert opening(passage, details) == "Kenji said the train"
+    assert (
+        opening("The bakery on Elm Street opens at 7 am.", ["Elm Street", "7 am"])
+        == "The bakery on"
+    )
+    assert opening("Ana flew home.", ["Ana"]) == "Ana flew"  # no later detail: two words
+    assert opening("周五下午三点在301会议室开会。", ["周五"]) == ""

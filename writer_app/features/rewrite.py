@@ -8,6 +8,7 @@ inside the pipeline.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import threading
 import time
@@ -19,10 +20,11 @@ from writer_app.cli_context import CliContext, add_source_arguments
 from writer_app.features.base import Command, Feature
 from writer_app.options import Decoding, setting
 from writer_app.tasks import quality, rewrite
+from writer_app.tasks.language import is_chinese
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
-    from writer_app.engine.backend import Backend
+    from writer_app.engine.backend import Backend, Chat
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,13 @@ class RewriteSettings(Decoding):
     """The Rewrite task's decoding, and how many versions it may try."""
 
     versions: int = setting(
-        7,
+        13,
         "Rewrite: the most versions of a passage to write. The first is the one the decoding "
         "settings give; while none keeps every fact of the original (names, numbers, days, "
-        "times) and reads as a rewrite in the style, more are sampled, a few at a time. A "
-        "passage whose versions all fail keeps its text, and the panel says why.",
+        "times) and reads as a rewrite in the style, more are written, a few at a time: "
+        "sampled, then asked with the names and numbers to keep listed, then begun with the "
+        'passage\'s first words (a question with "Is it true that"). A passage whose '
+        "versions all fail keeps its text, and the panel says why.",
         label="Versions to try",
         minimum=1,
         maximum=24,
@@ -88,16 +92,89 @@ class RewriteSettings(Decoding):
 
 BATCH = 3  # versions sampled together after the first
 
+# How versions are asked for, in turn, while none passes (the dev set's experiments chose
+# them: tools/quality/BASELINE.md): the request as it is; then with the details to keep
+# listed after it ("keep"); then with the answer begun with the passage's opening words
+# ("begun"), which holds a small model to the text.
+ROUNDS: tuple[tuple[str, int], ...] = (
+    ("plain", 1),  # as the decoding settings say (greedy by default)
+    ("plain", BATCH),
+    ("keep", 1),
+    ("keep", BATCH - 1),
+    ("begun", BATCH),
+)
+# Then in turn; "question" is begun with `rewrite.QUESTION_OPENING` for a rewrite that must
+# be a question, and is the request as it is for any other.
+LATER_ROUNDS = (("question", BATCH), ("plain", BATCH), ("keep", BATCH), ("begun", BATCH))
 
-def judge(original: str, version: str, style: rewrite.Style) -> quality.Verdict:
+
+def rounds(versions: int) -> list[tuple[str, int]]:
+    """The rounds of up to `versions` versions: (how they are asked for, how many)."""
+    plan: list[tuple[str, int]] = []
+    left = versions
+    later = iter(LATER_ROUNDS * (versions // BATCH + 1))
+    for how, rows in [*ROUNDS, *later]:
+        if left <= 0:
+            break
+        plan.append((how, min(rows, left)))
+        left -= rows
+    return plan
+
+
+@dataclass(frozen=True)
+class _Asking:
+    """One way of asking for a version: the prompt, the words its answer is begun with, and
+    the hint the checks must not find repeated."""
+
+    prompt: Chat
+    begun: str = ""
+    hint: str = ""
+
+
+def _ways(style: rewrite.Style, original: str) -> dict[str, _Asking]:
+    from writer_app.engine.backend import Chat
+
+    details = quality.details(original)
+    plain = _Asking(Chat(rewrite.build_messages(style, original)))
+    ways = {"plain": plain, "keep": plain, "begun": plain, "question": plain}
+    if details:
+        messages = rewrite.build_messages(style, original, keep=details)
+        ways["keep"] = _Asking(Chat(messages), hint=rewrite.keep_line(original, details))
+    own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
+    question = quality.style_rules(style.name, own).question and not is_chinese(original)
+    # A question begun with the passage's own first words would not be a question.
+    opening = rewrite.QUESTION_OPENING if question else rewrite.opening(original, details)
+    starts = {"begun": opening, "question": rewrite.QUESTION_OPENING if question else ""}
+    for how, start in starts.items():
+        if start:
+            answer = {"role": "assistant", "content": start}
+            messages = [*rewrite.build_messages(style, original), answer]
+            ways[how] = _Asking(Chat(messages, begun=True), begun=start)
+    return ways
+
+
+def judge(original: str, version: str, style: rewrite.Style, hint: str = "") -> quality.Verdict:
     """The quality checks of a rewrite in `style` (a user's or custom style by its words)."""
     own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
     example = rewrite.example_text(style, original)
-    return quality.judge_rewrite(original, version, style.name, instruction=own, example=example)
+    return quality.judge_rewrite(
+        original, version, style.name, instruction=own, example=example, hint=hint
+    )
 
 
 class _Cancelled(Exception):
     pass
+
+
+def _carried(begun: str, text: str) -> str:
+    """A begun answer's words and what the model wrote after them, as one text."""
+    if not begun:
+        return text
+    return begun + ("" if not text or text[0].isspace() or text[0] in ",.;:!?'’" else " ") + text
+
+
+def _stops(text: str, *, begun: str, original: str, style: rewrite.Style) -> bool:
+    return rewrite.should_stop(_carried(begun, text), original, style)
 
 
 def _best_version(
@@ -110,39 +187,45 @@ def _best_version(
     on_text: Callable[[str], None],
     on_version: Callable[[int], None],
 ) -> tuple[str, quality.Verdict]:
-    """Write versions of one passage until one passes the checks (or `versions` are spent);
-    the best one and its verdict. Raises _Cancelled if stopped before a version was done."""
-    from writer_app.engine.backend import Chat, GenerationCancelled
+    """Write versions of one passage until one passes the checks (or `versions` are spent),
+    asking in turn as `rounds` says; the best one and its verdict. Raises _Cancelled if
+    stopped before a version was done."""
+    from writer_app.engine.backend import GenerationCancelled
 
-    prompt = Chat(rewrite.build_messages(style, original))
+    ways = _ways(style, original)
     own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
     trim = quality.style_rules(style.name, own).low <= 1.0  # not for styles that lengthen
     judged: list[tuple[str, quality.Verdict]] = []
     tried = 0
     started = time.monotonic()
-    while tried < versions and not any(v.passed for _t, v in judged):
-        d, rows = decoding, 1
+    for how, rows in rounds(versions):
+        if any(v.passed for _t, v in judged):
+            break
+        way = ways[how]
+        d = decoding
         if tried:
             left = decoding.max_time - (time.monotonic() - started)
             if decoding.max_time and left < 1.0:  # the passage's time is spent
                 break
+            # A new way's first version as the settings say; the rest sampled.
+            sample = rows > 1 or way is ways["plain"]
             # Greedy settings give the same versions each run; sampling ones, new versions.
             seed = decoding.seed if decoding.seed is not None or decoding.do_sample else 0
             d = replace(
-                decoding, do_sample=True, seed=None if seed is None else seed + tried,
+                decoding, do_sample=decoding.do_sample or sample,
+                seed=None if seed is None else seed + tried,
                 max_time=left if decoding.max_time else 0.0,
             )  # fmt: skip
-            rows = min(BATCH, versions - tried)
         on_version(tried + 1)
 
-        def stream(raw: list[str], first: bool = not tried) -> None:
+        def stream(raw: list[str], first: bool = not tried, begun: str = way.begun) -> None:
             if first:
-                on_text(rewrite.clean_output(raw[0], original))
+                on_text(rewrite.clean_output(_carried(begun, raw[0]), original))
 
         try:
             result = backend.generate(
-                prompt, d, candidates=rows, cancel=cancel, on_update=stream,
-                is_done=lambda text: rewrite.should_stop(text, original, style),
+                way.prompt, d, candidates=rows, cancel=cancel, on_update=stream,
+                is_done=functools.partial(_stops, begun=way.begun, original=original, style=style),
                 copies_prompt=True,
             )  # fmt: skip
         except GenerationCancelled:
@@ -153,9 +236,9 @@ def _best_version(
             raise _Cancelled
         tried += rows
         for raw in result.texts:
-            text = rewrite.clean_output(raw, original)
+            text = rewrite.clean_output(_carried(way.begun, raw), original)
             for version in quality.trimmed_versions(original, text) if trim else [text]:
-                judged.append((version, judge(original, version, style)))
+                judged.append((version, judge(original, version, style, way.hint)))
     best = max(range(len(judged)), key=lambda i: (judged[i][1].passed, judged[i][1].score, -i))
     return judged[best]
 

@@ -573,6 +573,34 @@ _LOOSE_NUMBERS = {"one": 1, "first": 1, "once": 1, "second": 2, "half": 0.5}
 _LOOSE = re.compile(rf"\b(?:{'|'.join(_LOOSE_NUMBERS)})\b", re.I)
 
 
+def details(text: str) -> list[str]:
+    """The facts of `text` as it words them, in reading order, each once: what a rewrite
+    must keep, for a prompt that lists them. A number comes with what it counts ("3
+    hours"); facts side by side are one ("March 3"); one inside another is left out."""
+    spans: list[tuple[int, int]] = []
+    for fact in extract_facts(text):
+        at = text.find(fact.text)
+        if at < 0:
+            continue
+        end = at + len(fact.text)
+        if fact.kind == "number":
+            unit = _COUNTED.match(text, end)
+            end = unit.end() if unit and unit.group(1).casefold() not in STOPWORDS else end
+        spans.append((at, end))
+    merged: list[list[int]] = []
+    for at, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if merged and at < merged[-1][1]:  # inside (or over) the one before
+            merged[-1][1] = max(merged[-1][1], end)
+        elif merged and at == merged[-1][1] + 1 and text[at - 1] == " ":
+            merged[-1][1] = end
+        else:
+            merged.append([at, end])
+    return list(dict.fromkeys(text[a:b] for a, b in merged))
+
+
+_COUNTED = re.compile(r" ([^\W\d_]{2,})")
+
+
 def _fact_keys(text: str) -> set[str]:
     """The keys of a text's facts, and of the numbers it says loosely ("one", "first")."""
     keys = {key for fact in extract_facts(text) for key in fact.keys}
@@ -669,6 +697,23 @@ def is_copy(source: str, candidate: str, threshold: float = COPY_SIMILARITY) -> 
     if a == b:
         return True
     return len(a) >= 8 and copy_similarity(source, candidate) >= threshold
+
+
+def keeps_verbatim(source: str, candidate: str, threshold: float = COPY_SIMILARITY) -> bool:
+    """Whether the candidate is the source word for word (nearly: `threshold` of its words,
+    in one run with at most a word put in) with words of its own before or after it: the
+    original given back with a sentence added ("…, her best time yet. She's been training
+    hard!"). A light rewrite that changes words inside the text is not."""
+    a, b = _normalised_words(source), _normalised_words(candidate)
+    if len(a) < 8 or len(b) <= len(a):
+        return False
+    blocks = [m for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+              if m.size]  # fmt: skip
+    kept = sum(m.size for m in blocks)
+    if not blocks or kept < threshold * len(a):
+        return False
+    start, end = blocks[0].b, blocks[-1].b + blocks[-1].size
+    return end - start - kept <= 1 and len(b) - (end - start) >= 3
 
 
 def word_count(text: str) -> int:
@@ -916,6 +961,7 @@ def judge_rewrite(
     instruction: str = "",
     source_is_correct: bool | None = None,
     example: str = "",
+    hint: str = "",
 ) -> Verdict:
     """Judge a rewrite of `source` in a style (a built-in name, or a custom instruction given
     as `style_name` or `instruction`).
@@ -923,10 +969,13 @@ def judge_rewrite(
     It fails when it drops a fact of the source or adds one (numbers, times, days, months,
     names, addresses; facts in the instruction may be added), keeps too few of the source's
     content words for the style, gives the source back (allowed for a correction style unless
-    `source_is_correct` is False), is outside the style's length band, talks about the text
-    instead of rewriting it, still has chat the cleaner would strip, does not do what a
-    question style asks (end up a question), or copies words of the worked `example` the
-    model was shown. The reasons are short messages for people.
+    `source_is_correct` is False; in a built-in style other than Expand, also the source
+    word for word with words added: `keeps_verbatim`), is outside the style's length band,
+    talks about the text instead of rewriting it, still has chat the cleaner would strip,
+    does not do what a question style asks (end up a question), copies words of the worked
+    `example` the model was shown, or repeats the `hint` it was given (the details to keep,
+    as listed: three words in a row of it that are not so in the source). The reasons are
+    short messages for people.
     """
     text = candidate.strip()
     rules = style_rules(style_name, instruction)
@@ -938,8 +987,14 @@ def judge_rewrite(
     missing = tuple(missing_facts(source, text))
     invented = tuple(invented_facts(source, text, allowed))
     recall = content_recall(source, text)
-    copied = is_copy(source, text)
+    # A correction's changes may be a capital letter or an apostrophe ("I can't"), which
+    # word-for-word likeness ignores: only the same text, spacing aside, is a copy of it.
+    copied = text.split() == source.split() if rules.correction else is_copy(source, text)
     copy_ok = rules.correction and source_is_correct is not False
+    # A built-in style other than Expand does not keep the original whole and add to it (a
+    # user's instruction may ask for just that: "Add a greeting").
+    builtin = " ".join(style_name.split()).casefold() in _STYLE_RULES and not instruction
+    padded = builtin and rules.low <= 1.0 and not copied and keeps_verbatim(source, text)
     talk = tuple(commentary(text, source))
     cleaned = _rewrite.clean_output(text, source).strip()
     chat_left = cleaned != text and not talk
@@ -947,6 +1002,7 @@ def judge_rewrite(
     low, high = length_bounds(source, style_name, instruction)
     question_ok = not rules.question or "?" in source or "？" in source or is_question(text)
     borrowed = borrowed_phrase(text, example, source) if example else ""
+    echoed = borrowed_phrase(text, hint, source, 5 if language.has_unspaced(source) else 3)
 
     reasons: list[str] = []
     reasons += [f"drops {fact.describe()}" for fact in missing]
@@ -955,6 +1011,8 @@ def judge_rewrite(
         reasons.append(f"keeps only {recall:.0%} of the original's words")
     if copied and not copy_ok:
         reasons.append("gives the original back (almost) unchanged")
+    if padded:
+        reasons.append("gives the original back word for word, with words added")
     if talk:
         reasons.append(f"talks about the text instead of rewriting it: {_quote(talk[0])}")
     if chat_left:
@@ -966,20 +1024,23 @@ def judge_rewrite(
         reasons.append("is not a question")
     if borrowed:
         reasons.append(f"borrows from the prompt's example: {_quote(borrowed)}")
+    if echoed:
+        reasons.append(f"repeats the request: {_quote(echoed)}")
 
     score = 1.0 + recall - 0.6 * (len(missing) + len(invented)) - 1.5 * bool(talk or chat_left)
-    score -= (1.0 if copied and not copy_ok else 0.0) + (0.0 if low <= n <= high else 0.3)
+    score -= 1.0 if (copied and not copy_ok) or padded else 0.0
+    score -= 0.0 if low <= n <= high else 0.3
     score -= 0.0 if recall >= rules.recall else 0.5
     score -= 0.0 if question_ok else 0.5
-    score -= 1.0 if borrowed else 0.0
+    score -= 1.0 if borrowed or echoed else 0.0
     passed = not reasons
     if not passed:
         score = min(score, 0.99)
     checks = {
         "facts": not missing and not invented,
         "recall": recall >= rules.recall,
-        "copy": not copied or copy_ok,
-        "commentary": not talk and not chat_left and not borrowed,
+        "copy": (not copied or copy_ok) and not padded,
+        "commentary": not talk and not chat_left and not borrowed and not echoed,
         "length": low <= n <= high,
         "style": question_ok,
     }

@@ -22,6 +22,7 @@ from writer_app.tasks.diff import word_diff
 from writer_app.tasks.language import (
     UNSPACED,
     content_bigrams,
+    has_unspaced,
     is_chinese,
     is_unspaced,
     spaced,
@@ -334,11 +335,29 @@ def instruction_for(style: Style, passage: str) -> str:
     return f"{style.instruction} {ANSWER_IN_CHINESE}"
 
 
-def build_messages(style: Style, passage: str) -> list[dict[str, str]]:
+KEEP_DETAILS = "Keep these details exactly as they are: {details}."
+KEEP_DETAILS_ZH = "这些细节必须原样保留：{details}。"
+
+
+def keep_line(passage: str, details: Sequence[str]) -> str:
+    """The sentence that lists the details a rewrite must keep (names, numbers, days: the
+    facts the checks look for), in the passage's language; "" when there are none."""
+    if not details:
+        return ""
+    if is_chinese(passage):
+        return KEEP_DETAILS_ZH.format(details="、".join(details))
+    return KEEP_DETAILS.format(details="; ".join(details))
+
+
+def build_messages(style: Style, passage: str, keep: Sequence[str] = ()) -> list[dict[str, str]]:
     """Chat messages asking the model for the rewritten passage alone: the system prompt, a
-    worked example (`example_for`), then the request; all in Chinese for a Chinese passage."""
+    worked example (`example_for`), then the request, followed by `keep_line` when `keep`
+    lists details to keep; all in Chinese for a Chinese passage."""
     chinese = is_chinese(passage)
     instruction, answer = example_for(style, passage)
+    request = f"{instruction_for(style, passage)}\n\n{passage.strip()}"
+    if keep:
+        request += f"\n\n{keep_line(passage, keep)}"
     return [
         {"role": "system", "content": SYSTEM_PROMPT_ZH if chinese else SYSTEM_PROMPT},
         {
@@ -346,8 +365,23 @@ def build_messages(style: Style, passage: str) -> list[dict[str, str]]:
             "content": f"{instruction}\n\n{EXAMPLE_SOURCE_ZH if chinese else EXAMPLE_SOURCE}",
         },
         {"role": "assistant", "content": answer},
-        {"role": "user", "content": f"{instruction_for(style, passage)}\n\n{passage.strip()}"},
+        {"role": "user", "content": request},
     ]
+
+
+QUESTION_OPENING = "Is it true that"  # begins any statement turned into a question
+
+
+def opening(passage: str, details: Sequence[str]) -> str:
+    """The words an answer may be begun with to hold a small model to the passage: its
+    first words up to the first detail that is not at its very start (at most four), else
+    its first two words; "" for text without spaces between words (Chinese)."""
+    text = passage.strip()
+    if has_unspaced(text):
+        return ""
+    at = [text.find(d) for d in details if text.find(d) > 0]
+    head = text[: min(at)].split() if at else []
+    return " ".join(head[:4] if head else text.split()[:2])
 
 
 # --- Splitting a selection into passages ---------------------------------------------------

@@ -115,7 +115,7 @@ TEXTS = (
     QT_TRANSLATE_NOOP("Settings", "Words or phrases the model may not write."),
     # rewrite
     QT_TRANSLATE_NOOP("Settings", "Versions to try"),
-    QT_TRANSLATE_NOOP("Settings", "Rewrite: the most versions of a passage to write. The first is the one the decoding settings give; while none keeps every fact of the original (names, numbers, days, times) and reads as a rewrite in the style, more are sampled, a few at a time. A passage whose versions all fail keeps its text, and the panel says why."),
+    QT_TRANSLATE_NOOP("Settings", "Rewrite: the most versions of a passage to write. The first is the one the decoding settings give; while none keeps every fact of the original (names, numbers, days, times) and reads as a rewrite in the style, more are written, a few at a time: sampled, then asked with the names and numbers to keep listed, then begun with the passage's first words (a question with \"Is it true that\"). A passage whose versions all fail keeps its text, and the panel says why."),
     # code
     QT_TRANSLATE_NOOP("Settings", "Run generated code to check it (doctests)"),
     QT_TRANSLATE_NOOP("Settings", "Generate code from docstring: check each body the model writes by running the docstring's examples (doctests). This runs code written by the model on this computer, in a separate process with a time limit, memory and CPU limits, its own temporary folder and none of your environment variables. On Linux the kernel also confines it (namespaces, Landlock, seccomp: no network, no other processes, your files read-only and your home folder unreadable); where the system lacks one of these, a pass says \"verified with reduced isolation (no …)\". Off: bodies are only checked to parse."),
