@@ -146,8 +146,11 @@ def run_code(lm: Any, source: str, name: str, decoding: Any) -> CodeRun:
 # --- dev sets -------------------------------------------------------------------------------
 
 
+SETS = "set"  # "heldout" with --held-out: the sets no change was tuned on
+
+
 def dev_set(name: str) -> dict[str, Any]:
-    with (HERE / f"{name}_set.toml").open("rb") as f:
+    with (HERE / f"{name}_{SETS}.toml").open("rb") as f:
         return tomllib.load(f)
 
 
@@ -350,9 +353,16 @@ def main(argv: list[str] | None = None) -> int:
         help="judge the outputs stored by an earlier --json run again (no model: for changes "
         "to the rules; code results are shown as stored)",
     )
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="score the held-out sets (*_heldout.toml: written once, never tuned on) instead",
+    )
     parser.add_argument("--server", default="", help="score a model on this server (/v1 URL)")
     parser.add_argument("--server-model", default="", help="the server's model to score")
     args = parser.parse_args(argv)
+    global SETS
+    SETS = "heldout" if args.held_out else "set"
 
     started = time.perf_counter()
     cached: Cache = {}
