@@ -209,3 +209,16 @@ def test_int4_layers_fuse_into_one_kernel_call_without_copies() -> None:
     # Packed rows come in blocks of 64: smaller parts (or a bias) do not fuse.
     assert Int4Linear.fuse([Int4Linear.from_linear(_linear(n, 128)) for n in (32, 32)]) is None
     assert Int4Linear.fuse([Int4Linear.from_linear(_linear(64, 128, bias=True))] * 2) is None
+
+
+def test_the_int8_layer_is_the_same_quantized_side_by_side() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(64, 9000, bias=False)  # three slices of rows, the last short
+    alone = quantize.Int8Linear.from_linear(linear)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = quantize.Int8Linear.from_linear(linear, pool.map)
+    assert torch.equal(alone.weight_int8, together.weight_int8)
+    assert torch.equal(alone.scales, together.scales)
+    assert alone.weight_int8.abs().max() == 127

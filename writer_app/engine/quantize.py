@@ -20,6 +20,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 from torch import nn
@@ -252,11 +253,14 @@ class Int8Linear(_QuantizedLinear):
         self.bias = None if bias is None else nn.Parameter(bias.detach().float(), False)
 
     @classmethod
-    def from_linear(cls, linear: nn.Linear) -> Int8Linear:
+    def from_linear(cls, linear: nn.Linear, map_: Callable[..., Any] = map) -> Int8Linear:
+        """The layer quantized per output row; `map_` runs the slices of rows (e.g. a thread
+        pool's `map`, to quantize them side by side)."""
         weight = linear.weight.detach()
         codes = torch.empty(weight.shape, dtype=torch.int8)
         scales = torch.empty(weight.shape[0], dtype=torch.bfloat16)
-        for start in range(0, weight.shape[0], 4096):  # in slices: little temporary memory
+
+        def quantize_rows(start: int) -> None:
             rows = weight[start : start + 4096].float()
             scale = rows.abs().amax(1).div_(127)
             scale = scale.masked_fill_(scale <= 0, 1.0).to(torch.bfloat16)
@@ -264,6 +268,10 @@ class Int8Linear(_QuantizedLinear):
             codes[start : start + 4096] = (
                 rows.div(scale.float()[:, None]).round_().clamp_(-127, 127)
             )
+
+        # in slices: little temporary memory
+        for _ in map_(quantize_rows, range(0, weight.shape[0], 4096)):
+            pass
         return cls(codes, scales, linear.bias)
 
     def dequantized(self) -> torch.Tensor:
