@@ -1305,6 +1305,98 @@ They apply until you quit.</source>
         <source>{spec} is not in the local Hugging Face cache (Writer works offline; get it with Get Models… or writer-cli models pull, or give a folder or .gguf path)</source>
         <translation>本地 Hugging Face 缓存中没有 {spec}（Writer 离线工作；可通过“获取模型…”或 writer-cli models pull 获取，或者指定一个文件夹或 .gguf 路径）</translation>
     </message>
+    <message>
+        <source>{first}; {second}</source>
+        <translation>{first}；{second}</translation>
+    </message>
+    <message>
+        <source> (passage {n})</source>
+        <translation>（第 {n} 段）</translation>
+    </message>
+    <message>
+        <source>its best version {why}{where}</source>
+        <translation>最好的版本{why}{where}</translation>
+    </message>
+    <message>
+        <source>the address {text}</source>
+        <translation>地址 {text}</translation>
+    </message>
+    <message>
+        <source>the time {text}</source>
+        <translation>时间 {text}</translation>
+    </message>
+    <message>
+        <source>the number {text}</source>
+        <translation>数字 {text}</translation>
+    </message>
+    <message>
+        <source>the day {text}</source>
+        <translation>日子 {text}</translation>
+    </message>
+    <message>
+        <source>the month {text}</source>
+        <translation>月份 {text}</translation>
+    </message>
+    <message>
+        <source>the name {text}</source>
+        <translation>名称 {text}</translation>
+    </message>
+    <message>
+        <source>is empty</source>
+        <translation>是空的</translation>
+    </message>
+    <message>
+        <source>drops {fact}</source>
+        <translation>漏掉了{fact}</translation>
+    </message>
+    <message>
+        <source>adds {fact}, which is not in the original</source>
+        <translation>加入了原文没有的{fact}</translation>
+    </message>
+    <message>
+        <source>keeps only {share} of the original&apos;s words</source>
+        <translation>只保留了原文 {share} 的词</translation>
+    </message>
+    <message>
+        <source>gives the original back (almost) unchanged</source>
+        <translation>几乎原样照抄了原文</translation>
+    </message>
+    <message>
+        <source>gives the original back word for word, with words added</source>
+        <translation>逐字照抄了原文，只是另加了些话</translation>
+    </message>
+    <message>
+        <source>talks about the text instead of rewriting it: {quote}</source>
+        <translation>在谈论这段文字，而不是改写它：{quote}</translation>
+    </message>
+    <message>
+        <source>has chat around the text</source>
+        <translation>文字前后夹杂着闲聊</translation>
+    </message>
+    <message>
+        <source>is not a rewrite of the text</source>
+        <translation>不是对这段文字的改写</translation>
+    </message>
+    <message>
+        <source>too long for {style}: {n} words, {low}–{high} expected</source>
+        <translation>对“{style}”来说太长：{n} 个词，应为 {low}–{high} 个</translation>
+    </message>
+    <message>
+        <source>too short for {style}: {n} words, {low}–{high} expected</source>
+        <translation>对“{style}”来说太短：{n} 个词，应为 {low}–{high} 个</translation>
+    </message>
+    <message>
+        <source>is not a question</source>
+        <translation>不是问句</translation>
+    </message>
+    <message>
+        <source>borrows from the prompt&apos;s example: {quote}</source>
+        <translation>照搬了提示中的示例：{quote}</translation>
+    </message>
+    <message>
+        <source>repeats the request: {quote}</source>
+        <translation>重复了请求中的内容：{quote}</translation>
+    </message>
 </context>
 <context>
     <name>ModelLibraryColumns</name>

@@ -312,3 +312,21 @@ def test_model_errors_are_shown_in_the_interface_language(chinese: None) -> None
     assert str(caught.value) == "No model at /no/such/model"  # what the command line prints
     assert i18n.shown_error(caught.value) == "/no/such/model 处没有模型"
     assert i18n.shown_error(ValueError("plain")) == "plain"
+
+
+def test_why_a_rewrite_was_held_back_is_shown_in_the_interface_language(chinese: None) -> None:
+    from writer_app.features.rewrite import RewriteUpdate, judge
+    from writer_app.tasks import rewrite
+
+    source = "Ana flew to Lima on Monday.\n\nBo met Kai in Oslo."
+    pieces = tuple(rewrite.split_passages(source))
+    verdict = judge(pieces[0].text, "She flew to Lima on 3 May.", rewrite.find_style("Formal"))
+    update = RewriteUpdate(pieces, {0: "She flew to Lima on 3 May."}, 2, 2, {0: verdict.reasons})
+    why = update.why_held()
+    # the command line's text, and the interface's
+    assert why == "its best version drops the day Monday; drops the name Ana (passage 1)"
+    assert i18n.shown(why) == "最好的版本漏掉了日子 Monday；漏掉了名称 Ana（第 1 段）"
+    too_long = judge(
+        "Ana flew home.", "Ana " + "flew far away home " * 9, rewrite.find_style("Concise")
+    )
+    assert i18n.shown(too_long.reasons[-1]).startswith("对“Concise”来说太长")

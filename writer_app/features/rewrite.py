@@ -21,6 +21,7 @@ from writer_app.features.base import Command, Feature
 from writer_app.options import Decoding, setting
 from writer_app.tasks import quality, rewrite
 from writer_app.tasks.language import is_chinese
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 from writer_app.worker import Priority
 
 if TYPE_CHECKING:
@@ -62,14 +63,22 @@ class RewriteUpdate:
         return sum(1 for i in rewrite.passage_indices(self.pieces) if not self.rewritten.get(i))
 
     def why_held(self) -> str:
-        """What went wrong, in a sentence: the first held passage's reasons."""
+        """What went wrong, in a sentence: the first held passage's reasons (a `Message`)."""
         if not self.held:
             return ""
         index, reasons = next(iter(self.held.items()))
-        where = ""
+        why: str = reasons[0] if reasons else ""
+        if len(reasons) > 1:
+            why = Message(
+                QT_TRANSLATE_NOOP("Messages", "{first}; {second}"), first=why, second=reasons[1]
+            )
+        where: str = ""
         if self.total > 1:
-            where = f" (passage {rewrite.passage_indices(self.pieces).index(index) + 1})"
-        return f"its best version {'; '.join(reasons[:2])}{where}"
+            n = rewrite.passage_indices(self.pieces).index(index) + 1
+            where = Message(QT_TRANSLATE_NOOP("Messages", " (passage {n})"), n=n)
+        return Message(
+            QT_TRANSLATE_NOOP("Messages", "its best version {why}{where}"), why=why, where=where
+        )
 
 
 @dataclass

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from writer_app.tasks import draft as _draft
 from writer_app.tasks import language
 from writer_app.tasks import rewrite as _rewrite
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 
 # --- words --------------------------------------------------------------------------------
 
@@ -269,9 +270,18 @@ class Fact:
     keys: frozenset[str]
 
     def describe(self) -> str:
-        """ "the number 15", "the name Maria", "the day Friday"."""
-        noun = {"reference": "address", "time": "time", "number": "number"}.get(self.kind)
-        return f"the {noun or self.kind} {self.text}"
+        """ "the number 15", "the name Maria", "the day Friday" (a `Message`)."""
+        return Message(_DESCRIPTIONS.get(self.kind, _DESCRIPTIONS["name"]), text=self.text)
+
+
+_DESCRIPTIONS = {
+    "reference": QT_TRANSLATE_NOOP("Messages", "the address {text}"),
+    "time": QT_TRANSLATE_NOOP("Messages", "the time {text}"),
+    "number": QT_TRANSLATE_NOOP("Messages", "the number {text}"),
+    "day": QT_TRANSLATE_NOOP("Messages", "the day {text}"),
+    "month": QT_TRANSLATE_NOOP("Messages", "the month {text}"),
+    "name": QT_TRANSLATE_NOOP("Messages", "the name {text}"),
+}
 
 
 def _num_key(value: float) -> str:
@@ -983,7 +993,8 @@ def judge_rewrite(
     if not text:
         checks = dict.fromkeys(("recall", "length", "style"), False)
         checks |= {"facts": not extract_facts(source), "copy": True, "commentary": True}
-        return Verdict(False, ("is empty",), -10.0, recall=0.0, checks=checks)
+        empty = Message(QT_TRANSLATE_NOOP("Messages", "is empty"))
+        return Verdict(False, (empty,), -10.0, recall=0.0, checks=checks)
     missing = tuple(missing_facts(source, text))
     invented = tuple(invented_facts(source, text, allowed))
     recall = content_recall(source, text)
@@ -1005,27 +1016,51 @@ def judge_rewrite(
     echoed = borrowed_phrase(text, hint, source, 5 if language.has_unspaced(source) else 3)
 
     reasons: list[str] = []
-    reasons += [f"drops {fact.describe()}" for fact in missing]
-    reasons += [f"adds {fact.describe()}, which is not in the original" for fact in invented]
+
+    def say(template: str, **values: object) -> None:
+        reasons.append(Message(template, **values))
+
+    for fact in missing:
+        say(QT_TRANSLATE_NOOP("Messages", "drops {fact}"), fact=fact.describe())
+    for fact in invented:
+        adds = QT_TRANSLATE_NOOP("Messages", "adds {fact}, which is not in the original")
+        say(adds, fact=fact.describe())
     if recall < rules.recall:
-        reasons.append(f"keeps only {recall:.0%} of the original's words")
+        keeps = QT_TRANSLATE_NOOP("Messages", "keeps only {share} of the original's words")
+        say(keeps, share=f"{recall:.0%}")
     if copied and not copy_ok:
-        reasons.append("gives the original back (almost) unchanged")
+        say(QT_TRANSLATE_NOOP("Messages", "gives the original back (almost) unchanged"))
     if padded:
-        reasons.append("gives the original back word for word, with words added")
+        say(
+            QT_TRANSLATE_NOOP("Messages", "gives the original back word for word, with words added")
+        )
     if talk:
-        reasons.append(f"talks about the text instead of rewriting it: {_quote(talk[0])}")
+        talks = QT_TRANSLATE_NOOP(
+            "Messages", "talks about the text instead of rewriting it: {quote}"
+        )
+        say(talks, quote=_quote(talk[0]))
     if chat_left:
-        reasons.append("has chat around the text" if cleaned else "is not a rewrite of the text")
+        if cleaned:
+            say(QT_TRANSLATE_NOOP("Messages", "has chat around the text"))
+        else:
+            say(QT_TRANSLATE_NOOP("Messages", "is not a rewrite of the text"))
     if not low <= n <= high:
-        longer = "too long" if n > high else "too short"
-        reasons.append(f"{longer} for {style_name}: {n} words, {low}–{high} expected")
+        if n > high:
+            long = QT_TRANSLATE_NOOP(
+                "Messages", "too long for {style}: {n} words, {low}–{high} expected"
+            )
+        else:
+            long = QT_TRANSLATE_NOOP(
+                "Messages", "too short for {style}: {n} words, {low}–{high} expected"
+            )
+        say(long, style=style_name, n=n, low=low, high=high)
     if not question_ok:
-        reasons.append("is not a question")
+        say(QT_TRANSLATE_NOOP("Messages", "is not a question"))
     if borrowed:
-        reasons.append(f"borrows from the prompt's example: {_quote(borrowed)}")
+        borrows = QT_TRANSLATE_NOOP("Messages", "borrows from the prompt's example: {quote}")
+        say(borrows, quote=_quote(borrowed))
     if echoed:
-        reasons.append(f"repeats the request: {_quote(echoed)}")
+        say(QT_TRANSLATE_NOOP("Messages", "repeats the request: {quote}"), quote=_quote(echoed))
 
     score = 1.0 + recall - 0.6 * (len(missing) + len(invented)) - 1.5 * bool(talk or chat_left)
     score -= 1.0 if (copied and not copy_ok) or padded else 0.0

@@ -104,9 +104,10 @@ def remove(app: QCoreApplication) -> None:
 
 def shown(text: str) -> str:
     """Text from the engine or a pipeline as the interface shows it: a `Message` in the
-    interface's language, anything else as it is."""
+    interface's language (the Messages among its values too), anything else as it is."""
     if isinstance(text, Message):
-        return QCoreApplication.translate("Messages", text.template).format(**text.values)
+        values = {k: shown(v) if isinstance(v, Message) else v for k, v in text.values.items()}
+        return QCoreApplication.translate("Messages", text.template).format(**values)
     return text
 
 

@@ -37,6 +37,7 @@ from writer_app.features.rewrite import RewriteUpdate
 from writer_app.recent import RecentList
 from writer_app.tasks import rewrite
 from writer_app.translatable import QT_TRANSLATE_NOOP
+from writer_app.ui import i18n
 from writer_app.ui.editor import GhostTextEditor, replace_range
 from writer_app.ui.job_slot import JobSlot
 
@@ -410,7 +411,8 @@ class RewritePanel(QFrame):
                 "The model could not rewrite {held} of {total} passages faithfully: {why}. "
                 "Try Again, pick another style, or choose a larger model in Settings."
             )
-        return text.format(held=len(update.held), total=update.total, why=update.why_held())
+        why = i18n.shown(update.why_held())
+        return text.format(held=len(update.held), total=update.total, why=why)
 
     def _set_buttons(self) -> None:
         usable = self.result_text() is not None
