@@ -1390,6 +1390,10 @@ They apply until you quit.</source>
         <translation>不是问句</translation>
     </message>
     <message>
+        <source>is not a request</source>
+        <translation>不是请求</translation>
+    </message>
+    <message>
         <source>borrows from the prompt&apos;s example: {quote}</source>
         <translation>照搬了提示中的示例：{quote}</translation>
     </message>

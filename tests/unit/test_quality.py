@@ -683,3 +683,20 @@ def test_a_rewrite_that_repeats_the_listed_details_fails() -> None:
     assert not q.judge_rewrite(source, echoed, "Concise", hint=hint).passed
     good = "Kenji says the Osaka train gets in at 6:15, so leave the hotel by 5:30."
     assert q.judge_rewrite(source, good, "Concise", hint=hint).passed
+
+
+def test_a_polite_request_must_ask() -> None:
+    source = "Mateo presents the budget on March 3 in Lisbon, so bring last quarter's numbers."
+    style = "Write it as a polite request"
+    assert q.style_rules(style).request and not q.style_rules("Formal").request
+    statement = "Mateo presents the budget on March 3 in Lisbon, and bring last quarter's numbers."
+    verdict = q.judge_rewrite(source, statement, style)
+    assert "is not a request" in verdict.reasons and not verdict.checks["style"]
+    asked = (
+        "Could you please bring last quarter's numbers to Mateo's budget talk (March 3, Lisbon)?"
+    )
+    assert q.judge_rewrite(source, asked, style).passed
+    assert q.is_request("I'd appreciate it if you sent the slides.") and q.is_request(
+        "请把幻灯片发给我。"
+    )
+    assert not q.is_request("The slides are due on Friday.")

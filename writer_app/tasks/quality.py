@@ -746,11 +746,23 @@ _CORRECTION = re.compile(
 _SHORTER = re.compile(r"(?i)\b(?:concise|shorter|shorten|brief|summari[sz]e|trim|tl;?dr)")
 _LONGER = _rewrite._EXPANDS  # the styles whose rewrites may run long (should_stop agrees)
 _QUESTION = re.compile(r"(?i)\bquestion\b|问题|问句|疑问句")
+_REQUEST = re.compile(r"(?i)\b(?:polite|courteous)\b.*\brequest\b|\bas a request\b|请求")
+# What a request asks with: "please", "could you", "would you mind", "kindly", "I'd appreciate".
+_ASKS = re.compile(
+    r"(?i)\b(?:please|kindly|(?:could|would|can|will) you|would you mind|"
+    r"(?:I|we)(?:'d| would) (?:appreciate|be grateful|like to ask)|may (?:I|we) ask)\b|请|麻烦"
+)
 # A question about the text rather than the text as a question ("What do you mean by…?").
 _ABOUT_THE_TEXT = re.compile(
     r"(?i)^\W*(?:what do you mean|do you mean|(?:could|can|would) you (?:please )?"
     r"(?:clarify|explain|elaborate|rephrase))\b"
 )
+
+
+def is_request(text: str) -> bool:
+    """Whether a rewrite reads as a request: it asks ("please", "could you", "would you
+    mind", "kindly", "I'd appreciate"…)."""
+    return bool(_ASKS.search(text))
 
 
 def is_question(text: str) -> bool:
@@ -770,6 +782,7 @@ class StyleRules:
     recall: float
     correction: bool = False
     question: bool = False
+    request: bool = False
 
 
 _STYLE_RULES = {
@@ -795,14 +808,14 @@ def style_rules(style_name: str, instruction: str = "") -> StyleRules:
     if known is not None and not instruction:
         return known
     text = f"{style_name} {instruction}"
-    question = bool(_QUESTION.search(text))
+    asks = {"question": bool(_QUESTION.search(text)), "request": bool(_REQUEST.search(text))}
     if _CORRECTION.search(text):
-        return StyleRules(0.8, 1.25, 0.7, correction=True, question=question)
+        return StyleRules(0.8, 1.25, 0.7, correction=True, **asks)
     if _SHORTER.search(text):
-        return StyleRules(0.2, 0.95, 0.25, question=question)
+        return StyleRules(0.2, 0.95, 0.25, **asks)
     if _LONGER.search(text):
-        return StyleRules(1.15, 5.0, 0.5, question=question)
-    return known or StyleRules(0.3, 3.0, 0.25, question=question)
+        return StyleRules(1.15, 5.0, 0.5, **asks)
+    return known or StyleRules(0.3, 3.0, 0.25, **asks)
 
 
 def length_bounds(source: str, style_name: str, instruction: str = "") -> tuple[int, int]:
@@ -982,10 +995,10 @@ def judge_rewrite(
     `source_is_correct` is False; in a built-in style other than Expand, also the source
     word for word with words added: `keeps_verbatim`), is outside the style's length band,
     talks about the text instead of rewriting it, still has chat the cleaner would strip,
-    does not do what a question style asks (end up a question), copies words of the worked
-    `example` the model was shown, or repeats the `hint` it was given (the details to keep,
-    as listed: three words in a row of it that are not so in the source). The reasons are
-    short messages for people.
+    does not do what a question or request style asks (end up a question; ask:
+    `is_request`), copies words of the worked `example` the model was shown, or repeats the
+    `hint` it was given (the details to keep, as listed: three words in a row of it that are
+    not so in the source). The reasons are short messages for people.
     """
     text = candidate.strip()
     rules = style_rules(style_name, instruction)
@@ -1012,6 +1025,7 @@ def judge_rewrite(
     n = word_count(text)
     low, high = length_bounds(source, style_name, instruction)
     question_ok = not rules.question or "?" in source or "？" in source or is_question(text)
+    request_ok = not rules.request or is_request(source) or is_request(text)
     borrowed = borrowed_phrase(text, example, source) if example else ""
     echoed = borrowed_phrase(text, hint, source, 5 if language.has_unspaced(source) else 3)
 
@@ -1056,6 +1070,8 @@ def judge_rewrite(
         say(long, style=style_name, n=n, low=low, high=high)
     if not question_ok:
         say(QT_TRANSLATE_NOOP("Messages", "is not a question"))
+    if not request_ok:
+        say(QT_TRANSLATE_NOOP("Messages", "is not a request"))
     if borrowed:
         borrows = QT_TRANSLATE_NOOP("Messages", "borrows from the prompt's example: {quote}")
         say(borrows, quote=_quote(borrowed))
@@ -1066,7 +1082,7 @@ def judge_rewrite(
     score -= 1.0 if (copied and not copy_ok) or padded else 0.0
     score -= 0.0 if low <= n <= high else 0.3
     score -= 0.0 if recall >= rules.recall else 0.5
-    score -= 0.0 if question_ok else 0.5
+    score -= 0.0 if question_ok and request_ok else 0.5
     score -= 1.0 if borrowed or echoed else 0.0
     passed = not reasons
     if not passed:
@@ -1077,7 +1093,7 @@ def judge_rewrite(
         "copy": (not copied or copy_ok) and not padded,
         "commentary": not talk and not chat_left and not borrowed and not echoed,
         "length": low <= n <= high,
-        "style": question_ok,
+        "style": question_ok and request_ok,
     }
     return Verdict(
         passed, tuple(reasons), round(score, 4), missing, invented, recall, copied, talk, n,
