@@ -67,3 +67,23 @@ def test_a_killed_run_resumes_from_its_last_checkpoint_and_cancel_is_prompt(
     assert outcome.cancelled and outcome.resumable and outcome.manifest is None
     assert _checkpoint_step("mine") >= kept
     assert adapters.list_adapters() == []
+
+
+def test_a_run_that_outgrows_its_memory_limit_is_stopped_with_a_message(
+    tiny_model_dir: Path,
+) -> None:
+    from writer_app.engine.training_process import default_memory_limit, resident_bytes
+
+    limit = default_memory_limit()
+    assert limit is not None and limit > 2**28  # half of this machine's memory
+    assert (resident_bytes(os.getpid()) or 0) > 2**20  # this process holds some
+    job = tiny_job(tiny_model_dir, max_steps=100_000, checkpoint_seconds=0.0, eval_every=100_000)
+    job["threads"] = 1
+    run = TrainingRun(job, memory_limit=2**20)  # 1 MiB: any Python process holds more
+    run.start()
+    outcome = run.wait(TIMEOUT)
+    assert outcome is not None and outcome.resumable and outcome.manifest is None
+    assert outcome.message.startswith("Training stopped: it needed more than 0.0 GB of memory")
+    assert run.process is not None and not run.process.is_alive()
+    unlimited = TrainingRun(job, memory_limit=None)
+    assert unlimited.memory_limit is None

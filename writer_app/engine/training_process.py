@@ -151,11 +151,38 @@ class Outcome:
     resumable: bool = False
 
 
-class TrainingRun:
-    """One training job in a child process (`start`, then `events` until `outcome`)."""
+def default_memory_limit() -> int | None:
+    """The most memory a training child may use: half of this computer's (None where the
+    system does not say how much it has)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):
+        return None
 
-    def __init__(self, job: dict[str, Any]) -> None:
+
+def resident_bytes(pid: int) -> int | None:
+    """How much memory process `pid` holds now (Linux: /proc; None elsewhere or if gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+class TrainingRun:
+    """One training job in a child process (`start`, then `events` until `outcome`).
+
+    The child is stopped when it holds more than `memory_limit` bytes (default: half of the
+    computer's memory), so a run that would push the editor into swap ends with a message
+    instead; what it checkpointed stays, to resume from.
+    """
+
+    def __init__(self, job: dict[str, Any], memory_limit: int | None = -1) -> None:
         self.job = job
+        self.memory_limit = default_memory_limit() if memory_limit == -1 else memory_limit
         self.process: Any = None
         self._conn: Any = None
         self.outcome: Outcome | None = None
@@ -187,6 +214,8 @@ class TrainingRun:
         found: list[dict[str, Any]] = []
         if self._conn is None:
             return found
+        if self._over_memory():
+            return found
         try:
             ready = self._conn.poll(timeout)
             while ready:
@@ -197,6 +226,21 @@ class TrainingRun:
         except (EOFError, OSError):
             self._ended()
         return found
+
+    def _over_memory(self) -> bool:
+        """Stop the child if it holds more than the limit; whether it was stopped."""
+        held = resident_bytes(self.pid) if self.pid is not None else None
+        if self.memory_limit is None or held is None or held <= self.memory_limit:
+            return False
+        self.cancel()
+        gib = self.memory_limit / 2**30
+        self.outcome = Outcome(
+            message=f"Training stopped: it needed more than {gib:.1f} GB of memory, half of "
+            "this computer's. Close other programs or adapt a smaller model; start it again to "
+            "resume from its last checkpoint",
+            resumable=True,
+        )
+        return True
 
     def _note(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
