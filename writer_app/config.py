@@ -184,6 +184,9 @@ class Editor:
 
 
 PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8", "int4")
+# What an adapter is used for, and the backend's scope for each (engine.local.ADAPTER_SCOPES).
+ADAPTER_USES = ("continuations", "every task")
+ADAPTER_SCOPE = {"continuations": "text", "every task": "all"}
 
 
 @dataclass
@@ -259,8 +262,16 @@ class Model:
     adapter: str = setting(
         "",
         "An adapter learned from your writing (writer-cli adapt; writer-cli adapters lists "
-        "them), used by the local model for continuations. Empty = none.",
+        "them), used by the local model (see Adapter used for). Empty = none.",
         label="Adapter",
+    )
+    adapter_use: str = setting(
+        "continuations",
+        "What the adapter is used for: continuations (the suggestions as you type, and code "
+        "completed as text: writing like the text it learned from) or every task (rewrites, "
+        "drafts, summaries and chat-style code requests too).",
+        choices=ADAPTER_USES,
+        label="Adapter used for",
     )
 
 

@@ -2102,8 +2102,26 @@ They apply until you quit.</source>
         <translation>适配器</translation>
     </message>
     <message>
-        <source>An adapter learned from your writing (writer-cli adapt; writer-cli adapters lists them), used by the local model for continuations. Empty = none.</source>
-        <translation>从你的文字中学到的适配器（用 writer-cli adapt 创建，writer-cli adapters 列出），本地模型续写时使用。留空 = 不使用。</translation>
+        <source>An adapter learned from your writing (writer-cli adapt; writer-cli adapters lists them), used by the local model (see Adapter used for). Empty = none.</source>
+        <translation>从你的文字学到的适配器（writer-cli adapt；writer-cli adapters 列出它们），由本地模型使用（见“适配器用于”）。留空 = 不用。</translation>
+    </message>
+    <message>
+        <source>Adapter used for</source>
+        <translation>适配器用于</translation>
+    </message>
+    <message>
+        <source>What the adapter is used for: continuations (the suggestions as you type, and code completed as text: writing like the text it learned from) or every task (rewrites, drafts, summaries and chat-style code requests too).</source>
+        <translation>适配器用在哪些任务上：续写（打字时的建议，以及按文本补全的代码：写得像它学过的文字），或所有任务（改写、起草、摘要和对话式的代码请求也用）。</translation>
+    </message>
+    <message>
+        <source>continuations</source>
+        <comment>adapter_use</comment>
+        <translation>续写</translation>
+    </message>
+    <message>
+        <source>every task</source>
+        <comment>adapter_use</comment>
+        <translation>所有任务</translation>
     </message>
     <message>
         <source>Sampling</source>

@@ -218,3 +218,17 @@ def test_an_adapter_for_another_model_is_refused(
     with pytest.raises(AdapterError, match=r"trained for tiny-model\w*, not for other-model"):
         backend.use_adapter(adapter)
     assert backend.adapter is None
+
+
+def test_the_setting_says_which_tasks_use_the_adapter(tiny_model_dir: Path, adapter: str) -> None:
+    from writer_app.engine.backends import open_local
+
+    chat = Chat([{"role": "user", "content": "Write about the river."}])
+    plain = LocalBackend(_fresh(tiny_model_dir)).generate(chat, GREEDY).texts[0]
+    for use, scope in (("continuations", "text"), ("every task", "all")):
+        model = Model(model=str(tiny_model_dir), adapter=adapter, adapter_use=use)
+        opened = open_local(model, lambda _m: None)
+        assert isinstance(opened, LocalBackend) and opened.adapter_scope == scope
+        changed = opened.generate(chat, GREEDY).texts[0] != plain
+        assert changed == (use == "every task")  # a chat prompt: only for every task
+        opened.close()

@@ -90,6 +90,7 @@ def _everything_changed() -> Settings:
     s.model.server_timeout = 12.0
     s.model.server_fallback = False
     s.model.adapter = "my-voice"
+    s.model.adapter_use = "every task"
     # Feature sections are added at runtime; mypy lets them be read, not assigned.
     cast(Any, s).rewrite = RewriteSettings(
         versions=3,

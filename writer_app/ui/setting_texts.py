@@ -79,7 +79,11 @@ TEXTS = (
     QT_TRANSLATE_NOOP("Settings", "Fall back to the local model"),
     QT_TRANSLATE_NOOP("Settings", "When the server cannot be reached, use the local model instead (and say so)."),
     QT_TRANSLATE_NOOP("Settings", "Adapter"),
-    QT_TRANSLATE_NOOP("Settings", "An adapter learned from your writing (writer-cli adapt; writer-cli adapters lists them), used by the local model for continuations. Empty = none."),
+    QT_TRANSLATE_NOOP("Settings", "An adapter learned from your writing (writer-cli adapt; writer-cli adapters lists them), used by the local model (see Adapter used for). Empty = none."),
+    QT_TRANSLATE_NOOP("Settings", "Adapter used for"),
+    QT_TRANSLATE_NOOP("Settings", "What the adapter is used for: continuations (the suggestions as you type, and code completed as text: writing like the text it learned from) or every task (rewrites, drafts, summaries and chat-style code requests too)."),
+    QT_TRANSLATE_NOOP("Settings", "continuations", "adapter_use"),
+    QT_TRANSLATE_NOOP("Settings", "every task", "adapter_use"),
     # continuation
     QT_TRANSLATE_NOOP("Settings", "Sampling"),
     QT_TRANSLATE_NOOP("Settings", "Sample from the likely tokens instead of always taking the likeliest (greedy). Off is focused and repeatable; on is varied."),
