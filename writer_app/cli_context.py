@@ -184,11 +184,9 @@ class CliContext:
         what Settings → Adapter used for says, as in the app). One asked for on the command
         line that cannot be used is an error; a saved one is a note, and the model is used
         without it."""
-        from writer_app.config import ADAPTER_SCOPE
         from writer_app.engine.adapters import AdapterError
 
         explicit = getattr(self.args, "adapter", None) is not None
-        saved = ADAPTER_SCOPE.get(self.model_settings().adapter_use, "text")
         use = getattr(backend, "use_adapter", None)
         if use is None:
             if explicit:
@@ -196,7 +194,7 @@ class CliContext:
             self.note(f"the adapter {name!r} is used with the local model only; not used")
             return
         try:
-            use(name, "all" if explicit else saved)
+            use(name, "all" if explicit else self.model_settings().adapter_scope)
         except AdapterError as exc:
             if explicit:
                 raise CliError(str(exc)) from None

@@ -274,6 +274,11 @@ class Model:
         label="Adapter used for",
     )
 
+    @property
+    def adapter_scope(self) -> str:
+        """The backend's scope for the adapter (`engine.local.ADAPTER_SCOPES`)."""
+        return ADAPTER_SCOPE.get(self.adapter_use, "text")
+
 
 @dataclass
 class SettingsBase:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from writer_app.config import ADAPTER_SCOPE, Model
+from writer_app.config import Model
 from writer_app.engine.backend import Backend
 from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 
@@ -31,7 +31,7 @@ def open_local(model: Model, progress: Progress) -> Backend:
         from writer_app.engine.adapters import AdapterError
 
         try:
-            backend.use_adapter(model.adapter, ADAPTER_SCOPE.get(model.adapter_use, "text"))
+            backend.use_adapter(model.adapter, model.adapter_scope)
         except AdapterError as exc:
             backend.notices.append(f"{exc}; continuing without it")
     return backend

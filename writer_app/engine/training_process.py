@@ -160,6 +160,9 @@ def default_memory_limit() -> int | None:
         return None
 
 
+MEMORY_LIMIT = default_memory_limit()
+
+
 def resident_bytes(pid: int) -> int | None:
     """How much memory process `pid` holds now (Linux: /proc; None elsewhere or if gone)."""
     try:
@@ -180,9 +183,9 @@ class TrainingRun:
     instead; what it checkpointed stays, to resume from.
     """
 
-    def __init__(self, job: dict[str, Any], memory_limit: int | None = -1) -> None:
+    def __init__(self, job: dict[str, Any], memory_limit: int | None = MEMORY_LIMIT) -> None:
         self.job = job
-        self.memory_limit = default_memory_limit() if memory_limit == -1 else memory_limit
+        self.memory_limit = memory_limit  # None: no limit
         self.process: Any = None
         self._conn: Any = None
         self.outcome: Outcome | None = None
@@ -229,8 +232,10 @@ class TrainingRun:
 
     def _over_memory(self) -> bool:
         """Stop the child if it holds more than the limit; whether it was stopped."""
-        held = resident_bytes(self.pid) if self.pid is not None else None
-        if self.memory_limit is None or held is None or held <= self.memory_limit:
+        if self.memory_limit is None or self.pid is None or self.outcome is not None:
+            return False  # no limit, not started, or already over (a finished run is kept)
+        held = resident_bytes(self.pid)
+        if held is None or held <= self.memory_limit:
             return False
         self.cancel()
         gib = self.memory_limit / 2**30

@@ -140,6 +140,11 @@ class _Asking:
     hint: str = ""
 
 
+def _own(style: rewrite.Style) -> str:
+    """A user's or custom style's instruction ("" for a built-in style: known by name)."""
+    return "" if style in rewrite.BUILTIN_STYLES else style.instruction
+
+
 def _ways(style: rewrite.Style, original: str) -> dict[str, _Asking]:
     from writer_app.engine.backend import Chat
 
@@ -149,25 +154,23 @@ def _ways(style: rewrite.Style, original: str) -> dict[str, _Asking]:
     if details:
         messages = rewrite.build_messages(style, original, keep=details)
         ways["keep"] = _Asking(Chat(messages), hint=rewrite.keep_line(original, details))
-    own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
-    question = quality.style_rules(style.name, own).question and not is_chinese(original)
+    question = quality.style_rules(style.name, _own(style)).question and not is_chinese(original)
     # A question begun with the passage's own first words would not be a question.
-    opening = rewrite.QUESTION_OPENING if question else rewrite.opening(original, details)
-    starts = {"begun": opening, "question": rewrite.QUESTION_OPENING if question else ""}
-    for how, start in starts.items():
-        if start:
-            answer = {"role": "assistant", "content": start}
-            messages = [*rewrite.build_messages(style, original), answer]
-            ways[how] = _Asking(Chat(messages, begun=True), begun=start)
+    start = rewrite.QUESTION_OPENING if question else rewrite.opening(original, details)
+    if start:
+        answer = {"role": "assistant", "content": start}
+        messages = [*rewrite.build_messages(style, original), answer]
+        ways["begun"] = _Asking(Chat(messages, begun=True), begun=start)
+    if question:
+        ways["question"] = ways["begun"]
     return ways
 
 
 def judge(original: str, version: str, style: rewrite.Style, hint: str = "") -> quality.Verdict:
     """The quality checks of a rewrite in `style` (a user's or custom style by its words)."""
-    own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
     example = rewrite.example_text(style, original)
     return quality.judge_rewrite(
-        original, version, style.name, instruction=own, example=example, hint=hint
+        original, version, style.name, instruction=_own(style), example=example, hint=hint
     )
 
 
@@ -175,15 +178,8 @@ class _Cancelled(Exception):
     pass
 
 
-def _carried(begun: str, text: str) -> str:
-    """A begun answer's words and what the model wrote after them, as one text."""
-    if not begun:
-        return text
-    return begun + ("" if not text or text[0].isspace() or text[0] in ",.;:!?'’" else " ") + text
-
-
 def _stops(text: str, *, begun: str, original: str, style: rewrite.Style) -> bool:
-    return rewrite.should_stop(_carried(begun, text), original, style)
+    return rewrite.should_stop(begun + text, original, style)
 
 
 def _best_version(
@@ -202,8 +198,7 @@ def _best_version(
     from writer_app.engine.backend import GenerationCancelled
 
     ways = _ways(style, original)
-    own = "" if style in rewrite.BUILTIN_STYLES else style.instruction
-    trim = quality.style_rules(style.name, own).low <= 1.0  # not for styles that lengthen
+    trim = quality.style_rules(style.name, _own(style)).low <= 1.0  # not for styles that lengthen
     judged: list[tuple[str, quality.Verdict]] = []
     tried = 0
     started = time.monotonic()
@@ -229,7 +224,7 @@ def _best_version(
 
         def stream(raw: list[str], first: bool = not tried, begun: str = way.begun) -> None:
             if first:
-                on_text(rewrite.clean_output(_carried(begun, raw[0]), original))
+                on_text(rewrite.clean_output(begun + raw[0], original))
 
         try:
             result = backend.generate(
@@ -245,7 +240,8 @@ def _best_version(
             raise _Cancelled
         tried += rows
         for raw in result.texts:
-            text = rewrite.clean_output(_carried(way.begun, raw), original)
+            # A begun answer goes on from its words (the model's text brings its own space).
+            text = rewrite.clean_output(way.begun + raw, original)
             for version in quality.trimmed_versions(original, text) if trim else [text]:
                 judged.append((version, judge(original, version, style, way.hint)))
     best = max(range(len(judged)), key=lambda i: (judged[i][1].passed, judged[i][1].score, -i))
