@@ -8,6 +8,9 @@ HF_HUB_OFFLINE=1, so the built-in model must come from the package, never from a
 
 - the bundle: `writer-cli --version`, `writer-cli continue` producing text, and the editor
   opening offscreen, loading the model and quitting cleanly with no Qt warnings on stderr;
+  `writer-cli adapt` training an adapter (peft, in the spawned training child the bundle
+  starts again) that lowers held-out perplexity, listed by `writer-cli adapters` and used
+  by `writer-cli continue --adapter`;
 - the desktop entry and the metainfo pass `desktop-file-validate` and
   `appstreamcli validate --no-net`, and agree on the app id;
 - the .deb: its size and contents; it installs with `dpkg -i`; `writer-cli` from PATH works
@@ -201,6 +204,67 @@ def check_cli(smoke: Smoke, where: str, cli: str, version: str, env, user=None) 
     )
 
 
+ADAPT_STEPS = 3  # about a minute on 2 cores; three steps already lower the perplexity
+
+
+def ship_log(month: str, seed: int) -> str:
+    """A ship's log for a month: a voice and words of its own, for an adapter to learn."""
+    winds = ["N", "NNE", "NE", "E", "SE", "S", "SW", "W", "NW"]
+    sails = ["all plain sail", "double-reefed topsails", "courses and jib", "bare poles"]
+    lines = [f"LOG OF THE BRIG ALERT, {month.upper()}."]
+    for day in range(1, 21):
+        n = (seed * 31 + day * 7) % 97
+        lines.append(
+            f"{day} {month}. Wind {winds[n % 9]}, force {n % 8 + 1}. Under {sails[n % 4]}. "
+            f"Lat. {40 + n % 9} {n % 60:02d} N, long. {10 + n % 13} {(n * 3) % 60:02d} W. "
+            f"Pumped ship at {n % 12 + 1} bells; {n % 5 + 2} inches in the well. All well. "
+            "J. Penrose, Master."
+        )
+    return "\n\n".join(lines)
+
+
+def check_adapt(smoke: Smoke, where: str, cli: str, env, work: Path) -> None:
+    docs = work / "ship-log"
+    docs.mkdir()
+    for i, month in enumerate(["March", "April", "May", "June"]):
+        (docs / f"{month}.txt").write_text(ship_log(month, i), encoding="utf-8")
+    out, seconds = run(
+        [cli, "adapt", str(docs), "--name", "smoke", "--steps", str(ADAPT_STEPS)], env, 900
+    )
+    # "Adapter 'smoke' saved: held-out perplexity 18.8 → 15.7 (-16%); …"
+    saved = [line for line in out.stdout.splitlines() if line.startswith("Adapter 'smoke' saved")]
+    figures = saved[0].split("perplexity ", 1)[-1].split(" (")[0].split(" → ") if saved else []
+    try:
+        before, after = (float(f) for f in figures)
+    except ValueError:
+        before = after = 0.0
+    smoke.check(
+        f"{where}: writer-cli adapt trains an adapter that lowers held-out perplexity",
+        out.returncode == 0 and after < before and "Traceback" not in out.stderr,
+        f"{seconds:.0f} s: {saved[0] if saved else out.stderr.strip()[-200:]}",
+        out.stdout[-2000:] + out.stderr[-4000:],
+    )
+    out, _ = run([cli, "adapters"], env, 120)
+    smoke.check(
+        f"{where}: writer-cli adapters lists it",
+        out.returncode == 0 and out.stdout.startswith("smoke\t"),
+        out.stdout.strip()[:120],
+        out.stdout + out.stderr,
+    )
+    prompt = "LOG OF THE BRIG ALERT, JULY.\n\n1 July. Wind"
+    out, _ = run(
+        [cli, "continue", "--text", prompt, "--adapter", "smoke", "--max-new-tokens", "16"],
+        env,
+        300,
+    )
+    smoke.check(
+        f"{where}: writer-cli continue --adapter uses it",
+        out.returncode == 0 and len(out.stdout.strip()) > 0 and "Traceback" not in out.stderr,
+        repr(out.stdout.strip()[:60]),
+        out.stdout + out.stderr,
+    )
+
+
 def check_gui(smoke: Smoke, where: str, command: list[str], env, user=None) -> None:
     rc, stdout, stderr, shown, ready = run_gui([*command, "--quit-after", "400"], env, 600, user)
     warnings = qt_warnings(stderr)
@@ -286,6 +350,7 @@ def main() -> int:
         home.mkdir()
         check_cli(smoke, "bundle", str(bundle / "writer-cli"), args.version, clean_env(home))
         check_gui(smoke, "bundle (offscreen)", [str(bundle / "writer-app")], clean_env(home))
+        check_adapt(smoke, "bundle", str(bundle / "writer-cli"), clean_env(home), work)
         resources = bundle / "_internal" / "writer_app" / "_resources"
         desktops = sorted(resources.glob("*.desktop"))
         if smoke.check("bundle: ships a desktop entry", len(desktops) == 1, str(resources)):
