@@ -114,9 +114,12 @@ def _dequantized_copy(model_dir: Path, lm: LoadedModel) -> Any:
     return base
 
 
+@pytest.mark.parametrize("rank", [4, 16])
 def test_int4_layers_get_the_update_as_a_product_of_its_own(
-    tiny_model_dir: Path, adapter: str
+    tiny_model_dir: Path, rank: int
 ) -> None:
+    adapter = f"rank{rank}"
+    train_tiny(tiny_model_dir, adapter, max_steps=8, rank=rank)
     lm = _fresh(tiny_model_dir, "int4")
     q = lm.model.model.layers[0].self_attn.q_proj
     assert isinstance(q, quantize.Int4Linear)
@@ -135,6 +138,13 @@ def test_int4_layers_get_the_update_as_a_product_of_its_own(
     assert effect > 1.0 and error < 0.02 * effect, (effect, error)
     lean_error = (_lean_last(lm) - reference[-1]).abs().max()
     assert lean_error < 0.02 * effect, (effect, lean_error)
+    # Behind the int4 kernels the lean step's updates are int8 products where the kernel
+    # takes their widths (inputs in multiples of 16: rank 16, not rank 4's q/k/v's 12).
+    step = lm.model.forward
+    assert isinstance(step, decode_step.DecodeStep)
+    slots: list[Any] = [slot for plan in step.plans for slot in (plan.qkv, plan.o)]
+    int8 = rank == 16 and quantize.fast_int_kernels()
+    assert all(bool(slot.int8) == int8 for slot in slots)
     backend.use_adapter(None)
     for name, buffer in lm.model.named_buffers():  # the 4-bit codes were never touched
         assert torch.equal(buffer, packed[name]), name

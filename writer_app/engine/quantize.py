@@ -52,6 +52,11 @@ def fast_int_kernels() -> bool:
     ) and (cpu_capability() in FAST_CAPABILITIES)
 
 
+def int8_fits(in_features: int) -> bool:
+    """The int8 kernel reads its inputs in blocks of 16 (other widths crash it)."""
+    return in_features % 16 == 0
+
+
 def can_quantize(linear: nn.Linear, group_size: int = GROUP_SIZE) -> bool:
     """The int4 kernel needs whole groups along the input and outputs in multiples of 16."""
     return linear.in_features % group_size == 0 and linear.out_features % 16 == 0
@@ -350,7 +355,7 @@ def _quantize(model: nn.Module, bits: int) -> int:
     names = [
         name
         for name, module in model.named_modules()
-        if isinstance(module, nn.Linear) and module.in_features % 16 == 0
+        if isinstance(module, nn.Linear) and int8_fits(module.in_features)
     ]
     for name in names:  # one at a time, so each float weight is freed as soon as it is done
         parent_name, _, child = name.rpartition(".")
