@@ -204,29 +204,33 @@ def transformers_meter(model: Any, tokenizer: Any, steps: int) -> Meter:
     return lambda: decode_rate(run, steps)
 
 
-def writer_meter(lm: Any, steps: int) -> Meter:
-    """Writer's own generation (what suggestions use), greedy."""
+def writer_meter(lm: Any, steps: int, prompt: str = PROMPT) -> Meter:
+    """Writer's own generation (what suggestions use), greedy; the prompt is kept in a prefix
+    cache, as the editor keeps a document's."""
     from writer_app.engine.generation import generate
+    from writer_app.engine.prefix_cache import PrefixCache
+
+    cache = PrefixCache()
 
     def once() -> float:
         decoding = Decoding(max_new_tokens=steps, alternatives=1)
-        return generate(lm, PROMPT, decoding, heal=False).tokens_per_second
+        return generate(lm, prompt, decoding, heal=False, prefix_cache=cache).tokens_per_second
 
     once()  # warm up
     return once
 
 
-def llama_cpp_meter(gguf: str, threads: int, steps: int) -> Meter | None:
-    """llama.cpp on the same GGUF file and thread count, greedy; None if not installed."""
+def llama_cpp_meter(gguf: str, threads: int, steps: int, prompt: str = PROMPT) -> Meter | None:
+    """llama.cpp on the same GGUF file and thread count, greedy (it keeps the prompt's
+    evaluation between runs); None if not installed."""
     try:
         from llama_cpp import Llama
     except ImportError:
         return None
-    llm = Llama(model_path=gguf, n_threads=threads, n_ctx=2048, verbose=False)
+    llm = Llama(model_path=gguf, n_threads=threads, n_ctx=4096, verbose=False)
 
     def run(n: int) -> None:
-        llm.reset()
-        llm.create_completion(PROMPT, max_tokens=n, temperature=0.0)
+        llm.create_completion(prompt, max_tokens=n, temperature=0.0)
 
     run(4)
     return lambda: decode_rate(run, steps)
@@ -474,6 +478,22 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
                 f"{rates['llama.cpp']:.0f} (llama.cpp)",
                 f"{rate / rates['llama.cpp']:.2f}x",
                 "≥ 0.8x",
+            )
+        )
+        say("decoding after the whole document…")
+        assert gguf is not None
+        llama_after_doc = llama_cpp_meter(gguf, threads, steps, doc)
+        assert llama_after_doc is not None  # installed: it was measured above
+        after_doc = interleaved(
+            {"ours": writer_meter(lm, steps, doc), "llama.cpp": llama_after_doc}, rounds
+        )
+        ours_long, llama_long = after_doc["ours"], after_doc["llama.cpp"]
+        report.rows.append(
+            Row(
+                f"decoding after the {doc_tokens:,}-token document vs llama.cpp",
+                f"{ours_long:.0f}",
+                f"{llama_long:.0f} (llama.cpp)",
+                f"{ours_long / max(llama_long, 1e-9):.2f}x",
             )
         )
     else:

@@ -35,6 +35,7 @@ def test_bench_prints_the_table() -> None:
     for row in (
         "| first token after typing a word at the end of a",
         "| decoding, tokens/s |",
+        "| decoding after the ",
         "| perplexity on the document's first 512 tokens (quality) |",
         "| GUI timer lateness while loading (p99 / max) |",
         "| GUI timer lateness while suggesting (p99 / max) |",

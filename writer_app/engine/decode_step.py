@@ -203,6 +203,8 @@ class DecodeStep:
             qk = qk * cos + qk.roll(half, -1) * sin
             q, k = qk.split((heads, kv_heads), 1)
             k, v = layer.update(k, qkv[:, qk_width:].reshape(rows, kv_heads, 1, dim))
+            if k.dtype != q.dtype:  # a long cache kept in bfloat16 (`kv_cache.keep_16bit`)
+                q = q.to(k.dtype)
             # One query sees every key: no mask. Each key/value head serves several query
             # heads (grouped-query attention), which the kernel handles without copies.
             context = attention(q, k, v, scale=plan.scaling, enable_gqa=True)

@@ -325,7 +325,7 @@ def _generate(
             cache = (
                 prefix_cache.take(lm.model, ids)
                 if prefix_cache is not None
-                else new_cache(lm.model.config)
+                else new_cache(lm.model)
             )
         first, main = run(decoding, 1, on_update)
         if prefix_cache is not None and cache is not None:
@@ -335,7 +335,7 @@ def _generate(
         if candidates > 1 and not cancelled:
             # The alternatives start from a copy of the prompt's cache, one row each.
             if cache is None or cache.get_seq_length() < len(ids) - 1:
-                cache = new_cache(lm.model.config)
+                cache = new_cache(lm.model)
             else:
                 cache = copy.deepcopy(cache)
                 cache.crop(len(ids) - 1 - cache.get_seq_length())

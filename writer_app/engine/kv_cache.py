@@ -6,6 +6,16 @@ a decoding step on the CPU. `GrowingLayer` keeps keys and values as views of buf
 room to spare and writes new tokens into them; everything else (cropping, beams, copies)
 works as before, and a cache whose tensors were replaced (say by a reorder) moves to fresh
 buffers at its next update.
+
+A model running integer kernels on the CPU keeps a long cache in bfloat16 (`keep_16bit`):
+those kernels hand out keys and values in bfloat16 already (values exactly so, keys before
+their rotation), and at long contexts reading the cache costs more than the weights. On the
+built-in model's 30 layers, attention over 2,000 positions took 7.7 ms of every token in
+float32 and 4.3 ms in bfloat16; below about 200 positions bfloat16 is the slower one (0.5 vs
+0.4 ms at 32), so a cache moves to bfloat16 when it outgrows its first room (`COMPACT_FROM`).
+Held-out perplexity over 1,000 tokens of a book: 16.26 float32, 16.32 bfloat16 (1.004x). The
+attention (transformers' own SDPA, registered under another name) takes the query to the
+cache's dtype and its output back.
 """
 
 from __future__ import annotations
@@ -17,6 +27,8 @@ from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
 ROOM = 256  # spare positions allocated at a time
+COMPACT_FROM = ROOM  # positions from which a cache of `keep_16bit`'s models is bfloat16
+ATTENTION = "writer_sdpa"  # the attention of models whose caches are 16-bit (see the doc)
 
 
 class GrowingLayer(DynamicLayer):
@@ -24,6 +36,10 @@ class GrowingLayer(DynamicLayer):
 
     key_room: torch.Tensor | None = None
     value_room: torch.Tensor | None = None
+
+    def __init__(self, compact: torch.dtype | None = None) -> None:
+        super().__init__()
+        self.compact = compact  # the dtype from COMPACT_FROM positions on; None: as they come
 
     def update(
         self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any, **kwargs: Any
@@ -62,8 +78,9 @@ class GrowingLayer(DynamicLayer):
     ) -> None:
         rows, heads, _, dim = key_states.shape
         size = (rows, heads, -(-(end + 1) // ROOM) * ROOM, dim)
-        key_room = key_states.new_empty(size)
-        value_room = value_states.new_empty(size[:3] + value_states.shape[-1:])
+        dtype = self.compact if self.compact and end >= COMPACT_FROM else key_states.dtype
+        key_room = key_states.new_empty(size, dtype=dtype)
+        value_room = value_states.new_empty(size[:3] + value_states.shape[-1:], dtype=dtype)
         if length and self.keys is not None and self.values is not None:
             key_room[:, :, :length] = self.keys
             value_room[:, :, :length] = self.values
@@ -74,9 +91,48 @@ class GrowingLayer(DynamicLayer):
         super().reset()
 
 
-def new_cache(config: Any) -> DynamicCache:
-    """An empty cache for a model with this config; full-attention layers grow in place."""
+def new_cache(model: Any) -> DynamicCache:
+    """An empty cache for this model; full-attention layers grow in place (in bfloat16 once
+    long, for a model that `keep_16bit` set up)."""
+    config = model.config
     cache = DynamicCache(config=config)
-    layers = cache.layers
-    cache.layers = [GrowingLayer() if type(layer) is DynamicLayer else layer for layer in layers]
+    compact = torch.bfloat16 if getattr(config, "_attn_implementation", "") == ATTENTION else None
+    cache.layers = [
+        GrowingLayer(compact) if type(layer) is DynamicLayer else layer for layer in cache.layers
+    ]
     return cache
+
+
+def _sdpa_any_cache(
+    module: Any,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attention_mask: torch.Tensor | None,
+    **kwargs: Any,
+) -> tuple[torch.Tensor, Any]:
+    """transformers' SDPA attention, for keys and values in another dtype than the query."""
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    if key.dtype == query.dtype:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    if attention_mask is not None and attention_mask.dtype != torch.bool:
+        attention_mask = attention_mask.to(key.dtype)
+    out, weights = sdpa_attention_forward(
+        module, query.to(key.dtype), key, value, attention_mask, **kwargs
+    )
+    return out.to(query.dtype), weights
+
+
+def keep_16bit(model: Any) -> bool:
+    """Keep the long caches of this model (integer kernels on the CPU: see the module doc) in
+    bfloat16 from now on; False (and no change) if its attention is not transformers' SDPA."""
+    from transformers import AttentionInterface
+    from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
+
+    if getattr(model.config, "_attn_implementation", None) not in ("sdpa", ATTENTION):
+        return False
+    AttentionInterface.register(ATTENTION, _sdpa_any_cache)
+    AttentionMaskInterface.register(ATTENTION, sdpa_mask)
+    model.set_attn_implementation(ATTENTION)
+    return True

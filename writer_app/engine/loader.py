@@ -14,7 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from writer_app.config import PRECISIONS
-from writer_app.engine import cpu_threads, decode_step, gguf_cache, gguf_direct, quantize
+from writer_app.engine import cpu_threads, decode_step, gguf_cache, gguf_direct, kv_cache, quantize
 from writer_app.engine.devices import default_dtype, resolve_device
 from writer_app.engine.models import (
     ModelInfo,
@@ -266,5 +266,7 @@ def load_model(
     loaded.weights = weights
     if loaded.device == "cpu":  # measured there; a GPU keeps transformers' own forward
         decode_step.install(model)
+        if weights and quantize.fast_int_kernels():
+            kv_cache.keep_16bit(model)
     loaded.load_seconds = time.perf_counter() - started
     return loaded

@@ -61,7 +61,7 @@ class PrefixCache:
         keep = min(_common_prefix(old, ids), len(ids) - 1) if owner is model else 0
         if cache is None or keep <= 0:
             self.reused = 0
-            return new_cache(model.config)
+            return new_cache(model)
         cache.crop(keep - cache.get_seq_length())
         self.reused = keep
         return cache
