@@ -6,7 +6,8 @@ call by its name and puts the text in the translation files, and the interface s
 
 `Message` is text made from such a template and its values: it is the English text for every
 use that wants a string (the command line prints it), and keeps the template and values so
-that the interface can show it translated (`ui.i18n.shown`).
+that the interface can show it translated (`ui.i18n.shown`); a `Term` among its values is
+translated in its own context.
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ class Message(str):
 
     def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:  # copies and pickles
         return (self.template,), self.values
+
+
+class Term(str):
+    """A name the interface translates in its own context, e.g. a built-in style's name
+    ("Style") inside a Message; names it has no translation for are shown as they are."""
+
+    context: str
+
+    def __new__(cls, context: str, text: str) -> Term:
+        term = super().__new__(cls, text)
+        term.context = context
+        return term
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles
+        return Term, (self.context, str(self))
 
 
 def message_of(exc: BaseException) -> str:

@@ -329,4 +329,4 @@ def test_why_a_rewrite_was_held_back_is_shown_in_the_interface_language(chinese:
     too_long = judge(
         "Ana flew home.", "Ana " + "flew far away home " * 9, rewrite.find_style("Concise")
     )
-    assert i18n.shown(too_long.reasons[-1]).startswith("对“Concise”来说太长")
+    assert i18n.shown(too_long.reasons[-1]).startswith("对“简洁”来说太长")  # the style too

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from writer_app.tasks import draft as _draft
 from writer_app.tasks import language
 from writer_app.tasks import rewrite as _rewrite
-from writer_app.translatable import QT_TRANSLATE_NOOP, Message
+from writer_app.translatable import QT_TRANSLATE_NOOP, Message, Term
 
 # --- words --------------------------------------------------------------------------------
 
@@ -1067,7 +1067,7 @@ def judge_rewrite(
             long = QT_TRANSLATE_NOOP(
                 "Messages", "too short for {style}: {n} words, {low}–{high} expected"
             )
-        say(long, style=style_name, n=n, low=low, high=high)
+        say(long, style=Term("Style", style_name), n=n, low=low, high=high)
     if not question_ok:
         say(QT_TRANSLATE_NOOP("Messages", "is not a question"))
     if not request_ok:

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from writer_app import resources
-from writer_app.translatable import Message, message_of
+from writer_app.translatable import Message, Term, message_of
 
 TRANSLATIONS = "translations"  # the folder among the shipped resources
 PREFIX = "writer_"
@@ -106,8 +106,10 @@ def shown(text: str) -> str:
     """Text from the engine or a pipeline as the interface shows it: a `Message` in the
     interface's language (the Messages among its values too), anything else as it is."""
     if isinstance(text, Message):
-        values = {k: shown(v) if isinstance(v, Message) else v for k, v in text.values.items()}
+        values = {k: shown(v) for k, v in text.values.items()}
         return QCoreApplication.translate("Messages", text.template).format(**values)
+    if isinstance(text, Term):
+        return QCoreApplication.translate(text.context, text)
     return text
 
 
