@@ -14,6 +14,7 @@ import contextlib
 import copy
 import dataclasses
 import gc
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +30,8 @@ from writer_app.tasks import rewrite as rewrite_rules
 from writer_app.tasks.continuation import ContinuationRequest
 from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 from writer_app.worker import Job, JobContext, ModelWorker, Priority
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from writer_app.engine.backend import Backend
@@ -84,6 +87,10 @@ class Assistant:
         # Called on the GUI thread when a job ends (the measured speed may have changed).
         self.on_job_done: Callable[[], None] | None = None
         self._model: Model | None = None  # the settings the backend was opened with
+        # Called on the GUI thread as a job is asked for: the adapter chosen for the document
+        # it is for (a name, "" for none), or None for the one the settings name.
+        self.document_adapter: Callable[[], str | None] = lambda: None
+        self._unusable: set[str] = set()  # adapters the loaded model could not use
 
     def start(self) -> None:
         self.worker.start()
@@ -113,6 +120,7 @@ class Assistant:
                 ctx.emit(Progress(Message(warming, name=backend.name)))
                 backend.warm_up()
             self._backend, self._model = backend, model
+            self._unusable = set()
             return ModelStatus(
                 name=backend.name,
                 device=backend.device,
@@ -148,10 +156,12 @@ class Assistant:
         """
         declared = FEATURES[feature]
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        adapter = self.document_adapter()
 
         def work(ctx: JobContext) -> T:
             if self._backend is None:
                 raise ModelNotReady("No model is loaded")
+            self._use_adapter(adapter)
             if "between" in kwargs:
                 kwargs["between"] = ctx.checkpoint
             try:
@@ -165,6 +175,30 @@ class Assistant:
         job = self.worker.submit(work, priority=declared.priority, group=declared.name)
         job.add_done_callback(self._job_done)
         return job
+
+    def _use_adapter(self, chosen: str | None) -> None:
+        """On the worker thread: the local model generates with the document's adapter (None:
+        the settings'; one that cannot be used, say deleted since, is passed over for the
+        settings' and then none, once per loaded model)."""
+        from writer_app.engine.adapters import AdapterError
+
+        backend, model = self._backend, self._model
+        use = getattr(backend, "use_adapter", None)  # a server has no adapters
+        if use is None or model is None:
+            return
+        wanted = model.adapter if chosen is None else chosen
+        for name in (wanted, model.adapter, ""):
+            if name in self._unusable:
+                continue
+            attached = getattr(backend, "adapter", None)
+            if name == (attached.name if attached is not None else ""):
+                return
+            try:
+                use(name or None, model.adapter_scope)
+                return
+            except AdapterError as exc:
+                log.warning("Adapter %r: %s", name, exc)
+                self._unusable.add(name)
 
     def _fall_back(self, exc: Exception, ctx: JobContext) -> bool:
         """On the worker thread: after the server became unreachable, switch to the local

@@ -51,6 +51,10 @@ def recent_files_file() -> Path:
     return state_dir() / "recent.json"
 
 
+def document_adapters_file() -> Path:
+    return state_dir() / "document-adapters.json"
+
+
 def instruction_history_file() -> Path:
     """Custom rewrite instructions used lately."""
     return state_dir() / "instructions.json"

@@ -291,6 +291,29 @@
     </message>
 </context>
 <context>
+    <name>DocumentAdapterMenu</name>
+    <message>
+        <source>Adapter for This &amp;Document</source>
+        <translation>本文档的适配器(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Save the document to choose its adapter</source>
+        <translation>保存文档后即可为它选择适配器</translation>
+    </message>
+    <message>
+        <source>As in Settings ({name})</source>
+        <translation>同设置（{name}）</translation>
+    </message>
+    <message>
+        <source>As in Settings (none)</source>
+        <translation>同设置（无）</translation>
+    </message>
+    <message>
+        <source>No Adapter</source>
+        <translation>不用适配器</translation>
+    </message>
+</context>
+<context>
     <name>DocumentTab</name>
     <message>
         <source>Start writing. Pause at the end of a line for a grey suggestion (Tab accepts, Esc dismisses, Ctrl+Space asks anywhere). Select text and press Ctrl+Shift+R to rewrite it in a style. Write an outline (# headings, - points) and press Ctrl+Shift+D for a draft.</source>

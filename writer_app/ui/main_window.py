@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from writer_app import APP_NAME, paths
 from writer_app.config import Settings, save_settings
+from writer_app.document_adapters import DocumentAdapters
 from writer_app.documents import (
     NEWLINE_NAMES,
     OFFERED_ENCODINGS,
@@ -39,6 +40,7 @@ from writer_app.ui.about import app_icon
 from writer_app.ui.about import show_about as about_box
 from writer_app.ui.actions import Action, Key
 from writer_app.ui.continuation import SuggestionController
+from writer_app.ui.document_adapter import DocumentAdapterMenu
 from writer_app.ui.document_tab import DocumentTab
 from writer_app.ui.draft import DraftFeature
 from writer_app.ui.editor import GhostTextEditor
@@ -312,6 +314,20 @@ class MainWindow(FileWindow):
         self.recent_menu = QMenu(self.tr("Open &Recent"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menus["&File"].insertMenu(self.actions_by_name["save"], self.recent_menu)
+        self.adapter_menu = DocumentAdapterMenu(
+            DocumentAdapters(paths.document_adapters_file()),
+            lambda: self.tab.path if self.tabs.count() else None,
+            lambda: self.settings,
+            self,
+        )
+        suggestions = menus["&Suggestions"]
+        later = suggestions.actions()
+        later = later[later.index(self.actions_by_name["adapt"]) + 1 :]
+        if later:  # just after Adapt to My Writing…
+            suggestions.insertMenu(later[0], self.adapter_menu)
+        else:
+            suggestions.addMenu(self.adapter_menu)
+        self.assistant.document_adapter = self.adapter_menu.choice
         self.view_menu = QMenu(self.tr("&View"), self)
         self.menuBar().insertMenu(menus["&Suggestions"].menuAction(), self.view_menu)
         for name, feature in (("preview", self.previewing), ("spelling", self.spelling)):
