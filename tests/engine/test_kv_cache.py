@@ -5,6 +5,7 @@ behind integer kernels a long one turns bfloat16, keeping the logits and perplex
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 import torch
@@ -95,7 +96,8 @@ def _teacher_forced(model, ids: torch.Tensor, prompt: int, compact: bool) -> tor
     """Logits for ids[prompt:] one step at a time after ids[:prompt] as a prompt, with a
     cache that turns bfloat16 once long (the model's own) or one kept in float32."""
     cache = new_cache(model)
-    for layer in cache.layers:
+    layers: list[Any] = cache.layers
+    for layer in layers:
         layer.compact = layer.compact if compact else None
     with torch.no_grad():
         out = [model(ids[:, :prompt], cache=cache).logits[:, -1:]]
@@ -103,7 +105,7 @@ def _teacher_forced(model, ids: torch.Tensor, prompt: int, compact: bool) -> tor
             out.append(model(ids[:, t : t + 1], cache=cache).logits)
         # A prompt of several tokens on the cache (transformers' forward, its attention).
         out.append(model(ids[:, -3:], cache=cache).logits)
-    assert (cache.layers[0].keys.dtype == torch.bfloat16) == compact
+    assert (layers[0].keys.dtype == torch.bfloat16) == compact
     return torch.cat(out, 1)[0]
 
 
@@ -117,12 +119,14 @@ def test_integer_models_keep_long_caches_in_bfloat16(tiny_model_dir) -> None:
     assert lm.model.config._attn_implementation == kv_cache.ATTENTION
     plain = load_model(str(tiny_model_dir), "cpu", precision="float32")
     assert plain.model.config._attn_implementation == "sdpa"
-    assert all(layer.compact is None for layer in new_cache(plain.model).layers)
+    layers: list[Any] = new_cache(plain.model).layers
+    assert all(layer.compact is None for layer in layers)
 
     short = new_cache(lm.model)
     with torch.no_grad():
         lm.model(torch.tensor([[5, 60, 70, 80]]), cache=short)
-    assert short.layers[0].keys.dtype == torch.float32  # short caches stay float32
+    short_layers: list[Any] = short.layers
+    assert short_layers[0].keys.dtype == torch.float32  # short caches stay float32
 
     ids = torch.randint(3, lm.model.config.vocab_size, (1, kv_cache.COMPACT_FROM + 40),
                         generator=torch.Generator().manual_seed(0))  # fmt: skip
