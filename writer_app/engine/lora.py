@@ -20,8 +20,8 @@ Two paths run the layers, and both get the update:
   two products are int8 ones too, on the same bfloat16 input (A and B with a scale per row,
   as `quantize.Int8Linear` keeps weights): a decoding step reads each weight once per token,
   and float32 updates added an eighth to what it reads (rank 16 on q/k/v/o: 11 MB on the
-  built-in model's 81; `tools/measure_adapt.py` decoded at 0.88x the speed without the
-  adapter with them, 0.95x with int8 ones, median ratios of 20 rounds).
+  built-in model's 81; `tools/exp_adapter_updates.py`, median ratios of 20 rounds: 0.82x
+  and 0.91x of the speed without the adapter with them, 0.90x and 0.95x with int8 ones).
 """
 
 from __future__ import annotations
