@@ -1,6 +1,7 @@
 """Which adapter each document uses, where it is not the one the settings name: a small JSON
-file in the state folder, by the document's absolute path ("" = no adapter for it). No Qt
-here. A damaged or unreadable file is simply no choices (every document as the settings say).
+file in the state folder, by the document's absolute path ("" = no adapter for it), read once
+and kept in memory (it is asked at every job). No Qt here. A damaged or unreadable file is
+simply no choices (every document as the settings say).
 """
 
 from __future__ import annotations
@@ -22,15 +23,18 @@ class DocumentAdapters:
 
     def __init__(self, file: Path) -> None:
         self.file = file
+        self._chosen: dict[str, str] | None = None  # read at the first question
 
     def _read(self) -> dict[str, str]:
-        try:  # never blocks on a FIFO planted in its place, never reads a huge file whole
-            data = json.loads(read_regular_file(self.file, MAX_BYTES)[0].decode("utf-8"))
-        except (OSError, ValueError, TypeError, RecursionError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+        if self._chosen is None:
+            self._chosen = {}
+            try:  # never blocks on a FIFO planted in its place, never reads a huge file whole
+                data = json.loads(read_regular_file(self.file, MAX_BYTES)[0].decode("utf-8"))
+            except (OSError, ValueError, TypeError, RecursionError):
+                data = {}
+            if isinstance(data, dict):
+                self._chosen = {k: v for k, v in data.items() if isinstance(v, str)}
+        return self._chosen
 
     def get(self, document: Path) -> str | None:
         return self._read().get(str(document.absolute()))
@@ -41,10 +45,10 @@ class DocumentAdapters:
         chosen = {k: v for k, v in self._read().items() if k != key}
         if adapter is not None:
             chosen = {key: adapter, **chosen}
+        self._chosen = dict(list(chosen.items())[:LIMIT])
         try:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            kept = dict(list(chosen.items())[:LIMIT])
-            data = json.dumps(kept, indent=1, ensure_ascii=False)
+            data = json.dumps(self._chosen, indent=1, ensure_ascii=False)
             atomic_write(self.file, data.encode("utf-8"), mode=MODE)
-        except OSError as exc:  # a convenience: never worth an error box
+        except OSError as exc:  # kept for this session; a convenience, never an error box
             log.warning("Could not update %s: %s", self.file.name, exc)

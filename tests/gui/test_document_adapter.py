@@ -100,7 +100,9 @@ def test_the_choices_file(tmp_path: Path) -> None:
     assert store.get(a) == "mine" and store.get(b) == ""
     store.set(a, None)
     assert store.get(a) is None and store.get(b) == ""
+    assert DocumentAdapters(store.file).get(b) == ""  # kept in the file for the next start
     store.file.write_text("[not a map", encoding="utf-8")  # damaged: no choices, no error
-    assert store.get(b) is None
-    store.set(a, "x")
-    assert store.get(a) == "x"
+    damaged = DocumentAdapters(store.file)
+    assert damaged.get(b) is None
+    damaged.set(a, "x")
+    assert DocumentAdapters(store.file).get(a) == "x"

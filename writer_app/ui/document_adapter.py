@@ -32,6 +32,7 @@ class DocumentAdapterMenu(QMenu):
         self.store = store
         self.document = document
         self.settings = settings
+        self.group: QActionGroup | None = None  # this filling's choices
         self.aboutToShow.connect(self.fill)
 
     def choice(self) -> str | None:
@@ -42,6 +43,9 @@ class DocumentAdapterMenu(QMenu):
 
     def fill(self) -> None:
         self.clear()
+        if self.group is not None:
+            self.group.deleteLater()  # and its actions, the last filling's
+            self.group = None
         path = self.document()
         if path is None:
             note = self.addAction(self.tr("Save the document to choose its adapter"))
@@ -49,7 +53,7 @@ class DocumentAdapterMenu(QMenu):
             return
         chosen = self.store.get(path)
         default = self.settings().model.adapter
-        group = QActionGroup(self)
+        group = self.group = QActionGroup(self)
         entries: list[tuple[str, str | None]] = [
             (
                 self.tr("As in Settings ({name})").format(name=default)

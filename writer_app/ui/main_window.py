@@ -320,13 +320,7 @@ class MainWindow(FileWindow):
             lambda: self.settings,
             self,
         )
-        suggestions = menus["&Suggestions"]
-        later = suggestions.actions()
-        later = later[later.index(self.actions_by_name["adapt"]) + 1 :]
-        if later:  # just after Adapt to My Writing…
-            suggestions.insertMenu(later[0], self.adapter_menu)
-        else:
-            suggestions.addMenu(self.adapter_menu)
+        menus["&Suggestions"].addMenu(self.adapter_menu)  # after Adapt to My Writing…, the last
         self.assistant.document_adapter = self.adapter_menu.choice
         self.view_menu = QMenu(self.tr("&View"), self)
         self.menuBar().insertMenu(menus["&Suggestions"].menuAction(), self.view_menu)
