@@ -13,7 +13,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from writer_app.engine import gguf_cache, gguf_direct, quantize
+from writer_app.engine import gguf_cache, gguf_direct, prepared_weights, quantize
 from writer_app.engine.loader import load_model
 
 Q = gguf.GGMLQuantizationType
@@ -176,3 +176,55 @@ def test_other_architectures_and_unknown_tensors_go_the_general_way(
     assert gguf_direct.open_gguf(other) is None
     assert gguf_direct.hf_name("rope_freqs.weight") is None
     assert gguf_direct.hf_name("blk.3.attn_q.weight") == "model.layers.3.self_attn.q_proj.weight"
+
+
+def test_integer_layers_are_stored_once_and_read_back_by_later_loads(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = gguf_direct.open_gguf(files["Q4_1"])
+    assert file is not None
+    folder = gguf_cache.converted_dir(files["Q4_1"])
+    stale = folder / prepared_weights.FOLDER / "int-layers-000000000000.safetensors"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"another torch's layout")
+    built, tokenizer = gguf_direct.load(file, torch.float32, int4=True)
+    stored = prepared_weights.path(folder)
+    assert stored.is_file() and not stale.exists()  # one file, for this torch and CPU
+    written = stored.stat().st_mtime_ns
+    ids = tokenizer(TEXT, return_tensors="pt").input_ids
+    expected = _logits(built, ids)
+
+    def not_again(*_args: Any) -> None:
+        raise AssertionError("an int4 layer was built from the file again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(gguf_direct, "_int4_layer", not_again)
+        patch.setattr(quantize.Int8Linear, "from_linear", not_again)
+        read, _ = gguf_direct.load(file, torch.float32, int4=True)
+    assert torch.equal(_logits(read, ids), expected)
+    assert stored.stat().st_mtime_ns == written  # nothing new to store
+
+    # A layer that does not fit (another model's file under this name) is built again, and
+    # a damaged file is passed over: the same model either way, and a good file afterwards.
+    tensors = prepared_weights.layers(read)
+    tensors["model.layers.0.mlp.down_proj.packed"] = torch.zeros(8, 8, dtype=torch.uint8)
+    from safetensors.torch import save_file
+
+    save_file(tensors, str(stored))  # (over the file the loaded models were read from)
+    misfit, _ = gguf_direct.load(file, torch.float32, int4=True)
+    assert torch.equal(_logits(misfit, ids), expected)
+    stored.write_bytes(stored.read_bytes()[:1000])
+    damaged, _ = gguf_direct.load(file, torch.float32, int4=True)
+    assert torch.equal(_logits(damaged, ids), expected)
+    assert set(prepared_weights.read(folder)) == set(prepared_weights.layers(damaged))
+    assert torch.equal(_logits(read, ids), expected)  # untouched by the files written since
+
+
+def test_storing_is_best_effort(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    file = gguf_direct.open_gguf(files["Q4_0"])
+    assert file is not None
+    folder = gguf_direct.metadata_folder(file)
+    (folder / prepared_weights.FOLDER).write_text("a file where the folder would go")
+    model, _ = gguf_direct.load(file, torch.float32, int4=True)  # loads all the same
+    assert isinstance(model.lm_head, quantize.Int8Linear)
+    assert not prepared_weights.write(folder, model)

@@ -11,7 +11,7 @@ import torch
 from transformers import AutoTokenizer
 
 from writer_app.config import Decoding
-from writer_app.engine import gguf_cache, loader, quantize
+from writer_app.engine import gguf_cache, loader, prepared_weights, quantize
 from writer_app.engine.generation import generate
 from writer_app.engine.loader import ModelLoadError, load_model
 from writer_app.engine.models import builtin_model
@@ -163,9 +163,10 @@ def test_gguf_conversion_is_atomic_and_recovers_from_damage(
 def test_the_builtin_model_loads_straight_from_its_gguf_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No float copy on disk: only the config and tokenizer are cached, written atomically
-    and made again when damaged; the int4 layers give the same logits as int4 made from
-    the de-quantized float weights (the path before)."""
+    """No float copy on disk: the config and tokenizer are cached, written atomically and
+    made again when damaged, and the integer layers as built (codes and 16-bit scales) for
+    later loads; the int4 layers give the same logits as int4 made from the de-quantized
+    float weights (the path before), and so do those read back."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     gguf = builtin_model().path
     target = gguf_cache.converted_dir(gguf)
@@ -197,6 +198,15 @@ def test_the_builtin_model_loads_straight_from_its_gguf_file(
         direct = lm.model(ids.input_ids).logits
         before = floats.model(ids.input_ids).logits
     assert torch.allclose(direct, before, atol=1e-3)
+
+    stored = prepared_weights.read(target)
+    assert len(stored) == 2 * 7 * lm.model.config.num_hidden_layers + 2  # int4 layers, head
+    assert {t.dtype for t in stored.values()} == {torch.uint8, torch.int8, torch.bfloat16}
+    with monkeypatch.context() as m:
+        m.setattr(loader.gguf_direct, "_int4_layer", None)  # read back, never built again
+        again = load_model("builtin", "cpu", precision="int4")
+    with torch.inference_mode():
+        assert torch.equal(again.model(ids.input_ids).logits, direct)
 
     # The tokenizer built from the cached parts is transformers' own, loaded from the folder.
     reference = AutoTokenizer.from_pretrained(target)

@@ -3,8 +3,9 @@
 The file is memory-mapped. Its 4-bit Linear weights (Q4_0, Q4_1) become int4 layers built from
 their own codes, scales and minimums (the layout the int4 kernel takes); every other tensor is
 de-quantized with transformers' GGUF kernels into the dtype asked for, so float precisions need
-no conversion either. What is slow to rebuild and small, the config and the tokenizer, is kept
-in the model's cache folder (`gguf_cache.converted_dir`), a few MB.
+no conversion either. What is slow to rebuild, the config and the tokenizer (a few MB), is kept
+in the model's cache folder (`gguf_cache.converted_dir`), and so are the integer layers as
+built (`prepared_weights`: the int4 layout is the kernel's, not the file's).
 
 Other architectures go through `gguf_cache.convert` (transformers' own GGUF loader).
 """
@@ -35,7 +36,7 @@ from transformers.integrations.gguf.gguf_tokenizer_mapping import (
 from transformers.integrations.gguf.reader import GgufHeader, TensorInfo, read_gguf_metadata
 from transformers.tokenization_utils_tokenizers import TokenizersBackend
 
-from writer_app.engine import gguf_cache, quantize
+from writer_app.engine import gguf_cache, prepared_weights, quantize
 
 F32, F16, Q4_0, Q4_1, BF16 = 0, 1, 2, 3, 30
 FLOAT_TYPES = {F32: torch.float32, F16: torch.float16, BF16: torch.bfloat16}
@@ -333,12 +334,20 @@ def load(file: GgufModel, dtype: torch.dtype, int4: bool) -> tuple[Any, Any]:
     folder = metadata_folder(file)
     config = AutoConfig.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
     blob = _Blob(file.path, file.header.data_start)
+    stored = prepared_weights.read(folder) if int4 else {}
+    made: list[str] = []  # integer layers built from the file this time (worth storing)
 
     def weight(info: TensorInfo) -> nn.Module | torch.Tensor:
+        if int4 and info.ggml_type in INT4_TYPES and info.name.startswith("blk."):
+            name = str(hf_name(info.name)).removesuffix(".weight")
+            layer: nn.Module | None = prepared_weights.int4_layer(stored, name, *info.shape)
+            if layer is None:
+                order = _row_order(info.name, info.shape[0], config)
+                layer = _int4_layer(blob.raw(info), info, order)
+                made.append(name)
+            return layer
         raw = blob.raw(info)
         order = _row_order(info.name, info.shape[0], config)
-        if int4 and info.ggml_type in INT4_TYPES and info.name.startswith("blk."):
-            return _int4_layer(raw, info, order)
         value = _tensor(raw, info, dtype)
         return value if order is None else value[order].contiguous()
 
@@ -364,9 +373,17 @@ def load(file: GgufModel, dtype: torch.dtype, int4: bool) -> tuple[Any, Any]:
         if left:
             raise ValueError(f"{file.path.name}: no weights for {', '.join(left[:3])}")
         if int4:  # the output layer as int8, as `quantize.quantize(model, 4)` makes it
-            with torch.no_grad():
-                model.lm_head = quantize.Int8Linear.from_linear(model.lm_head, pool.map)
+            head = model.lm_head
+            shape = (head.out_features, head.in_features)
+            stored_head = prepared_weights.int8_layer(stored, prepared_weights.HEAD, *shape)
+            if stored_head is None:
+                with torch.no_grad():
+                    stored_head = quantize.Int8Linear.from_linear(head, pool.map)
+                made.append(prepared_weights.HEAD)
+            model.lm_head = stored_head
         tokenizer = tokenizer_read.result()
+    if made:  # for the next load (best-effort)
+        prepared_weights.write(folder, model)
     model.generation_config = GenerationConfig.from_pretrained(folder)
     model.eval()
     return model, tokenizer
