@@ -4,6 +4,7 @@ against transformers' own GGUF loader on tiny files written here in each storage
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -187,9 +188,13 @@ def test_integer_layers_are_stored_once_and_read_back_by_later_loads(
     stale = folder / prepared_weights.FOLDER / "int-layers-000000000000.safetensors"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"another torch's layout")
-    built, tokenizer = gguf_direct.load(file, torch.float32, int4=True)
     stored = prepared_weights.path(folder)
+    cut_short = stored.parent / f".{stored.name}.abcd1234.tmp"  # a write a crash interrupted
+    cut_short.write_bytes(b"half")
+    os.utime(cut_short, (0, 0))
+    built, tokenizer = gguf_direct.load(file, torch.float32, int4=True)
     assert stored.is_file() and not stale.exists()  # one file, for this torch and CPU
+    assert not cut_short.exists()
     written = stored.stat().st_mtime_ns
     ids = tokenizer(TEXT, return_tensors="pt").input_ids
     expected = _logits(built, ids)

@@ -19,13 +19,12 @@ disk only costs the next load its speed).
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from writer_app.atomic import atomic_write, remove_stale_temp_files
 from writer_app.engine import quantize
 
 FORMAT = 1  # bump when what is stored, or how, changes
@@ -110,30 +109,23 @@ def layers(model: nn.Module) -> dict[str, torch.Tensor]:
 
 
 def write(folder: Path, model: nn.Module) -> bool:
-    """Store `model`'s integer layers for the next load (atomically; files of other torch
-    versions or CPUs go). False when nothing could be written."""
-    from safetensors.torch import save_file
+    """Store `model`'s integer layers for the next load (written all at once, as the app
+    writes its files; files of other torch versions or CPUs, and what an interrupted write
+    left, go). False when nothing could be written."""
+    from safetensors.torch import save
 
     tensors = layers(model)
     if not tensors:
         return False
     target = path(folder)
-    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-        os.close(handle)
-        save_file(tensors, tmp, metadata={"format": str(FORMAT), "torch": torch.__version__})
-        with open(tmp, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(tmp, target)
-        tmp = None
-        for other in target.parent.glob("int-layers-*.safetensors"):
-            if other != target:
-                other.unlink(missing_ok=True)
-        return True
+        data = save(tensors, metadata={"format": str(FORMAT), "torch": torch.__version__})
+        atomic_write(target, data)
     except (OSError, RuntimeError, ValueError):
         return False
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+    remove_stale_temp_files(target.parent)
+    for other in target.parent.glob("int-layers-*.safetensors"):
+        if other != target:
+            other.unlink(missing_ok=True)
+    return True
