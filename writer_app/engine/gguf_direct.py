@@ -339,7 +339,7 @@ def load(file: GgufModel, dtype: torch.dtype, int4: bool) -> tuple[Any, Any]:
 
     def weight(info: TensorInfo) -> nn.Module | torch.Tensor:
         if int4 and info.ggml_type in INT4_TYPES and info.name.startswith("blk."):
-            name = str(hf_name(info.name)).removesuffix(".weight")
+            name = (hf_name(info.name) or "").removesuffix(".weight")  # open_gguf knew it
             layer: nn.Module | None = prepared_weights.int4_layer(stored, name, *info.shape)
             if layer is None:
                 order = _row_order(info.name, info.shape[0], config)

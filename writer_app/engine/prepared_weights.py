@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TypeGuard
 
 import torch
 from torch import nn
@@ -62,6 +63,12 @@ def read(folder: Path) -> dict[str, torch.Tensor]:
         return {}
 
 
+def _fits(
+    tensor: torch.Tensor | None, dtype: torch.dtype, shape: tuple[int, ...]
+) -> TypeGuard[torch.Tensor]:
+    return tensor is not None and tensor.dtype == dtype and tuple(tensor.shape) == shape
+
+
 def int4_layer(
     stored: dict[str, torch.Tensor], name: str, out_features: int, in_features: int
 ) -> quantize.Int4Linear | None:
@@ -69,16 +76,11 @@ def int4_layer(
     does not fit [out_features, in_features]."""
     packed, scales = stored.get(f"{name}.packed"), stored.get(f"{name}.scales_and_zeros")
     groups = in_features // quantize.GROUP_SIZE
-    if (
-        packed is None
-        or scales is None
-        or packed.dtype != torch.uint8
-        or tuple(packed.shape) != (out_features, in_features // 2)
-        or scales.dtype != torch.bfloat16
-        or tuple(scales.shape) != (groups, out_features, 2)
+    if _fits(packed, torch.uint8, (out_features, in_features // 2)) and _fits(
+        scales, torch.bfloat16, (groups, out_features, 2)
     ):
-        return None
-    return quantize.Int4Linear(packed, scales, in_features, out_features)
+        return quantize.Int4Linear(packed, scales, in_features, out_features)
+    return None
 
 
 def int8_layer(
@@ -86,16 +88,11 @@ def int8_layer(
 ) -> quantize.Int8Linear | None:
     """The int8 layer `name` as stored, or None (see `int4_layer`)."""
     codes, scales = stored.get(f"{name}.weight_int8"), stored.get(f"{name}.scales")
-    if (
-        codes is None
-        or scales is None
-        or codes.dtype != torch.int8
-        or tuple(codes.shape) != (out_features, in_features)
-        or scales.dtype != torch.bfloat16
-        or tuple(scales.shape) != (out_features,)
+    if _fits(codes, torch.int8, (out_features, in_features)) and _fits(
+        scales, torch.bfloat16, (out_features,)
     ):
-        return None
-    return quantize.Int8Linear(codes, scales)
+        return quantize.Int8Linear(codes, scales)
+    return None
 
 
 def layers(model: nn.Module) -> dict[str, torch.Tensor]:
