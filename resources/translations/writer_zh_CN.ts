@@ -1301,6 +1301,10 @@ They apply until you quit.</source>
         <translation>正在编写 {name}：第 {n} 个候选，共 {count} 个…</translation>
     </message>
     <message>
+        <source>Writing {name}: combining the candidates…</source>
+        <translation>正在编写 {name}：组合各候选的部分…</translation>
+    </message>
+    <message>
         <source>Summarizing part {step} of {count}…</source>
         <translation>正在生成摘要：第 {step} 部分，共 {count} 部分…</translation>
     </message>

@@ -44,3 +44,45 @@ def test_built_in_model_writes_candidates_until_one_passes_then_stops(real_backe
     assert all(r.status != "doctests pass" for r in result.ranked[1:])
     assert result.edit is not None
     assert run_doctests(result.edit.source, "count_vowels").passed  # checked again
+
+
+CLAMP = '''\
+def clamp(value: int, low: int, high: int) -> int:
+    """Return value limited to the range from low to high (inclusive).
+
+    >>> clamp(5, 0, 10)
+    5
+    >>> clamp(-3, 0, 10)
+    0
+    >>> clamp(42, 0, 10)
+    10
+    """
+'''
+
+MORE_CLAMP = '''
+
+def more_examples():
+    """
+    >>> clamp(5, 6, 9)
+    6
+    >>> clamp(-1, -5, 5)
+    -1
+    >>> clamp(100, 1, 50)
+    50
+    """
+'''
+
+
+@pytest.mark.real_model
+def test_built_in_model_s_failing_candidates_are_combined_into_one_that_passes(
+    real_backend,
+) -> None:
+    # None of the twelve bodies the model writes for clamp passes; parts of them, put
+    # together, do, and are right beyond the docstring's examples (whose `low` is always 0).
+    decoding = dataclasses.replace(task_defaults("code"), seed=0, max_time=0.0)
+    result = generate_body(real_backend, CLAMP, "clamp", decoding, verify_doctests=True)
+    assert result.passed, result.message
+    assert result.best is not None and result.best.candidate.combined
+    assert len(result.candidates) == 13 and "made by combining parts of the 12" in result.message
+    assert result.edit is not None
+    assert run_doctests(result.edit.source + MORE_CLAMP, "more_examples").passed

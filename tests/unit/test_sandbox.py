@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 from processes import alive, processes_mentioning
 
-from writer_app.sandbox import DoctestReport, Limits, child, confine, run_doctests, runner
+from writer_app.sandbox import (
+    DoctestReport,
+    Limits,
+    child,
+    confine,
+    run_doctests,
+    runner,
+    screen_doctests,
+)
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="resource limits need POSIX")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
@@ -333,6 +341,43 @@ def test_an_endless_loop_times_out_and_leaves_no_process(
     assert not report.passed
     assert report.summary == "timed out after 1.5 s in f()"
     assert 1.4 < elapsed < 3.0
+    assert processes_mentioning(str(tmp_path)) == []
+
+
+def test_a_screening_keeps_the_variants_whose_examples_all_pass() -> None:
+    bodies = ["text[::-1]", "text", "text[::-1] + ''", "1 / 0", "''.join(reversed(text))", "("]
+    sources = [REVERSE.format(body=b) for b in bodies]
+    assert screen_doctests(sources, "reverse") == [0, 2, 4]
+    assert screen_doctests([], "reverse") == []
+
+
+def test_a_screening_compares_expected_exceptions_and_flags_as_doctest_does() -> None:
+    source = """
+def f(x):
+    \'\'\'
+    >>> f(-1)
+    Traceback (most recent call last):
+    ValueError: negative
+    >>> f(3)  # doctest: +ELLIPSIS
+    [0, 1, ...]
+    \'\'\'
+    {body}
+"""
+    bodies = [
+        "if x < 0: raise ValueError('negative')\n    return list(range(x))",
+        "if x < 0: raise ValueError('other')\n    return list(range(x))",
+        "return list(range(abs(x)))",
+    ]
+    assert screen_doctests([source.format(body=b) for b in bodies], "f") == [0]
+
+
+def test_a_screening_keeps_what_passed_before_a_variant_that_hangs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    bodies = ["text[::-1]", "[0 for _ in iter(int, 1)]", "text[::-1]"]
+    sources = [REVERSE.format(body=b) for b in bodies]
+    assert screen_doctests(sources, "reverse", Limits(timeout_s=1.5, cpu_s=1)) == [0]
     assert processes_mentioning(str(tmp_path)) == []
 
 

@@ -12,7 +12,8 @@ a fixed seed where the task samples), then judges every output with the plain-te
   copies of the input, length within the style's band, and the overall pass rate;
 - draft (`draft_set.toml`): outline points covered in their own section, chatter and leaked
   prompt sentences, section words against the requested length (±30%);
-- code (`code_set.toml`): doctests passed with verification on, and seconds per function.
+- code (`code_set.toml`): doctests passed with verification on, and of those, how many also
+  pass the set's hidden examples (never shown to the model); seconds per function.
 
 It prints a compact table per task and the time taken; `--json` writes every output with its
 verdict, for comparing runs. `--show` prints each failure with its reasons.
@@ -27,6 +28,7 @@ import json
 import os
 import statistics
 import sys
+import textwrap
 import time
 import tomllib
 from collections import defaultdict
@@ -131,16 +133,28 @@ def draft_instructions(markdown: str, index: int, words: int) -> list[str]:
 
 @dataclasses.dataclass
 class CodeRun:
-    passed: bool
+    passed: bool  # the docstring's doctests pass, as the app says
     candidates: int
     seconds: float
     status: str
+    hidden: bool = False  # the set's hidden examples pass too (`passed` and right beyond them)
+    body: str = ""
 
 
-def run_code(lm: Any, source: str, name: str, decoding: Any) -> CodeRun:
-    """The function's body written with verification on (the task's default candidates)."""
+def run_code(lm: Any, source: str, name: str, decoding: Any, hidden: str = "") -> CodeRun:
+    """The function's body written with verification on (the task's default candidates),
+    then checked against the `hidden` examples (doctest text) in the sandbox."""
+    from writer_app.sandbox import run_doctests
+
     result = pipeline("generate_body")(lm, source, name, decoding, verify_doctests=True)
-    return CodeRun(bool(result.passed), len(result.candidates), result.seconds, result.message)
+    right = False
+    if result.passed and result.edit is not None:
+        checks = f'\n\ndef _hidden_examples():\n    """\n{textwrap.indent(hidden, "    ")}    """\n'
+        right = run_doctests(result.edit.source + checks, "_hidden_examples").passed
+    return CodeRun(
+        bool(result.passed), len(result.candidates), result.seconds, result.message, right,
+        result.body.strip(),
+    )  # fmt: skip
 
 
 # --- dev sets -------------------------------------------------------------------------------
@@ -308,30 +322,31 @@ def score_code(lm: Any, limit: int | None, show: bool, cached: Cache) -> dict[st
     results = []
     for item in functions:
         if lm is None:  # doctest results cannot be judged again without running the code
-            run = CodeRun(
-                **{
-                    k: stored[item["name"]][k]
-                    for k in ("passed", "candidates", "seconds", "status")
-                }
-            )
+            fields = [f.name for f in dataclasses.fields(CodeRun)]
+            run = CodeRun(**{k: v for k, v in stored[item["name"]].items() if k in fields})
         else:
-            run = run_code(lm, item["source"].lstrip("\n"), item["name"], decoding)
+            source = item["source"].lstrip("\n")
+            run = run_code(lm, source, item["name"], decoding, item.get("hidden", ""))
         results.append({"name": item["name"], **dataclasses.asdict(run)})
-        mark = "pass" if run.passed else "FAIL"
+        mark = ("pass" if run.hidden else "pass, hidden FAIL") if run.passed else "FAIL"
         print(f"  code {item['name']:24} {mark} {run.candidates} candidates "
-              f"{run.seconds:5.1f} s", file=sys.stderr)  # fmt: skip
-        if show and not run.passed:
+              f"{run.seconds:5.1f} s  {run.body[:70]!r}", file=sys.stderr)  # fmt: skip
+        if show and not (run.passed and run.hidden):
             print(f"  {item['name']}: {run.status}")
     n = len(results)
     passed = sum(r["passed"] for r in results)
+    right = sum(r["passed"] and r["hidden"] for r in results)
     seconds = [r["seconds"] for r in results]
     rows = [[
-        "all", str(n), f"{passed}/{n} ({_pct(passed, n)})",
+        "all", str(n), f"{passed}/{n} ({_pct(passed, n)})", f"{right}/{n} ({_pct(right, n)})",
         f"{statistics.median(seconds):.1f}" if seconds else "-",
         f"{max(seconds):.1f}" if seconds else "-",
         f"{statistics.mean(r['candidates'] for r in results):.1f}" if results else "-",
     ]]  # fmt: skip
-    header = ["functions", "n", "doctests pass", "median s", "max s", "candidates (mean)"]
+    header = [
+        "functions", "n", "doctests pass", "and hidden pass", "median s", "max s",
+        "candidates (mean)",
+    ]  # fmt: skip
     return {"table": _table(header, rows), "results": results, "summary": rows[-1]}
 
 

@@ -12,6 +12,7 @@ allowed it), and then only in the sandbox's contained child process (`writer_app
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import functools
 import re
@@ -27,7 +28,7 @@ from writer_app.cli_context import CliContext, value_type
 from writer_app.features.base import Command, Feature, Progress
 from writer_app.options import Decoding, setting, spec_of
 from writer_app.sandbox import DEFAULT_LIMITS, DoctestReport, Limits
-from writer_app.sandbox.doctests import verify
+from writer_app.sandbox.doctests import screen, verify
 from writer_app.tasks.code import (
     Candidate,
     Edit,
@@ -37,12 +38,14 @@ from writer_app.tasks.code import (
     build_prompt,
     clean_candidate,
     find_function,
+    function_source,
     rank,
     rejection_message,
     replace_body,
     should_stop,
     unverifiable,
 )
+from writer_app.tasks.code.recombine import as_body, recombine
 from writer_app.tasks.code.schedule import DEFAULT_CANDIDATES, Attempt, attempts
 from writer_app.translatable import QT_TRANSLATE_NOOP, Message
 from writer_app.worker import Priority
@@ -105,6 +108,12 @@ class CodeResult:
         if self.best is None:
             return rejection_message(self.candidates)
         if self.best.report is not None:
+            if self.passed and self.best.candidate.combined:
+                written = len(self.candidates) - 1
+                return (
+                    f"{name}: doctests pass ({self.best.report.summary}); made by combining "
+                    f"parts of the {written} bod{'y' if written == 1 else 'ies'} the model wrote"
+                )
             if self.passed:
                 return f"{name}: doctests pass ({self.best.report.summary})"
             tried = len(self.candidates)
@@ -225,7 +234,7 @@ def generate_body(
             "Messages", "Writing {name}: checking candidate {n} of {count}…"
         )
         progress(Message(checking, name=name, n=len(cleaned), count=count))
-        reports[-1] = verify(replace_body(source, target, body).source, target, limits)
+        reports[-1] = _verify_twice(replace_body(source, target, body).source, target, limits)
         return bool(reports[-1] is not None and reports[-1].passed)
 
     for attempt in attempts(count, decoding.temperature):
@@ -251,6 +260,14 @@ def generate_body(
             break
     if not cleaned and cancelled():
         raise GenerationCancelled()
+    passed = any(r is not None and r.passed for r in reports)
+    if run_doctests and not passed and not cancelled() and any(c.ok for c in cleaned):
+        combining = QT_TRANSLATE_NOOP("Messages", "Writing {name}: combining the candidates…")
+        progress(Message(combining, name=name))
+        found = _combined(source, target, cleaned, limits, cancelled, deadline)
+        if found is not None:
+            cleaned.append(found[0])
+            reports.append(found[1])
     ranked = tuple(rank(cleaned, reports))
     return CodeResult(
         source=source,
@@ -262,6 +279,74 @@ def generate_body(
         note=note,
         seconds=time.perf_counter() - started,
     )
+
+
+_SLOT = "__writer_expression__"
+SCREEN_CHUNK = 4000  # variants per sandboxed screening: the first chunk with a pass ends it
+
+
+def _combined(
+    source: str,
+    target: Target,
+    cleaned: list[Candidate],
+    limits: Limits,
+    cancelled: Callable[[], bool],
+    deadline: float | None,
+) -> tuple[Candidate, DoctestReport] | None:
+    """A body made of parts of the candidates' (`tasks.code.recombine`) that passes the
+    doctests, or None: the variants are screened in the sandbox a chunk at a time, smallest
+    first, and the first few kept are each checked as any candidate is (`_verify_twice`).
+    """
+    bodies = [c.body for c in cleaned if c.body is not None]
+    params = _parameters(target)
+    if not bodies or not params:
+        return None
+    required = params[1:] if "." in target.name and params[0] in ("self", "cls") else params
+    expressions = recombine(bodies, params, required=required)
+    module = function_source(replace_body(source, target, as_body(_SLOT, bodies[0])).source, target)
+    if module.count(_SLOT) != 1:
+        return None
+    for start in range(0, len(expressions), SCREEN_CHUNK):
+        if cancelled() or (deadline is not None and time.perf_counter() > deadline):
+            return None
+        chunk = expressions[start : start + SCREEN_CHUNK]
+        kept = screen([module.replace(_SLOT, f"({e})") for e in chunk], target)
+        for index in kept[:3]:
+            body = as_body(chunk[index], bodies[0])
+            report = _verify_twice(replace_body(source, target, body).source, target, limits)
+            if report is not None and report.passed:
+                return Candidate("", body, combined=True), report
+        if kept:
+            return None
+    return None
+
+
+def _verify_twice(new_source: str, target: Target, limits: Limits) -> DoctestReport | None:
+    """`verify`, and a pass run again in another fresh process: a body whose result depends on
+    chance (a set's order, which changes from one process to the next) seldom passes twice."""
+    report = verify(new_source, target, limits)
+    if report is None or not report.passed:
+        return report
+    again = verify(new_source, target, limits)
+    if again is None or again.passed:
+        return report
+    why = f"passed once but not when run again ({again.summary}): its result depends on chance"
+    return dataclasses.replace(again, summary=why)
+
+
+def _parameters(target: Target) -> list[str]:
+    """The names of the target's parameters, in order."""
+    try:
+        tree = ast.parse(target.signature.strip() + "\n    pass\n")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    function = tree.body[0]
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return []
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    return [a.arg for a in every]
 
 
 class _Prompts:

@@ -24,10 +24,12 @@ expected, so a child that forges lines or exits early does not pass.
 The parts:
 
 - `runner`: the parent side — `Limits`, `run_doctests`, parsing the examples, starting,
-  waiting for and killing the child, and the verdict (`DoctestReport`);
+  waiting for and killing the child, and the verdict (`DoctestReport`); `screen_doctests`,
+  a quick sieve that runs many variants of one function in one child (never a verdict);
 - `child`: the program the child runs, by path; standard library only;
 - `confine`: the kernel's layers (ctypes syscalls), loaded by the child by path;
-- `doctests`: `verify`, which runs the code task's target's doctests on a candidate.
+- `doctests`: `verify`, which runs the code task's target's doctests on a candidate, and
+  `screen`, which sieves many variants of its body.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from writer_app.sandbox.runner import (
     FILE_SIZE_LIMIT_MB,
     NEW_FILES_LIMIT,
     OPEN_FILES_LIMIT,
+    SCREEN_LIMITS,
     DoctestReport,
     Limits,
     run_doctests,
+    screen_doctests,
 )
 
 __all__ = [
@@ -47,7 +51,9 @@ __all__ = [
     "FILE_SIZE_LIMIT_MB",
     "NEW_FILES_LIMIT",
     "OPEN_FILES_LIMIT",
+    "SCREEN_LIMITS",
     "DoctestReport",
     "Limits",
     "run_doctests",
+    "screen_doctests",
 ]

@@ -6,7 +6,16 @@ run, whether the doctests can run at all) and the child process that runs them (
 
 from __future__ import annotations
 
-from writer_app.sandbox.runner import DEFAULT_LIMITS, DoctestReport, Limits, run_doctests
+from collections.abc import Sequence
+
+from writer_app.sandbox.runner import (
+    DEFAULT_LIMITS,
+    SCREEN_LIMITS,
+    DoctestReport,
+    Limits,
+    run_doctests,
+    screen_doctests,
+)
 from writer_app.tasks.code import Target, function_source, unverifiable
 
 
@@ -21,3 +30,12 @@ def verify(
     if unverifiable(target):
         return None
     return run_doctests(function_source(new_source, target), target.name, limits)
+
+
+def screen(modules: Sequence[str], target: Target, limits: Limits = SCREEN_LIMITS) -> list[int]:
+    """Which of `modules` (each the target's `function_source` with another body) pass the
+    target's doctests, tried one after another in one sandboxed child: a sieve, not a verdict
+    (`verify` the one you keep). Runs generated code: only when the user allowed it."""
+    if unverifiable(target):
+        return []
+    return screen_doctests(modules, target.name, limits)

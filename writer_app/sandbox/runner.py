@@ -45,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,8 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+# A screening runs thousands of small variants one after another.
+SCREEN_LIMITS = Limits(timeout_s=20.0, cpu_s=15)
 
 
 # The layers whose absence a pass mentions: the child's own list.
@@ -156,6 +159,73 @@ def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMIT
     if not sys.executable or getattr(sys, "frozen", False):
         # A frozen (PyInstaller) app has no interpreter to start; see the report.
         return DoctestReport(False, 0, 0, "cannot run doctests: no Python interpreter found")
+    job = {"source": source, "examples": [example.source for example in parsed.examples]}
+    child = _run_child(job, function_name, limits)
+    if isinstance(child, str):
+        return DoctestReport(False, 0, 0, child)
+    if child.lingering:
+        return DoctestReport(False, 0, 0, "left a process running after it ended")
+    return _build_report(
+        parsed,
+        child.events,
+        child.exited,
+        child.returncode,
+        child.stderr_tail,
+        limits,
+        child.overflow,
+    )
+
+
+def screen_doctests(
+    sources: Sequence[str], function_name: str, limits: Limits = SCREEN_LIMITS
+) -> list[int]:
+    """The indices of `sources` (variants of one module, the examples read from the first)
+    whose examples of ``function_name`` all pass, run one after another in one contained child.
+
+    A quick sieve for many variants at the cost of one start, never a verdict: the child
+    compares the outputs itself, so a variant could claim to pass; run `run_doctests` on the
+    one you keep. Variants share the child (one may change what the next one sees), and those
+    after one that exhausts the limits are not run. Blocks; call it off the GUI thread.
+    """
+    if not sources:
+        return []
+    _check_arguments(sources[0], function_name, limits)
+    try:
+        parsed = _parse_examples(ast.parse(sources[0]), function_name)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    if parsed.error or not parsed.examples or not sys.executable or getattr(sys, "frozen", False):
+        return []
+    examples = [
+        {
+            "source": e.source,
+            "want": e.want,
+            "exc_msg": e.exc_msg,
+            "flags": _flags(e) & ~doctest.FAIL_FAST,
+        }
+        for e in parsed.examples
+    ]
+    child = _run_child({"sources": list(sources), "examples": examples}, function_name, limits)
+    if isinstance(child, str) or not child.events or child.events[0]["type"] != "setup":
+        return []
+    indices = [e.get("index") for e in child.events[1:] if e["type"] == "passed"]
+    valid = range(len(sources))
+    return sorted({i for i in indices if isinstance(i, int) and type(i) is not bool and i in valid})
+
+
+@dataclass(frozen=True)
+class _ChildRun:
+    events: list[dict[str, Any]]
+    exited: bool  # by itself, within the time limit
+    returncode: int | None
+    stderr_tail: str
+    overflow: bool  # its report was longer than is read
+    lingering: bool  # it left a process holding the report open
+
+
+def _run_child(job: dict[str, Any], function_name: str, limits: Limits) -> _ChildRun | str:
+    """Run the child program on `job` (what to run: "source" and "examples", or "sources" for a
+    screening) under `limits`; what it reported, or why it could not start."""
     # ignore_cleanup_errors: the candidate must not be able to make this call raise.
     with tempfile.TemporaryDirectory(prefix="writer-sandbox-", ignore_cleanup_errors=True) as tmp:
         work = Path(os.path.realpath(tmp))
@@ -171,9 +241,8 @@ def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMIT
             payload.write_text(
                 json.dumps(
                     {
-                        "source": source,
+                        **job,
                         "function": function_name,
-                        "examples": [example.source for example in parsed.examples],
                         "box": str(box),
                         "confine": os.path.realpath(confine),
                         "home": "" if home == os.path.dirname(home) else home,  # "/" is no home
@@ -208,18 +277,20 @@ def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMIT
                     )
                 except OSError as exc:
                     os.close(report_fd)
-                    return DoctestReport(False, 0, 0, f"could not start the check: {exc}")
+                    return f"could not start the check: {exc}"
                 finally:
                     os.close(child_end)
                 reader = _Reader(report_fd)  # closes it
                 exited = _wait_then_kill(proc, limits.timeout_s)
                 reader.finish()
         stderr_tail = _tail(stderr_path)
-    if reader.lingering:
-        return DoctestReport(False, 0, 0, "left a process running after it ended")
-    events = _parse_events(reader.data)
-    return _build_report(
-        parsed, events, exited, proc.returncode, stderr_tail, limits, reader.overflow
+    return _ChildRun(
+        _parse_events(reader.data),
+        exited,
+        proc.returncode,
+        stderr_tail,
+        reader.overflow,
+        reader.lingering,
     )
 
 

@@ -38,6 +38,7 @@ class Candidate:
     raw: str
     body: str | None
     reason: str | None = None
+    combined: bool = False  # made of parts of other candidates (`recombine`), not written whole
 
     @property
     def ok(self) -> bool:
