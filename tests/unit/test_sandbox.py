@@ -381,6 +381,19 @@ def test_a_screening_keeps_what_passed_before_a_variant_that_hangs(
     assert processes_mentioning(str(tmp_path)) == []
 
 
+def test_a_screening_stops_when_asked_keeping_what_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    bodies = ["text[::-1]", "[0 for _ in iter(int, 1)]", "text[::-1]"]
+    sources = [REVERSE.format(body=b) for b in bodies]
+    start = time.monotonic()
+    asked = lambda: time.monotonic() - start > 0.5  # noqa: E731
+    assert screen_doctests(sources, "reverse", Limits(timeout_s=30, cpu_s=30), asked) == [0]
+    assert time.monotonic() - start < 5
+    assert processes_mentioning(str(tmp_path)) == []
+
+
 @posix_only
 def test_cpu_time_is_limited() -> None:
     report = check("while True:\n    pass", limits=Limits(timeout_s=10, cpu_s=1))

@@ -306,11 +306,17 @@ def _combined(
     module = function_source(replace_body(source, target, as_body(_SLOT, bodies[0])).source, target)
     if module.count(_SLOT) != 1:
         return None
+
+    def stop() -> bool:
+        return cancelled() or (deadline is not None and time.perf_counter() > deadline)
+
     for start in range(0, len(expressions), SCREEN_CHUNK):
-        if cancelled() or (deadline is not None and time.perf_counter() > deadline):
+        if stop():
             return None
         chunk = expressions[start : start + SCREEN_CHUNK]
-        kept = screen([module.replace(_SLOT, f"({e})") for e in chunk], target)
+        kept = screen([module.replace(_SLOT, f"({e})") for e in chunk], target, stop=stop)
+        if stop():
+            return None
         for index in kept[:3]:
             body = as_body(chunk[index], bodies[0])
             report = _verify_twice(replace_body(source, target, body).source, target, limits)

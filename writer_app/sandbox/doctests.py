@@ -6,7 +6,7 @@ run, whether the doctests can run at all) and the child process that runs them (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from writer_app.sandbox.runner import (
     DEFAULT_LIMITS,
@@ -32,10 +32,16 @@ def verify(
     return run_doctests(function_source(new_source, target), target.name, limits)
 
 
-def screen(modules: Sequence[str], target: Target, limits: Limits = SCREEN_LIMITS) -> list[int]:
+def screen(
+    modules: Sequence[str],
+    target: Target,
+    limits: Limits = SCREEN_LIMITS,
+    stop: Callable[[], bool] | None = None,
+) -> list[int]:
     """Which of `modules` (each the target's `function_source` with another body) pass the
-    target's doctests, tried one after another in one sandboxed child: a sieve, not a verdict
-    (`verify` the one you keep). Runs generated code: only when the user allowed it."""
+    target's doctests, tried one after another in one sandboxed child until done or `stop()`:
+    a sieve, not a verdict (`verify` the one you keep). Runs generated code: only when the user
+    allowed it."""
     if unverifiable(target):
         return []
-    return screen_doctests(modules, target.name, limits)
+    return screen_doctests(modules, target.name, limits, stop)

@@ -45,7 +45,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,10 @@ def run_doctests(source: str, function_name: str, limits: Limits = DEFAULT_LIMIT
 
 
 def screen_doctests(
-    sources: Sequence[str], function_name: str, limits: Limits = SCREEN_LIMITS
+    sources: Sequence[str],
+    function_name: str,
+    limits: Limits = SCREEN_LIMITS,
+    stop: Callable[[], bool] | None = None,
 ) -> list[int]:
     """The indices of `sources` (variants of one module, the examples read from the first)
     whose examples of ``function_name`` all pass, run one after another in one contained child.
@@ -185,7 +188,8 @@ def screen_doctests(
     A quick sieve for many variants at the cost of one start, never a verdict: the child
     compares the outputs itself, so a variant could claim to pass; run `run_doctests` on the
     one you keep. Variants share the child (one may change what the next one sees), and those
-    after one that exhausts the limits are not run. Blocks; call it off the GUI thread.
+    after one that exhausts the limits are not run. Blocks until done or until `stop()` (asked
+    every few milliseconds) is true, then gives what passed so far; call it off the GUI thread.
     """
     if not sources:
         return []
@@ -205,7 +209,8 @@ def screen_doctests(
         }
         for e in parsed.examples
     ]
-    child = _run_child({"sources": list(sources), "examples": examples}, function_name, limits)
+    job = {"sources": list(sources), "examples": examples}
+    child = _run_child(job, function_name, limits, stop)
     if isinstance(child, str) or not child.events or child.events[0]["type"] != "setup":
         return []
     indices = [e.get("index") for e in child.events[1:] if e["type"] == "passed"]
@@ -223,7 +228,12 @@ class _ChildRun:
     lingering: bool  # it left a process holding the report open
 
 
-def _run_child(job: dict[str, Any], function_name: str, limits: Limits) -> _ChildRun | str:
+def _run_child(
+    job: dict[str, Any],
+    function_name: str,
+    limits: Limits,
+    stop: Callable[[], bool] | None = None,
+) -> _ChildRun | str:
     """Run the child program on `job` (what to run: "source" and "examples", or "sources" for a
     screening) under `limits`; what it reported, or why it could not start."""
     # ignore_cleanup_errors: the candidate must not be able to make this call raise.
@@ -281,7 +291,7 @@ def _run_child(job: dict[str, Any], function_name: str, limits: Limits) -> _Chil
                 finally:
                     os.close(child_end)
                 reader = _Reader(report_fd)  # closes it
-                exited = _wait_then_kill(proc, limits.timeout_s)
+                exited = _wait_then_kill(proc, limits.timeout_s, stop)
                 reader.finish()
         stderr_tail = _tail(stderr_path)
     return _ChildRun(
@@ -394,12 +404,15 @@ def _child_env(box: Path) -> dict[str, str]:
     return env
 
 
-def _wait_then_kill(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+def _wait_then_kill(
+    proc: subprocess.Popen[bytes], timeout: float, stop: Callable[[], bool] | None = None
+) -> bool:
     """Wait for the child; then kill its whole process group and reap it.
 
-    Returns whether it exited by itself within ``timeout`` seconds.
+    Returns whether it exited by itself within ``timeout`` seconds (and before `stop` said
+    to stop waiting).
     """
-    exited = _wait_for_exit(proc, timeout)
+    exited = _wait_for_exit(proc, timeout, stop)
     if os.name == "posix":
         # Also kills anything it left behind in its group. On Linux the child is still an
         # unreaped zombie here, so its process-group id cannot have been reused.
@@ -415,28 +428,32 @@ def _wait_then_kill(proc: subprocess.Popen[bytes], timeout: float) -> bool:
     return exited
 
 
-def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+def _wait_for_exit(
+    proc: subprocess.Popen[bytes], timeout: float, stop: Callable[[], bool] | None = None
+) -> bool:
     waitid = getattr(os, "waitid", None)  # not on Windows or macOS
-    if waitid is None:
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return False
-        return True
     deadline = time.monotonic() + timeout
     pause = 0.001
     while True:
-        try:
-            # WNOWAIT: notice the exit but leave the zombie for proc.wait() to reap.
-            if waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+        if waitid is None:
+            try:
+                proc.wait(timeout=max(0.0, min(0.05, deadline - time.monotonic())))
                 return True
-        except ChildProcessError:  # someone else reaped it
-            return True
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            try:
+                # WNOWAIT: notice the exit but leave the zombie for proc.wait() to reap.
+                if waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    return True
+            except ChildProcessError:  # someone else reaped it
+                return True
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 or (stop is not None and stop()):
             return False
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, 0.02)
+        if waitid is not None:
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.02)
 
 
 class _Reader:
