@@ -188,6 +188,7 @@ def test_when_every_candidate_fails_their_parts_are_combined(decoding) -> None:
         on_update=lambda e: messages.append(e.message),
     )  # fmt: skip
     assert result.passed and result.best is not None and result.best.candidate.combined
+    assert result.body == "    return max(min(value, high), low)\n"  # as small as it gets
     assert len(result.candidates) == 5 and result.candidates[-1] is result.best.candidate
     assert messages[-1] == "Writing clamp(): combining the candidates…"
     assert result.message.startswith("clamp(): doctests pass (3 examples passed")
