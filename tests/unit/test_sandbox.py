@@ -371,25 +371,21 @@ def f(x):
     assert screen_doctests([source.format(body=b) for b in bodies], "f") == [0]
 
 
+@pytest.mark.parametrize("stop_after", [None, 0.5], ids=["limits", "asked"])
 def test_a_screening_keeps_what_passed_before_a_variant_that_hangs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_after: float | None
 ) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    bodies = ["text[::-1]", "[0 for _ in iter(int, 1)]", "text[::-1]"]
-    sources = [REVERSE.format(body=b) for b in bodies]
-    assert screen_doctests(sources, "reverse", Limits(timeout_s=1.5, cpu_s=1)) == [0]
-    assert processes_mentioning(str(tmp_path)) == []
-
-
-def test_a_screening_stops_when_asked_keeping_what_passed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    # The child is killed at its time limit, or as soon as the caller asks (cancel, Max time).
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     bodies = ["text[::-1]", "[0 for _ in iter(int, 1)]", "text[::-1]"]
     sources = [REVERSE.format(body=b) for b in bodies]
     start = time.monotonic()
-    asked = lambda: time.monotonic() - start > 0.5  # noqa: E731
-    assert screen_doctests(sources, "reverse", Limits(timeout_s=30, cpu_s=30), asked) == [0]
+    if stop_after is None:
+        limits, asked = Limits(timeout_s=1.5, cpu_s=1), None
+    else:
+        limits = Limits(timeout_s=30, cpu_s=30)
+        asked = lambda: time.monotonic() - start > stop_after  # noqa: E731
+    assert screen_doctests(sources, "reverse", limits, asked) == [0]
     assert time.monotonic() - start < 5
     assert processes_mentioning(str(tmp_path)) == []
 
