@@ -233,3 +233,30 @@ def test_a_pass_must_repeat_in_a_second_fresh_process(monkeypatch, decoding) -> 
         "doctests failed: passed once but not when run again (1 of 2 examples failed: "
         "double(2) expected 4, got 5): its result depends on chance"
     )
+
+
+def test_a_body_that_passes_without_reading_a_parameter_is_held_back(decoding) -> None:
+    # clamp's examples all have low = 0, so a body that never reads `low` passes them.
+    result = generate_body(
+        Script(["return max(0, min(value, high))"]), CLAMP, "clamp", decoding, candidates=1,
+        verify_doctests=True,
+    )  # fmt: skip
+    assert [r.status for r in result.ranked] == [
+        "doctests pass",  # the combination: 0 → low
+        "held back: it never reads low (passing the examples may only mean it repeats their "
+        "answers)",
+    ]
+    assert result.passed and result.body == "    return max(low, min(value, high))\n"
+
+
+def test_when_every_body_that_passes_is_held_back_the_message_says_so(decoding) -> None:
+    title = 'def title(text: str) -> str:\n    """Title case.\n\n    >>> title("a b")\n'
+    title += '    \'A B\'\n    """\n'
+    result = generate_body(
+        Script(["return 'A B'"]), title, "title", decoding, candidates=1, verify_doctests=True
+    )
+    assert not result.passed and result.ok  # still there to look at, not proposed as passing
+    assert result.message == (
+        "title(): no candidate could be accepted (1 tried); held back: it never reads text "
+        "(passing the examples may only mean it repeats their answers)"
+    )

@@ -12,7 +12,6 @@ allowed it), and then only in the sandbox's contained child process (`writer_app
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
 import functools
 import re
@@ -45,6 +44,7 @@ from writer_app.tasks.code import (
     should_stop,
     unverifiable,
 )
+from writer_app.tasks.code.params import ignored, parameters, required
 from writer_app.tasks.code.recombine import as_body, recombine
 from writer_app.tasks.code.schedule import DEFAULT_CANDIDATES, Attempt, attempts
 from writer_app.translatable import QT_TRANSLATE_NOOP, Message
@@ -117,6 +117,8 @@ class CodeResult:
             if self.passed:
                 return f"{name}: doctests pass ({self.best.report.summary})"
             tried = len(self.candidates)
+            if self.status.startswith("held back"):
+                return f"{name}: no candidate could be accepted ({tried} tried); {self.status}"
             return f"{name}: no candidate passed its doctests ({tried} tried); {self.status}"
         return f"{name}: not verified ({self.note})" if self.note else f"{name}: not verified"
 
@@ -193,8 +195,10 @@ def generate_body(
     prompt's forms in turn; each form first as `decoding` says, greedy unless it samples, then
     sampled at rising temperatures). Each is cleaned and checked as it comes, and writing
     stops at the first good enough: with `verify_doctests`, the first whose docstring examples
-    pass (run in the sandbox); without, the first usable one (it parses, does not repeat the
-    signature or docstring, is more than a placeholder). The best is proposed (`tasks.code.rank`).
+    pass (run in the sandbox, twice) and that reads every parameter; without, the first usable
+    one (it parses, does not repeat the signature or docstring, is more than a placeholder).
+    When verification finds none, the candidates' parts are combined (`_combined`). The best is
+    proposed (`tasks.code.rank`).
 
     `on_update` gets a `Progress` event per candidate ("candidate 5 of 12"); `cancel` stops
     the candidate being written within a token, and no other starts. `decoding.max_time`, when
@@ -209,8 +213,10 @@ def generate_body(
     note = (unverifiable(target) or "") if verify_doctests else "verification is off"
     run_doctests = verify_doctests and not note
     prompts = _Prompts(backend, source, target)
+    needed = required(target)
     cleaned: list[Candidate] = []
     reports: list[DoctestReport | None] = []
+    held: dict[int, str] = {}  # candidates that pass but are held back, each with why
     checked: set[str] = set()
     name = f"{target.name}()"
     deadline = started + decoding.max_time if decoding.max_time > 0 else None
@@ -234,8 +240,15 @@ def generate_body(
             "Messages", "Writing {name}: checking candidate {n} of {count}…"
         )
         progress(Message(checking, name=name, n=len(cleaned), count=count))
-        reports[-1] = _verify_twice(replace_body(source, target, body).source, target, limits)
-        return bool(reports[-1] is not None and reports[-1].passed)
+        report = _verify_twice(replace_body(source, target, body).source, target, limits)
+        reports[-1] = report
+        unread = ignored(body, needed) if report is not None and report.passed else []
+        if unread:
+            held[len(cleaned) - 1] = (
+                f"it never reads {', '.join(unread)} (passing the examples may only mean it "
+                "repeats their answers)"
+            )
+        return bool(report is not None and report.passed and not unread)
 
     for attempt in attempts(count, decoding.temperature):
         how = _attempt_decoding(decoding, attempt, deadline)
@@ -260,7 +273,7 @@ def generate_body(
             break
     if not cleaned and cancelled():
         raise GenerationCancelled()
-    passed = any(r is not None and r.passed for r in reports)
+    passed = any(r is not None and r.passed and i not in held for i, r in enumerate(reports))
     if run_doctests and not passed and not cancelled() and any(c.ok for c in cleaned):
         combining = QT_TRANSLATE_NOOP("Messages", "Writing {name}: combining the candidates…")
         progress(Message(combining, name=name))
@@ -268,7 +281,7 @@ def generate_body(
         if found is not None:
             cleaned.append(found[0])
             reports.append(found[1])
-    ranked = tuple(rank(cleaned, reports))
+    ranked = tuple(rank(cleaned, reports, held))
     return CodeResult(
         source=source,
         target=target,
@@ -298,11 +311,10 @@ def _combined(
     first, and the first few kept are each checked as any candidate is (`_verify_twice`).
     """
     bodies = [c.body for c in cleaned if c.body is not None]
-    params = _parameters(target)
+    params = parameters(target)
     if not bodies or not params:
         return None
-    required = params[1:] if "." in target.name and params[0] in ("self", "cls") else params
-    expressions = recombine(bodies, params, required=required)
+    expressions = recombine(bodies, params, required=required(target))
     module = function_source(replace_body(source, target, as_body(_SLOT, bodies[0])).source, target)
     if module.count(_SLOT) != 1:
         return None
@@ -338,21 +350,6 @@ def _verify_twice(new_source: str, target: Target, limits: Limits) -> DoctestRep
         return report
     why = f"passed once but not when run again ({again.summary}): its result depends on chance"
     return dataclasses.replace(again, summary=why)
-
-
-def _parameters(target: Target) -> list[str]:
-    """The names of the target's parameters, in order."""
-    try:
-        tree = ast.parse(target.signature.strip() + "\n    pass\n")
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return []
-    function = tree.body[0]
-    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-        return []
-    arguments = function.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-    return [a.arg for a in every]
 
 
 class _Prompts:

@@ -23,7 +23,10 @@ The parts, in the order of the flow:
   would run in (`function_source`, `unverifiable`);
 - `rank`: choosing among the candidates (`rank`, `Ranked`, `rejection_message`);
 - `schedule`: the order candidates are written in, one at a time until one is good enough
-  (`attempts`: the prompt's forms in turn, greedy first, then at rising temperatures).
+  (`attempts`: the prompt's forms in turn, greedy first, then at rising temperatures);
+- `params`: the target's parameters, and those a body never reads (a body that passes without
+  reading one is held back: it may only repeat the examples' answers);
+- `recombine`: when every candidate fails, new bodies made of their parts, to be screened.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,7 +24,7 @@ class Ranked:
     """A usable candidate with what is known about it."""
 
     candidate: Candidate
-    status: str  # "doctests pass", "doctests failed: …" or "not verified"
+    status: str  # "doctests pass", "doctests failed: …", "held back: …" or "not verified"
     report: Verdict | None = None
 
     @property
@@ -34,30 +34,37 @@ class Ranked:
 
 
 def rank(
-    candidates: Sequence[Candidate], reports: Sequence[Verdict | None] | None = None
+    candidates: Sequence[Candidate],
+    reports: Sequence[Verdict | None] | None = None,
+    held: Mapping[int, str] | None = None,
 ) -> list[Ranked]:
     """The usable candidates, each body once, best first: those whose doctests pass, then the
-    unverified, then those whose doctests failed; in the model's order within each.
+    unverified, then those held back although they pass, then those whose doctests failed; in
+    the model's order within each.
 
-    `reports[i]` is the doctest report of `candidates[i]` (None: not run).
+    `reports[i]` is the doctest report of `candidates[i]` (None: not run); `held[i]`, why
+    `candidates[i]` is held back although its doctests pass ("it never reads low …").
     """
+    held = held or {}
     reports = list(reports) if reports is not None else [None] * len(candidates)
     if len(reports) != len(candidates):
         raise ValueError("one report (or None) per candidate")
     seen: set[str] = set()
     ranked = []
-    for candidate, report in zip(candidates, reports, strict=True):
+    for index, (candidate, report) in enumerate(zip(candidates, reports, strict=True)):
         if candidate.body is None or candidate.body in seen:
             continue
         seen.add(candidate.body)
         if report is None:
             ranked.append(Ranked(candidate, "not verified"))
+        elif report.passed and index in held:
+            ranked.append(Ranked(candidate, f"held back: {held[index]}", report))
         elif report.passed:
             ranked.append(Ranked(candidate, "doctests pass", report))
         else:
             ranked.append(Ranked(candidate, f"doctests failed: {report.summary}", report))
-    order = {"doctests pass": 0, "not verified": 1}
-    return sorted(ranked, key=lambda r: order.get(r.status, 2))
+    order = {"doctests pass": 0, "not verified": 1, "held back": 2}
+    return sorted(ranked, key=lambda r: order.get(r.status.split(":")[0], 3))
 
 
 def rejection_message(candidates: Sequence[Candidate]) -> str:
