@@ -18,6 +18,7 @@ disk only costs the next load its speed).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 from typing import TypeGuard
@@ -122,7 +123,8 @@ def write(folder: Path, model: nn.Module) -> bool:
     except (OSError, RuntimeError, ValueError):
         return False
     remove_stale_temp_files(target.parent)
-    for other in target.parent.glob("int-layers-*.safetensors"):
-        if other != target:
-            other.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # best-effort, as the write
+        for other in target.parent.glob("int-layers-*.safetensors"):
+            if other != target:
+                other.unlink(missing_ok=True)
     return True

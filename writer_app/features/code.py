@@ -277,7 +277,7 @@ def generate_body(
     if run_doctests and not passed and not cancelled() and any(c.ok for c in cleaned):
         combining = QT_TRANSLATE_NOOP("Messages", "Writing {name}: combining the candidates…")
         progress(Message(combining, name=name))
-        found = _combined(source, target, cleaned, limits, cancelled, deadline)
+        found = _combined(source, target, cleaned, needed, limits, cancelled, deadline)
         if found is not None:
             cleaned.append(found[0])
             reports.append(found[1])
@@ -302,19 +302,21 @@ def _combined(
     source: str,
     target: Target,
     cleaned: list[Candidate],
+    needed: list[str],
     limits: Limits,
     cancelled: Callable[[], bool],
     deadline: float | None,
 ) -> tuple[Candidate, DoctestReport] | None:
     """A body made of parts of the candidates' (`tasks.code.recombine`) that passes the
-    doctests, or None: the variants are screened in the sandbox a chunk at a time, smallest
-    first, and the first few kept are each checked as any candidate is (`_verify_twice`).
+    doctests, or None: the variants (each reading all of `needed`) are screened in the sandbox
+    a chunk at a time, smallest first, and the first few kept are each checked as any candidate
+    is (`_verify_twice`).
     """
     bodies = [c.body for c in cleaned if c.body is not None]
     params = parameters(target)
     if not bodies or not params:
         return None
-    expressions = recombine(bodies, params, required=required(target))
+    expressions = recombine(bodies, params, required=needed)
     module = function_source(replace_body(source, target, as_body(_SLOT, bodies[0])).source, target)
     if module.count(_SLOT) != 1:
         return None

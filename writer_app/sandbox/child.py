@@ -537,30 +537,40 @@ def main() -> NoReturn:
             return None, {"status": "not_testable", "name": name}
         return dict(vars(module)), {}
 
+    def future_flags(globs: dict[str, Any]) -> int:
+        """The candidate's `from __future__ import …` as compile flags, as doctest does."""
+        flags = 0
+        for feature_name in __future__.all_feature_names:
+            feature = globs.get(feature_name)
+            if feature is getattr(__future__, feature_name):
+                flags |= feature.compiler_flag
+        return flags
+
+    def execute(
+        example: str, label: str, globs: dict[str, Any], flags: int
+    ) -> tuple[str, BaseException | None]:
+        """Run one example as doctest does: what it printed, and what it raised if anything."""
+        output = Output()
+        error: BaseException | None = None
+        saved_stdout, saved_hook = sys.stdout, sys.displayhook
+        sys.stdout, sys.displayhook = output, sys.__displayhook__
+        try:
+            exec(compile(example, label, "single", flags, True), globs)
+        except BaseException as exc:
+            error = exc
+        finally:
+            sys.stdout, sys.displayhook = saved_stdout, saved_hook
+        return output.getvalue(), error
+
     def run(source: str, name: str, examples: list[str]) -> None:
         globs, failed = load(source, name)
         if globs is None:
             emit(type="result", **failed)
             return
-        flags = 0  # the candidate's `from __future__ import …`, as doctest does
-        for feature_name in __future__.all_feature_names:
-            feature = globs.get(feature_name)
-            if feature is getattr(__future__, feature_name):
-                flags |= feature.compiler_flag
-        saved_stdout, saved_hook = sys.stdout, sys.displayhook
+        flags = future_flags(globs)
         for index, example in enumerate(examples):
             emit(type="example", index=index)
-            output = Output()
-            error: BaseException | None = None
-            sys.stdout, sys.displayhook = output, sys.__displayhook__
-            try:
-                code = compile(example, f"<doctest {name}[{index}]>", "single", flags, True)
-                exec(code, globs)
-            except BaseException as exc:
-                error = exc
-            finally:
-                sys.stdout, sys.displayhook = saved_stdout, saved_hook
-            got = output.getvalue()
+            got, error = execute(example, f"<doctest {name}[{index}]>", globs, flags)
             event: dict[str, Any] = {"out": got[:OUT_LIMIT], "clipped": len(got) > OUT_LIMIT}
             if error is not None:
                 event["exc"] = exception_only(error)[:OUT_LIMIT]
@@ -579,24 +589,18 @@ def main() -> NoReturn:
                 globs = load(source, name)[0]
                 if globs is None:
                     continue
+                flags = future_flags(globs)
                 for number, example in enumerate(examples):
-                    output = Output()
-                    error: BaseException | None = None
-                    sys.stdout, sys.displayhook = output, sys.__displayhook__
-                    try:
-                        code = compile(example["source"], f"<doctest {name}[{number}]>", "single")
-                        exec(code, globs)
-                    except BaseException as exc:
-                        error = exc
-                    finally:
-                        sys.stdout, sys.displayhook = saved_stdout, saved_hook
-                    flags, exc_msg = example["flags"], example["exc_msg"]
+                    label = f"<doctest {name}[{number}]>"
+                    got, error = execute(example["source"], label, globs, flags)
+                    options, expected = example["flags"], example["exc_msg"]
                     if error is None:
-                        got = output.getvalue()
-                        ok = exc_msg is None and checker.check_output(example["want"], got, flags)
+                        ok = expected is None and checker.check_output(
+                            example["want"], got, options
+                        )
                     else:
                         got = exception_only(error)
-                        ok = exc_msg is not None and checker.check_output(exc_msg, got, flags)
+                        ok = expected is not None and checker.check_output(expected, got, options)
                     del error
                     if not ok:
                         break
@@ -606,7 +610,6 @@ def main() -> NoReturn:
                 pass
         emit(type="done")
 
-    saved_stdout, saved_hook = sys.stdout, sys.displayhook
     reserve = [bytearray(1 << 20)]  # freed to have room to report after a MemoryError
     try:
         if "sources" in job:

@@ -205,7 +205,7 @@ def screen_doctests(
             "source": e.source,
             "want": e.want,
             "exc_msg": e.exc_msg,
-            "flags": _flags(e) & ~doctest.FAIL_FAST,
+            "flags": _flags(e),
         }
         for e in parsed.examples
     ]

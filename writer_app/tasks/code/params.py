@@ -23,7 +23,11 @@ def parameters(target: Target) -> list[str]:
     function = tree.body[0] if tree.body else None
     if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
         return []
-    arguments = function.args
+    return argument_names(function.args)
+
+
+def argument_names(arguments: ast.arguments) -> list[str]:
+    """Every name a def's or lambda's arguments bind, in order (``*args``, ``**kw`` last)."""
     every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
     every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
     return [a.arg for a in every]
@@ -44,6 +48,6 @@ def ignored(body: str, names: list[str]) -> list[str]:
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return []
     read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    if any(isinstance(n, ast.Name) and n.id in ("locals", "vars") for n in ast.walk(tree)):
+    if read & {"locals", "vars"}:
         return []  # reads its parameters by name
     return [name for name in names if name not in read]

@@ -33,6 +33,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from writer_app.tasks.code.params import argument_names
+
 MAX_VARIANTS = 20000  # the most expressions made for one function
 _BUILTINS = frozenset(dir(builtins))
 _HOLE = "__writer_hole__"
@@ -177,13 +179,6 @@ def _edits(
                     yield new_size, spot, template, (free - {param}) | node_free
 
 
-def _text_at(expr: ast.expr, path: Path) -> str:
-    node: ast.AST = expr
-    for field, index in path:
-        node = getattr(node, field) if index is None else getattr(node, field)[index]
-    return ast.unparse(node)
-
-
 def _replace(expr: ast.expr, path: Path, new: ast.expr) -> ast.expr:
     if not path:
         return new
@@ -213,11 +208,9 @@ class _Substitute(ast.NodeTransformer):
 
 def _nodes(
     expr: ast.expr, scope: frozenset[str]
-) -> Iterator[tuple[tuple[tuple[str, int | None], ...], ast.expr, frozenset[str]]]:
+) -> Iterator[tuple[Path, ast.expr, frozenset[str]]]:
     """Each sub-expression that may be replaced, with its path and the names in scope there."""
-    stack: list[tuple[ast.AST, frozenset[str], tuple[tuple[str, int | None], ...]]] = [
-        (expr, scope, ())
-    ]
+    stack: list[tuple[ast.AST, frozenset[str], Path]] = [(expr, scope, ())]
     while stack:
         node, names, path = stack.pop()
         stored = isinstance(getattr(node, "ctx", None), ast.Store | ast.Del)
@@ -240,10 +233,7 @@ def _bound(node: ast.AST) -> frozenset[str]:
         for generator in node.generators:
             names.update(n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name))
     elif isinstance(node, ast.Lambda):
-        arguments = node.args
-        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-        every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-        names.update(a.arg for a in every)
+        names.update(argument_names(node.args))
     return frozenset(names)
 
 
