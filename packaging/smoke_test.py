@@ -351,6 +351,12 @@ def main() -> int:
         check_cli(smoke, "bundle", str(bundle / "writer-cli"), args.version, clean_env(home))
         check_gui(smoke, "bundle (offscreen)", [str(bundle / "writer-app")], clean_env(home))
         check_adapt(smoke, "bundle", str(bundle / "writer-cli"), clean_env(home), work)
+        scripted = bundle / "_internal" / "writer_app" / "engine" / "scripted_layers.py"
+        smoke.check(
+            "bundle: ships the decoding layers' source (TorchScript compiles them from it)",
+            scripted.is_file(),
+            str(scripted),
+        )
         resources = bundle / "_internal" / "writer_app" / "_resources"
         desktops = sorted(resources.glob("*.desktop"))
         if smoke.check("bundle: ships a desktop entry", len(desktops) == 1, str(resources)):

@@ -113,13 +113,15 @@ def train(docs: Path, args: argparse.Namespace) -> dict[str, object]:
 
 
 def _step_rate(lm: Any, prompt: str, steps: int) -> float:
-    """Tokens/s of `steps` greedy decoding steps (the lean step) after `prompt`."""
+    """Tokens/s of `steps` greedy decoding steps (the lean step) after `prompt`, on the
+    cache Writer's generation uses (it grows in place, so the compiled layers take it)."""
     import torch
-    from transformers import DynamicCache
+
+    from writer_app.engine.kv_cache import new_cache
 
     ids = lm.tokenizer(prompt, return_tensors="pt").input_ids
     with torch.inference_mode():
-        cache = DynamicCache()
+        cache = new_cache(lm.model)
         out = lm.model(input_ids=ids, cache=cache, use_cache=True)
         token = out.logits[:, -1:].argmax(-1)
         started = time.perf_counter()

@@ -401,6 +401,20 @@ def window_seconds() -> float:
     return shown
 
 
+def _decoding_path(model: Any) -> str:
+    """How Writer's decoding steps ran: how many through the compiled layers."""
+    from writer_app.engine import decode_step, scripted_layers
+
+    step = model.forward
+    if not isinstance(step, decode_step.DecodeStep):
+        return "Writer's decoding steps: transformers' forward (no lean step for this model)"
+    why = scripted_layers.unavailable()
+    return (
+        f"Writer's decoding steps: {step.scripted_steps:,} of {step.steps:,} lean steps through "
+        "layers compiled by TorchScript" + (f" (TorchScript unavailable: {why})" if why else "")
+    )
+
+
 def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = None) -> Report:
     """Measure everything; `quick` uses few iterations (for CI), not fewer kinds."""
     import torch
@@ -510,6 +524,7 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
         f"decoding speeds: the median of {rounds} runs of {steps} tokens each, "
         "taken in turn (Writer, transformers, llama.cpp)"
     )
+    report.notes.append(_decoding_path(lm.model))
 
     if gui:
         say("GUI timer while loading and suggesting…")

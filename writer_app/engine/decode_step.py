@@ -27,8 +27,9 @@ from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 from transformers.modeling_outputs import CausalLMOutputWithPast
 
+from writer_app.engine import scripted_layers
 from writer_app.engine.kv_cache import GrowingLayer
-from writer_app.engine.quantize import Int4Linear, _QuantizedLinear
+from writer_app.engine.quantize import Int4Linear, Int8Linear, _QuantizedLinear
 
 SUPPORTED = ("llama",)  # the built-in model's family (SmolLM2, TinyLlama, Llama 2/3)
 
@@ -49,6 +50,8 @@ def _fused(parts: list[Any]) -> nn.Module | None:
     """
     if all(type(p) is Int4Linear for p in parts):
         return Int4Linear.fuse(parts)
+    if all(type(p) is Int8Linear for p in parts):
+        return Int8Linear.fuse(parts)
     if not all(type(p) is nn.Linear for p in parts):
         return None
     linears: list[nn.Linear] = parts
@@ -88,6 +91,16 @@ class _Product:
             return self.op(x.to(torch.bfloat16), *self.args)
         return self.op(x)
 
+    def integer(self) -> tuple[torch.Tensor, torch.Tensor, int] | None:
+        """(weight, scales, group size) of an int4 kernel call, group size 0 for an int8
+        one; None for anything else."""
+        args: Any = self.args
+        if self.op is torch._weight_int4pack_mm_for_cpu:
+            return args[0], args[2], args[1]
+        if self.op is torch._weight_int8pack_mm:
+            return args[0], args[1], 0
+        return None
+
 
 class _Group:
     """Several projections of one input, their outputs side by side: one product when the
@@ -102,6 +115,10 @@ class _Group:
         if len(self.products) == 1:
             return self.products[0](x)
         return torch.cat([product(x) for product in self.products], -1)
+
+    def integer(self) -> tuple[torch.Tensor, torch.Tensor, int] | None:
+        """As `_Product.integer`, for a group that is one product."""
+        return self.products[0].integer() if len(self.products) == 1 else None
 
 
 class _Plan(NamedTuple):
@@ -151,6 +168,16 @@ class DecodeStep:
         self.act = F.silu if config.hidden_act == "silu" else layers[0].mlp.act_fn
         self.first_q = layers[0].self_attn.q_proj  # to notice layers replaced since
         self.steps = 0  # lean steps taken (for tests and measurements)
+        self.scripted_steps = 0  # those through the compiled layers
+        self.use_compiled = True  # False: the layers call by call (for comparisons)
+        # The compiled layers (`engine.scripted_layers`), for the plans they were made from;
+        # the adapters they follow; the cache views they handed out last, and their room.
+        self._compiled: Any = None
+        self._compiled_for: list[_Plan] | None = None
+        self._adapters: list[Any] = []
+        self._adapted = False
+        self._handed: list[torch.Tensor] | None = None
+        self._room_end = 0
 
     def __call__(self, input_ids: Any = None, attention_mask: Any = None, **kwargs: Any) -> Any:
         cache = kwargs.get("cache", kwargs.get("past_key_values"))
@@ -186,13 +213,36 @@ class DecodeStep:
         # (and take the integer kernels' bfloat16 outputs as they are).
         x = inner.embed_tokens(input_ids.view(rows))
         dtype, hidden = x.dtype, x.shape[-1:]
+        length = cache.get_seq_length()
         if positions is None:
-            positions = torch.full((rows, 1), cache.get_seq_length(), device=x.device)
+            positions = torch.full((rows, 1), length, device=x.device)
         cos, sin = inner.rotary_emb(x, positions)
         # Llama rotates pairs (i, i + dim/2): x * cos + (-x2, x1) * sin, written with a roll
         # and the sign folded into sin. [rows, 1 head axis, 1 position, dim]
         half = self.head_dim // 2
         cos, sin = cos[:, None], torch.cat((-sin[..., :half], sin[..., half:]), -1)[:, None]
+        compiled = self._layers() if self.use_compiled else None
+        if compiled is not None and self._rooms(compiled, cache, x, length + 1):
+            active = any(adapter.active for adapter in self._adapters)
+            if active != self._adapted:
+                compiled.adapted = self._adapted = active
+            keys, values = scripted_layers.run(compiled, x, cos, sin, length)
+            for layer, k, v in zip(cache.layers, keys, values, strict=True):
+                layer.keys, layer.values = k, v
+            self._handed = keys
+            self.scripted_steps += 1
+        else:
+            self._eager_layers(x, cos, sin, cache)
+        norm = inner.norm
+        logits = self.head(torch.rms_norm(x, hidden, norm.weight, norm.variance_epsilon))
+        return logits.to(dtype).view(rows, 1, -1)
+
+    def _eager_layers(
+        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, cache: Any
+    ) -> None:
+        """The layers call by call, x ([rows, hidden]) updated in place."""
+        rows, dtype, hidden = x.shape[0], x.dtype, x.shape[-1:]
+        half = self.head_dim // 2
         heads, kv_heads, dim = self.heads, self.kv_heads, self.head_dim
         qk_heads, qk_width = heads + kv_heads, (heads + kv_heads) * dim
         rms_norm, attention, act = torch.rms_norm, F.scaled_dot_product_attention, self.act
@@ -213,8 +263,72 @@ class DecodeStep:
                 plan.gate_up.sizes, -1
             )
             x.add_(plan.down(act(gate) * up))
-        logits = self.head(rms_norm(x, hidden, inner.norm.weight, inner.norm.variance_epsilon))
-        return logits.to(dtype).view(rows, 1, -1)
+
+    def _layers(self) -> Any:
+        """The compiled layers for the current plans (made again when an adapter changes
+        them); None where some projection is not one integer kernel call."""
+        if self._compiled_for is not self.plans:
+            self._compiled_for = self.plans
+            self._compiled, self._adapters = _compile(self)
+            self._adapted = bool(self._compiled is not None and self._compiled.adapted)
+            self._handed = None
+        return self._compiled
+
+    def _rooms(self, compiled: Any, cache: Any, x: torch.Tensor, end: int) -> bool:
+        """Whether the cache can take this step through the compiled layers, which write
+        into its buffers: its layers grow in place, and have room up to `end` (made here
+        when they lack it). Cheap while the cache holds what the last step handed out."""
+        handed, layers = self._handed, cache.layers
+        if (
+            handed is not None
+            and end <= self._room_end
+            and all(layer.keys is keys for layer, keys in zip(layers, handed, strict=True))
+        ):
+            return True
+        if any(type(layer) is not GrowingLayer for layer in layers):
+            return False
+        new = x.new_empty(x.shape[0], self.kv_heads, 1, self.head_dim)
+        for layer in layers:
+            layer.reserve(new, end)
+        compiled.key_rooms = [layer.key_room for layer in layers]
+        compiled.value_rooms = [layer.value_room for layer in layers]
+        self._room_end = min(int(layer.key_room.shape[2]) for layer in layers)
+        return True
+
+
+def _compile(step: DecodeStep) -> tuple[Any, list[Any]]:
+    """The step's layers compiled (`engine.scripted_layers`), and the adapters whose updates
+    they hold; (None, []) unless every projection is one integer kernel call (with an int8
+    update, if any) in layers of one shape."""
+    first = step.plans[0]
+    widths = [step.heads * step.head_dim] + [step.kv_heads * step.head_dim] * 2
+    if step.act is not F.silu or first.qkv.sizes != widths:
+        return None, []
+    norms, eps, adapters = [], [], []
+    slots: list[list[list[torch.Tensor]]] = []
+    groups: list[list[int]] = []
+    for plan in step.plans:
+        if plan.gate_up.sizes != first.gate_up.sizes or plan.scaling != first.scaling:
+            return None, []
+        norms.append([plan.norm1, plan.norm2])
+        eps.append([float(plan.eps1), float(plan.eps2)])
+        slots.append([])
+        groups.append([])
+        for slot in (plan.qkv, plan.o, plan.gate_up, plan.down):
+            kernel = slot.integer()
+            if kernel is None:
+                return None, []
+            weight, scales, group = kernel
+            low_rank = getattr(slot, "low_rank", None)  # an adapter's slot (`engine.lora`)
+            update, adapter = low_rank() if low_rank else ([], None)
+            slots[-1].append([weight, scales, *update])
+            groups[-1].append(group)
+            if adapter is not None and adapter not in adapters:
+                adapters.append(adapter)
+    shape = (step.heads, step.kv_heads, step.head_dim, first.gate_up.sizes[0])
+    layers = scripted_layers.ScriptedLayers(norms, eps, slots, groups, shape, first.scaling)
+    compiled = scripted_layers.compile_layers(layers)
+    return (compiled, adapters) if compiled is not None else (None, [])
 
 
 def install(model: nn.Module) -> bool:

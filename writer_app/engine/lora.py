@@ -163,6 +163,15 @@ class _LeanSlot:
         # (3x faster than linear() plus a mixed bfloat16/float32 sum, measured).
         self.at, self.bt = a.t().contiguous(), b.t().contiguous()
 
+    def integer(self) -> tuple[torch.Tensor, torch.Tensor, int] | None:
+        """As the lean step's slots (`decode_step`): the layer's kernel, when it and the
+        update are integer kernels (then the step may run compiled, with `low_rank`)."""
+        return self.base.integer() if self.int8 else None
+
+    def low_rank(self) -> tuple[list[torch.Tensor], Attached]:
+        """The int8 update [A, A's scales, B, B's scales] and whose it is (on while active)."""
+        return list(self.int8), self.state
+
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if self.int8:
             x = x.to(torch.bfloat16)  # once for the layer's kernel and the update's

@@ -279,6 +279,21 @@ class Int8Linear(_QuantizedLinear):
             pass
         return cls(codes, scales, linear.bias)
 
+    @classmethod
+    def fuse(cls, parts: list[Int8Linear]) -> Int8Linear | None:
+        """One layer whose output is the parts' outputs side by side, or None when they
+        differ in input or have biases; each part is re-pointed at its rows of the fused
+        weights."""
+        if any(p.bias is not None or p.in_features != parts[0].in_features for p in parts):
+            return None
+        fused = cls(torch.cat([p.weight_int8 for p in parts]), torch.cat([p.scales for p in parts]))
+        start = 0
+        for p in parts:
+            end = start + p.out_features
+            p.weight_int8, p.scales = fused.weight_int8[start:end], fused.scales[start:end]
+            start = end
+        return fused
+
     def dequantized(self) -> torch.Tensor:
         return self.weight_int8.float() * self.scales.float()[:, None]
 
