@@ -202,6 +202,12 @@ def check_cli(smoke: Smoke, where: str, cli: str, version: str, env, user=None) 
         f"{seconds:.1f} s: {PROMPT} …{text[:60]!r}",
         out.stdout + out.stderr,
     )
+    smoke.check(
+        f"{where}: its decoding layers compiled (TorchScript found their source)",
+        ok and "decoding layers not compiled" not in out.stderr,
+        "",
+        out.stderr,
+    )
 
 
 ADAPT_STEPS = 3  # about a minute on 2 cores; three steps already lower the perplexity

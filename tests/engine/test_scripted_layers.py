@@ -150,7 +150,9 @@ def _generate_steps(model: Any) -> None:
         model.generate(ids, cache=cache, max_new_tokens=4, do_sample=False, pad_token_id=0)
 
 
-def test_float_layers_and_failed_compiles_run_eager(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_float_layers_and_failed_compiles_run_eager(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     config = LlamaConfig(
         vocab_size=300, hidden_size=128, intermediate_size=128, num_hidden_layers=1,
         num_attention_heads=4, num_key_value_heads=2,
@@ -168,7 +170,8 @@ def test_float_layers_and_failed_compiles_run_eager(monkeypatch: pytest.MonkeyPa
     int4 = _model()
     _generate_steps(int4)
     assert int4.forward.steps > 0 and int4.forward.scripted_steps == 0
-    assert "could not get source code" in (scripted_layers._unavailable or "")
+    assert scripted_layers.unavailable() == "RuntimeError: could not get source code"
+    assert "decoding layers not compiled (RuntimeError: could not get source code)" in caplog.text
 
 
 @pytest.mark.real_model

@@ -19,12 +19,15 @@ lean step runs, as it does for float weights. No C++ compiler is involved.
 """
 
 import contextlib
+import logging
 import warnings
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+log = logging.getLogger(__name__)
 
 
 def _slot(x: Tensor, parts: list[Tensor], group: int, adapted: bool) -> Tensor:
@@ -124,7 +127,8 @@ def compile_layers(layers: ScriptedLayers) -> Any:
             warnings.simplefilter("ignore")  # TorchScript's deprecation notice
             compiled = torch.jit.script(layers)
     except Exception as exc:  # no TorchScript, or no source to compile: the eager step runs
-        _unavailable = f"{type(exc).__name__}: {exc}"
+        _unavailable = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        log.warning("decoding layers not compiled (%s): they run one by one", _unavailable)
         return None
     # The plain interpreter calls `_slot` as a function, a frame each time (3 µs a call, 120
     # a token): inline it into `forward` as TorchScript's optimizing executor would.
