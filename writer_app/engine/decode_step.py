@@ -11,7 +11,9 @@ in one pass, attention as one unmasked grouped-query kernel call, integer layers
 bare kernels, each layer's weights gathered once; the model's own rotary frequencies,
 activation, cache and output layer. Every other call (a prompt, padding,
 other kinds of cache, requests for attentions or hidden states) goes to transformers'
-forward unchanged. In float32 the logits are the same to the last bit.
+forward unchanged. In float32 the logits are the same to the last bit. When every
+projection is an integer kernel call, the layers run compiled instead, with the same calls
+and the same logits (`engine.scripted_layers`).
 """
 
 from __future__ import annotations
@@ -302,13 +304,17 @@ def _compile(step: DecodeStep) -> tuple[Any, list[Any]]:
     update, if any) in layers of one shape."""
     first = step.plans[0]
     widths = [step.heads * step.head_dim] + [step.kv_heads * step.head_dim] * 2
-    if step.act is not F.silu or first.qkv.sizes != widths:
+    if step.act is not F.silu:
         return None, []
     norms, eps, adapters = [], [], []
     slots: list[list[list[torch.Tensor]]] = []
     groups: list[list[int]] = []
     for plan in step.plans:
-        if plan.gate_up.sizes != first.gate_up.sizes or plan.scaling != first.scaling:
+        if (plan.qkv.sizes, plan.gate_up.sizes, plan.scaling) != (
+            widths,
+            first.gate_up.sizes,
+            first.scaling,
+        ):
             return None, []
         norms.append([plan.norm1, plan.norm2])
         eps.append([float(plan.eps1), float(plan.eps2)])

@@ -48,7 +48,8 @@ class GrowingLayer(DynamicLayer):
             self.lazy_initialization(key_states, value_states)
         length = self.get_seq_length()
         end = length + key_states.shape[-2]
-        self._make_room(key_states, value_states, length, end)
+        if not self._fits(key_states, end):
+            self._move_to_new_room(key_states, value_states, length, end)
         assert self.key_room is not None and self.value_room is not None
         self.key_room.narrow(2, length, end - length).copy_(key_states)
         self.value_room.narrow(2, length, end - length).copy_(value_states)
@@ -59,13 +60,8 @@ class GrowingLayer(DynamicLayer):
     def reserve(self, new: torch.Tensor, end: int) -> None:
         """Room up to position `end` for keys and values like `new` [rows, heads, 1, dim]
         (for a caller that writes them into the buffers itself)."""
-        self._make_room(new, new, self.get_seq_length(), end)
-
-    def _make_room(
-        self, key_states: torch.Tensor, value_states: torch.Tensor, length: int, end: int
-    ) -> None:
-        if not self._fits(key_states, end):
-            self._move_to_new_room(key_states, value_states, length, end)
+        if not self._fits(new, end):
+            self._move_to_new_room(new, new, self.get_seq_length(), end)
 
     def _fits(self, key_states: torch.Tensor, end: int) -> bool:
         """Whether the keys are still a view of the buffer (not replaced by a reorder, a repeat
