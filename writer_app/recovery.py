@@ -361,6 +361,9 @@ class RecoveryStore:
                     with contextlib.suppress(OSError):
                         file.unlink()
                 continue
+            if name.endswith(LOCK_SUFFIX):  # a session that died before its first copy
+                dead(session)  # (its lock file goes below, with those of the other dead)
+                continue
             if not name.endswith(SUFFIX) or not dead(session):
                 continue
             try:

@@ -193,6 +193,18 @@ def test_leftovers_of_a_crash_are_cleaned_up_but_not_those_of_a_live_session(
     assert len([n for n in _names(tmp_path) if "222-live" in n]) == 3  # copy, temp file, lock
 
 
+def test_a_session_that_died_before_its_first_copy_leaves_no_lock_behind(
+    tmp_path: Path,
+) -> None:
+    dead = RecoveryStore(tmp_path, session="111-dead")
+    live = RecoveryStore(tmp_path, session="222-live")
+    for store in (dead, live):
+        store._hold_session_lock()  # killed between taking its lock and writing a copy
+    _crash(dead)
+    assert RecoveryStore(tmp_path).entries() == []
+    assert _names(tmp_path) == ["222-live.lock"]
+
+
 def test_saving_waits_for_someone_checking_whether_it_is_alive(tmp_path: Path) -> None:
     lock = tmp_path / f"333-busy{recovery.LOCK_SUFFIX}"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
