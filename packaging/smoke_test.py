@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import configparser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -296,6 +297,19 @@ def check_gui(smoke: Smoke, where: str, command: list[str], env, user=None) -> N
             f"{where}: launch → window shown {shown:.2f} s (goal ≤ 3 s)"
             + (f"; → model ready {ready:.1f} s" if ready is not None else "")
         )
+    if ready is not None:
+        lateness = re.search(
+            r"\(GUI timer lateness while loading: ([^;]*); loaded without the GIL: ([^)]*)\)",
+            stdout,
+        )
+        smoke.check(
+            f"{where}: torch's library loads without the GIL (the window stays responsive)",
+            lateness is not None and "libtorch_cpu" in lateness[2],
+            lateness[0] if lateness else "",
+            stdout,
+        )
+        if lateness:
+            smoke.figure(f"{where}: GUI timer lateness while loading: {lateness[1]}")
 
 
 def check_desktop_files(smoke: Smoke, where: str, desktop: Path, metainfo: Path) -> None:

@@ -108,17 +108,21 @@ class Assistant:
         model = copy.deepcopy(model)
 
         def run(ctx: JobContext) -> ModelStatus:
-            from writer_app.engine.backends import open_backend
-            from writer_app.engine.devices import available_devices
-
             if self._backend is not None:  # release the old model first
                 self._backend.close()
                 self._backend = None
-            with frozen_heap():
+            with frozen_heap():  # the first load imports torch and transformers too
+                from writer_app.engine import native_libs
+
+                native_libs.preload_torch()  # so that importing torch leaves the GUI the GIL
+                from writer_app.engine.backends import open_backend
+                from writer_app.engine.devices import available_devices
+
                 backend = open_backend(model, lambda m: ctx.emit(Progress(m)))
                 warming = QT_TRANSLATE_NOOP("Messages", "Warming up {name}…")
                 ctx.emit(Progress(Message(warming, name=backend.name)))
                 backend.warm_up()
+                devices = tuple(available_devices())
             self._backend, self._model = backend, model
             self._unusable = set()
             return ModelStatus(
@@ -127,7 +131,7 @@ class Assistant:
                 summary=backend.describe(),
                 load_seconds=backend.load_seconds,
                 notices=tuple(backend.notices),
-                devices=tuple(available_devices()),
+                devices=devices,
                 refused=tuple(backend.refused_knobs().items()),
             )
 

@@ -290,3 +290,12 @@ def test_integer_precisions_are_cpu_only(
     lm = load_model(str(tiny_model_dir), "auto", precision=precision)
     assert lm.device == "cuda" and not lm.quantized
     assert lm.notices == [f"{precision} runs on the CPU only; using 16-bit precision on CUDA."]
+
+
+def test_token_index_sorts_token_texts_with_ties_by_id(tiny_lm) -> None:
+    lm = copy.copy(tiny_lm)  # (cached_property: a fresh copy works it out again)
+    lm.__dict__.pop("token_index", None)
+    special = set(lm.tokenizer.all_special_ids)
+    pairs = sorted((t, i) for i, t in enumerate(lm.token_texts) if t and i not in special)
+    assert lm.token_index == ([t for t, _ in pairs], [i for _, i in pairs])
+    assert len(set(lm.token_index[0])) < len(lm.token_index[0])  # ties exist, by id
