@@ -446,6 +446,19 @@ def _decoding_path(model: Any) -> str:
     )
 
 
+def _cache_dtype(model: Any) -> str:
+    """Which dtype long caches are kept in, and why."""
+    from writer_app.engine import kv_cache
+
+    compact = model.config._attn_implementation == kv_cache.ATTENTION
+    speedup = kv_cache.bfloat16_attention_speedup(model.config)
+    return (
+        f"long key/value caches: {'bfloat16' if compact else 'float32'} (attention over "
+        f"{kv_cache.PROBE_POSITIONS:,} positions in bfloat16: {speedup:.2f}x the speed of "
+        "float32 here)"
+    )
+
+
 def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = None) -> Report:
     """Measure everything; `quick` uses few iterations (for CI), not fewer kinds."""
     import torch
@@ -556,6 +569,7 @@ def run(model: Model, *, quick: bool = False, gui: bool = True, progress: Any = 
         "taken in turn (Writer, transformers, llama.cpp)"
     )
     report.notes.append(_decoding_path(lm.model))
+    report.notes.append(_cache_dtype(lm.model))
 
     if gui:
         say("GUI timer while loading and suggesting…")

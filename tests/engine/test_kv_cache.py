@@ -5,6 +5,7 @@ behind integer kernels a long one turns bfloat16, keeping the logits and perplex
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -109,12 +110,40 @@ def _teacher_forced(model, ids: torch.Tensor, prompt: int, compact: bool) -> tor
     return torch.cat(out, 1)[0]
 
 
-def test_integer_models_keep_long_caches_in_bfloat16(tiny_model_dir) -> None:
+def test_attention_is_timed_in_both_dtypes_for_the_models_shape() -> None:
+    config = SimpleNamespace(
+        num_attention_heads=9, num_key_value_heads=3, hidden_size=576, head_dim=64
+    )
+    speedup = kv_cache.bfloat16_attention_speedup(config, rounds=2)
+    assert 0 < speedup < float("inf")
+
+
+@pytest.mark.parametrize("speedup", [0.14, 1.1])
+def test_long_caches_stay_float32_where_bfloat16_attention_is_not_clearly_faster(
+    tiny_model_dir, monkeypatch: pytest.MonkeyPatch, speedup: float
+) -> None:
+    from writer_app.engine.loader import load_model
+
+    monkeypatch.setattr(kv_cache, "bfloat16_attention_speedup", lambda config: speedup)
+    lm = load_model(str(tiny_model_dir), "cpu", precision="int4")
+    assert lm.model.config._attn_implementation == "sdpa"
+    ids = torch.randint(3, lm.model.config.vocab_size, (1, kv_cache.COMPACT_FROM + 8))
+    cache = new_cache(lm.model)
+    with torch.no_grad():
+        lm.model(ids, cache=cache)
+    layers: list[Any] = cache.layers
+    assert layers[0].keys.dtype == torch.float32
+
+
+def test_integer_models_keep_long_caches_in_bfloat16_where_that_is_faster(
+    tiny_model_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from writer_app.engine import quantize
     from writer_app.engine.loader import load_model
 
     if not quantize.fast_int_kernels():
         pytest.skip("no fast integer kernels on this CPU: the model stays float")
+    monkeypatch.setattr(kv_cache, "bfloat16_attention_speedup", lambda config: 2.0)
     lm = load_model(str(tiny_model_dir), "cpu", precision="int4")
     assert lm.model.config._attn_implementation == kv_cache.ATTENTION
     plain = load_model(str(tiny_model_dir), "cpu", precision="float32")
@@ -137,15 +166,27 @@ def test_integer_models_keep_long_caches_in_bfloat16(tiny_model_dir) -> None:
     assert 0 < error < 0.02 * full.abs().max(), (error, full.abs().max())
 
 
+@pytest.fixture
+def compact_real_lm(real_lm, monkeypatch: pytest.MonkeyPatch):
+    """The built-in model with long caches in bfloat16, as on a machine where that is the
+    faster (set back afterwards: other tests share the model)."""
+    attention = real_lm.model.config._attn_implementation
+    monkeypatch.setattr(kv_cache, "bfloat16_attention_speedup", lambda config: 2.0)
+    assert kv_cache.keep_16bit(real_lm.model)
+    yield real_lm
+    real_lm.model.set_attn_implementation(attention)
+
+
 @pytest.mark.real_model
-def test_a_bfloat16_cache_keeps_the_real_models_perplexity(real_lm) -> None:
+def test_a_bfloat16_cache_keeps_the_real_models_perplexity(compact_real_lm) -> None:
     from writer_app import bench
 
-    ids = real_lm.tokenizer(bench.document(real_lm.tokenizer, 470), return_tensors="pt").input_ids
+    lm = compact_real_lm
+    ids = lm.tokenizer(bench.document(lm.tokenizer, 470), return_tensors="pt").input_ids
     target = ids[0, 200:]
 
     def perplexity(compact: bool) -> float:
-        logits = _teacher_forced(real_lm.model, ids, 200, compact)[: len(target)]
+        logits = _teacher_forced(lm.model, ids, 200, compact)[: len(target)]
         return float(torch.nn.functional.cross_entropy(logits.float(), target).exp())
 
     full, compact = perplexity(False), perplexity(True)

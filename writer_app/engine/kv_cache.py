@@ -7,19 +7,26 @@ room to spare and writes new tokens into them; everything else (cropping, beams,
 works as before, and a cache whose tensors were replaced (say by a reorder) moves to fresh
 buffers at its next update.
 
-A model running integer kernels on the CPU keeps a long cache in bfloat16 (`keep_16bit`):
+A model running integer kernels on the CPU may keep a long cache in bfloat16 (`keep_16bit`):
 those kernels hand out keys and values in bfloat16 already (values exactly so, keys before
-their rotation), and at long contexts reading the cache costs more than the weights. On the
-built-in model's 30 layers, attention over 2,000 positions took 7.7 ms of every token in
-float32 and 4.3 ms in bfloat16; below about 200 positions bfloat16 is the slower one (0.5 vs
-0.4 ms at 32), so a cache moves to bfloat16 when it outgrows its first room (`COMPACT_FROM`).
-Perplexity over 1,000 tokens of a book: 16.264 all float32, 16.289 bfloat16 from position 256
-on (1.0015x; bfloat16 throughout: 16.323). The attention (transformers' own SDPA, registered
-under another name) takes the query to the cache's dtype and its output back.
+their rotation), and at long contexts reading the cache costs more than the weights, so half
+the bytes can pay. Whether it does depends on the CPU and torch's attention kernels: on one
+machine attention over 2,000 positions took 4.3 ms of every token in bfloat16 against 7.7 in
+float32; on another (torch 2.13, AVX-512 with BF16) bfloat16 took 33 ms and float32 4.8, and
+decoding after a 2,000-token document ran at 22 tokens/s against 57. So `keep_16bit` first
+times both on this machine (`bfloat16_attention_speedup`, ~10 ms) and keeps float32 unless
+bfloat16 is clearly faster. Below about 200 positions bfloat16 was the slower one everywhere
+(0.5 vs 0.4 ms at 32), so a cache moves to bfloat16 when it outgrows its first room
+(`COMPACT_FROM`). Perplexity over 1,000 tokens of a book: 16.264 all float32, 16.289 bfloat16
+from position 256 on (1.0015x; bfloat16 throughout: 16.323). The attention (transformers' own
+SDPA, registered under another name) takes the query to the cache's dtype and its output
+back.
 """
 
 from __future__ import annotations
 
+import statistics
+import time
 from typing import Any
 
 import torch
@@ -29,6 +36,8 @@ from transformers.cache_utils import DynamicLayer
 ROOM = 256  # spare positions allocated at a time
 COMPACT_FROM = ROOM  # positions from which a cache of `keep_16bit`'s models is bfloat16
 ATTENTION = "writer_sdpa"  # the attention of models whose caches are 16-bit (see the doc)
+PROBE_POSITIONS = 1024  # the cache length `bfloat16_attention_speedup` times attention at
+PAYS_FROM = 1.2  # how much faster bfloat16 attention must be for `keep_16bit` to use it
 
 
 class GrowingLayer(DynamicLayer):
@@ -130,13 +139,41 @@ def _sdpa_any_cache(
     return out.to(query.dtype), weights
 
 
+def bfloat16_attention_speedup(config: Any, rounds: int = 5) -> float:
+    """How many times faster one token attends over a `PROBE_POSITIONS`-long cache in
+    bfloat16 than in float32 on this machine, for a model of this config (the median of
+    `rounds` timings each, taken in turn)."""
+    heads, kv_heads = config.num_attention_heads, config.num_key_value_heads
+    dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    generator = torch.Generator().manual_seed(0)
+    shapes = ((1, heads, 1, dim), (1, kv_heads, PROBE_POSITIONS, dim))
+    q, k, v = (torch.randn(shapes[min(i, 1)], generator=generator) for i in range(3))
+    inputs = {
+        dtype: (q.to(dtype), k.to(dtype), v.to(dtype)) for dtype in (torch.float32, torch.bfloat16)
+    }
+    times: dict[torch.dtype, list[float]] = {dtype: [] for dtype in inputs}
+    attend = torch.nn.functional.scaled_dot_product_attention
+    with torch.inference_mode():
+        for _ in range(rounds + 1):  # the first round warms up
+            for dtype, (q_, k_, v_) in inputs.items():
+                started = time.perf_counter()
+                attend(q_, k_, v_, enable_gqa=True)
+                times[dtype].append(time.perf_counter() - started)
+    return statistics.median(times[torch.float32][1:]) / statistics.median(
+        times[torch.bfloat16][1:]
+    )
+
+
 def keep_16bit(model: Any) -> bool:
     """Keep the long caches of this model (integer kernels on the CPU: see the module doc) in
-    bfloat16 from now on; False (and no change) if its attention is not transformers' SDPA."""
+    bfloat16 from now on if attention runs clearly faster so on this machine; False (and no
+    change) if it does not, or if the model's attention is not transformers' SDPA."""
     from transformers import AttentionInterface
     from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 
     if getattr(model.config, "_attn_implementation", None) not in ("sdpa", ATTENTION):
+        return False
+    if bfloat16_attention_speedup(model.config) < PAYS_FROM:
         return False
     AttentionInterface.register(ATTENTION, _sdpa_any_cache)
     AttentionMaskInterface.register(ATTENTION, sdpa_mask)
