@@ -25,6 +25,7 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 STALE_SECONDS = 3600
@@ -94,7 +95,30 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int | None = None) -> N
     default 0o666 less the umask. A link is written through to its target. On any OSError the
     original file is untouched and no temporary file is left behind.
     """
-    path = Path(path)
+    with _replacing(Path(path), mode) as (fd, _tmp):
+        _write_all(fd, data)
+
+
+def atomic_write_with(
+    path: str | Path, write: Callable[[Path], None], *, mode: int | None = None
+) -> None:
+    """`atomic_write` for a writer that takes a file name: `write` fills the temporary file
+    (say a library's save-to-file, which need not hold all its bytes in memory at once)."""
+    with _replacing(Path(path), mode) as (_fd, tmp):
+        write(tmp)
+        # The writer may have put a new file in its place (safetensors writes a file of its
+        # own and renames it): sync what is there now.
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, mode: int | None) -> Iterator[tuple[int, Path]]:
+    """A temporary file beside `path` (its descriptor and name) that replaces it once the
+    caller has written it: fsync, the old file's mode and owner, rename, fsync the folder."""
     target = resolve_link(path)
     owner: tuple[int, int] | None = None
     try:
@@ -113,7 +137,7 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int | None = None) -> N
         raise FolderNotWritable(exc.errno, exc.strerror, exc.filename) from exc
     try:
         try:
-            _write_all(fd, data)
+            yield fd, Path(tmp)
             os.fsync(fd)
         finally:
             os.close(fd)

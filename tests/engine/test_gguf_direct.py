@@ -233,3 +233,13 @@ def test_storing_is_best_effort(files: dict[str, Path], monkeypatch: pytest.Monk
     model, _ = gguf_direct.load(file, torch.float32, int4=True)  # loads all the same
     assert isinstance(model.lm_head, quantize.Int8Linear)
     assert not prepared_weights.write(folder, model)
+    (folder / prepared_weights.FOLDER).unlink()
+
+    def disk_full(*_args: Any, **_kwargs: Any) -> None:
+        from safetensors import SafetensorError
+
+        raise SafetensorError("Error while serializing: I/O error: No space left on device")
+
+    monkeypatch.setattr("safetensors.torch.save_file", disk_full)
+    assert not prepared_weights.write(folder, model)
+    assert list((folder / prepared_weights.FOLDER).iterdir()) == []  # nothing half-written

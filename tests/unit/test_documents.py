@@ -760,6 +760,28 @@ def test_a_new_file_gets_the_usual_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o600
 
 
+def test_a_writer_that_takes_a_file_name_replaces_the_file_all_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+
+    def replace_it(tmp: Path) -> None:  # as safetensors does: a file of its own, renamed
+        (tmp_path / "own").write_bytes(b"new")
+        os.replace(tmp_path / "own", tmp)
+
+    atomic.atomic_write_with(path, replace_it)
+    assert path.read_bytes() == b"new" and stat.S_IMODE(path.stat().st_mode) == 0o640
+
+    def fail(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        atomic.atomic_write_with(path, fail)
+    assert path.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.bin"]  # no temporary file
+
+
 @pytest.mark.skipif(not IS_ROOT, reason="only root can give a file to someone else")
 def test_save_keeps_the_owner(original: Path) -> None:
     os.chown(original, 1234, 5678)

@@ -145,12 +145,23 @@ def _config_values(file: GgufModel) -> dict[str, Any]:
 
 
 def _write_metadata(file: GgufModel, folder: Path) -> None:
+    from tokenizers import models
+
     config = AutoConfig.for_model(**_config_values(file))
     config.save_pretrained(folder)
     GenerationConfig.from_model_config(config).save_pretrained(folder)
     architecture, tokenizer_dict, tokenizer_config = get_gguf_tokenizer(str(file.path))
     backend, extra = convert_gguf_tokenizer(architecture, tokenizer_dict)
+    # TokenizersBackend deep-copies the tokenizer it is given (through a JSON pickle of the
+    # whole vocabulary: ~0.1 s holding the GIL), so it gets it with an empty BPE model of the
+    # same options, and the model goes back in afterwards.
+    model = backend.model
+    if isinstance(model, models.BPE):
+        backend.model = models.BPE(
+            vocab={}, merges=[], **{k: getattr(model, k) for k in BPE_OPTIONS}
+        )
     tokenizer = TokenizersBackend(tokenizer_object=backend, **tokenizer_config, **extra)
+    tokenizer.backend_tokenizer.model = model
     tokenizer.save_pretrained(folder)
     _split_tokenizer(folder)
     (folder / gguf_cache.SOURCE_FILE).write_text(str(file.path.resolve()), encoding="utf-8")
@@ -186,6 +197,15 @@ TOKENIZER_ARGS = ("bos_token", "eos_token", "unk_token", "pad_token", "model_max
 # A BPE tokenizer's tokenizer.json split in three, so that reading it never holds the GIL
 # long: the rest of it (small), and its vocabulary and merges, one JSON string per line.
 SHELL, VOCAB, MERGES = "tokenizer-shell.json", "vocab.lines", "merges.lines"
+BPE_OPTIONS = (
+    "dropout",
+    "unk_token",
+    "continuing_subword_prefix",
+    "end_of_word_suffix",
+    "fuse_unk",
+    "byte_fallback",
+    "ignore_merges",
+)
 
 
 def _split_tokenizer(folder: Path) -> None:

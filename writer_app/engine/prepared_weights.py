@@ -26,7 +26,7 @@ from typing import TypeGuard
 import torch
 from torch import nn
 
-from writer_app.atomic import atomic_write, remove_stale_temp_files
+from writer_app.atomic import atomic_write_with, remove_stale_temp_files
 from writer_app.engine import quantize
 
 FORMAT = 1  # bump when what is stored, or how, changes
@@ -110,7 +110,8 @@ def write(folder: Path, model: nn.Module) -> bool:
     """Store `model`'s integer layers for the next load (written all at once, as the app
     writes its files; files of other torch versions or CPUs, and what an interrupted write
     left, go). False when nothing could be written."""
-    from safetensors.torch import save
+    from safetensors import SafetensorError
+    from safetensors.torch import save_file
 
     tensors = layers(model)
     if not tensors:
@@ -118,9 +119,11 @@ def write(folder: Path, model: nn.Module) -> bool:
     target = path(folder)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = save(tensors, metadata={"format": str(FORMAT), "torch": torch.__version__})
-        atomic_write(target, data)
-    except (OSError, RuntimeError, ValueError):
+        metadata = {"format": str(FORMAT), "torch": torch.__version__}
+        # Written to the file as it goes: `save` would build all ~95 MB in memory first,
+        # holding the GIL (and with it the editor's thread) for ~50 ms.
+        atomic_write_with(target, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+    except (OSError, RuntimeError, ValueError, SafetensorError):
         return False
     remove_stale_temp_files(target.parent)
     with contextlib.suppress(OSError):  # best-effort, as the write
