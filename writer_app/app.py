@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    loaded = load_settings(paths.settings_file())
+    Assistant.prefetch(loaded.settings.model)  # meanwhile: Qt starts, the window is built
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -45,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     from writer_app.ui.restore import keep_session, restore_session
 
     paths.remove_stale_leftovers()  # old temporary files of ours that a killed run left
-    loaded = load_settings(paths.settings_file())
     i18n.install(app, loaded.settings.editor.language)  # before any window is built
     assistant = Assistant()
     assistant.start()

@@ -36,7 +36,7 @@ from transformers.integrations.gguf.gguf_tokenizer_mapping import (
 from transformers.integrations.gguf.reader import GgufHeader, TensorInfo, read_gguf_metadata
 from transformers.tokenization_utils_tokenizers import TokenizersBackend
 
-from writer_app.engine import gguf_cache, prepared_weights, quantize
+from writer_app.engine import gguf_cache, prepared_weights, quantize, tokenizer_files
 
 F32, F16, Q4_0, Q4_1, BF16 = 0, 1, 2, 3, 30
 FLOAT_TYPES = {F32: torch.float32, F16: torch.float16, BF16: torch.bfloat16}
@@ -158,12 +158,12 @@ def _write_metadata(file: GgufModel, folder: Path) -> None:
     model = backend.model
     if isinstance(model, models.BPE):
         backend.model = models.BPE(
-            vocab={}, merges=[], **{k: getattr(model, k) for k in BPE_OPTIONS}
+            vocab={}, merges=[], **{k: getattr(model, k) for k in tokenizer_files.BPE_OPTIONS}
         )
     tokenizer = TokenizersBackend(tokenizer_object=backend, **tokenizer_config, **extra)
     tokenizer.backend_tokenizer.model = model
     tokenizer.save_pretrained(folder)
-    _split_tokenizer(folder)
+    tokenizer_files.split(folder)
     (folder / gguf_cache.SOURCE_FILE).write_text(str(file.path.resolve()), encoding="utf-8")
 
 
@@ -175,8 +175,8 @@ def metadata_folder(file: GgufModel) -> Path:
         # tokenizer may not be split yet; copies of older versions of the file go.
         for copy in target.glob("*.safetensors"):
             copy.unlink(missing_ok=True)
-        if not (target / SHELL).is_file():
-            _split_tokenizer(target)
+        if not tokenizer_files.is_split(target):
+            tokenizer_files.split(target)
         gguf_cache.remove_superseded(target, file.path)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -194,61 +194,6 @@ def metadata_folder(file: GgufModel) -> Path:
 
 
 TOKENIZER_ARGS = ("bos_token", "eos_token", "unk_token", "pad_token", "model_max_length")
-# A BPE tokenizer's tokenizer.json split in three, so that reading it never holds the GIL
-# long: the rest of it (small), and its vocabulary and merges, one JSON string per line.
-SHELL, VOCAB, MERGES = "tokenizer-shell.json", "vocab.lines", "merges.lines"
-BPE_OPTIONS = (
-    "dropout",
-    "unk_token",
-    "continuing_subword_prefix",
-    "end_of_word_suffix",
-    "fuse_unk",
-    "byte_fallback",
-    "ignore_merges",
-)
-
-
-def _split_tokenizer(folder: Path) -> None:
-    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-    model = data["model"]
-    ids = sorted(model.get("vocab", {}).items(), key=lambda item: item[1])
-    if model.get("type") != "BPE" or [i for _, i in ids] != list(range(len(ids))):
-        return  # loaded from tokenizer.json as it is
-    merges = [m if isinstance(m, str) else " ".join(m) for m in model["merges"]]
-    if any(m.count(" ") != 1 for m in merges):
-        return
-    (folder / VOCAB).write_text("\n".join(json.dumps(t) for t, _ in ids), encoding="utf-8")
-    (folder / MERGES).write_text("\n".join(json.dumps(m) for m in merges), encoding="utf-8")
-    data["model"] = dict(model, vocab={}, merges=[])
-    (folder / SHELL).write_text(json.dumps(data), encoding="utf-8")
-
-
-def _json_lines(path: Path, chunk: int = 2000) -> list[str]:
-    """A file of one JSON string per line, decoded `chunk` lines at a time: each decoding
-    holds the GIL for a millisecond or two. (Read whole, then split: iterating over a
-    file's lines holds it throughout, 80-120 ms here.)"""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    values: list[str] = []
-    for start in range(0, len(lines), chunk):
-        values += json.loads("[" + ",".join(lines[start : start + chunk]) + "]")
-    return values
-
-
-def _bpe_parts(folder: Path) -> tuple[Any, Any] | None:
-    """The tokenizer without its vocabulary, and its BPE model (None: not split). Built line
-    by line, so the GUI thread gets the GIL between lines; the one long hold left is the BPE
-    model taking its tables (~40 ms), against ~120 ms for parsing tokenizer.json whole."""
-    if not all((folder / name).is_file() for name in (SHELL, VOCAB, MERGES)):
-        return None
-    from tokenizers import Tokenizer, models
-
-    shell_text = (folder / SHELL).read_text(encoding="utf-8")
-    params = json.loads(shell_text)["model"]
-    tokens = _json_lines(folder / VOCAB)
-    vocab = {token: index for index, token in enumerate(tokens)}
-    merges = [pair.partition(" ")[::2] for pair in _json_lines(folder / MERGES)]
-    options = {k: v for k, v in params.items() if k not in ("type", "vocab", "merges")}
-    return Tokenizer.from_str(shell_text), models.BPE(vocab=vocab, merges=merges, **options)
 
 
 def load_tokenizer(folder: Path) -> Any:
@@ -257,7 +202,7 @@ def load_tokenizer(folder: Path) -> Any:
     (0.1-0.3 s each, holding the GIL, so the window would stall)."""
     config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
     template = folder / "chat_template.jinja"
-    parts = _bpe_parts(folder)
+    parts = tokenizer_files.bpe_parts(folder)
     source: dict[str, Any] = (
         {"tokenizer_file": str(folder / "tokenizer.json")}
         if parts is None
