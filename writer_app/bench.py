@@ -337,7 +337,6 @@ def gui_lateness_here(model: Model, doc: str, requests: int) -> dict[str, tuple[
         assistant = Assistant()
         assistant.start()
         beat = Heartbeat()
-        beat.start()
         await asyncio.sleep(0.3)  # the loop's first ticks and the prefetch: the app's start
         beat.start()
         await assistant.load(model).result()

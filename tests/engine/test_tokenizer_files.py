@@ -73,3 +73,16 @@ def test_nothing_to_prefetch(tmp_path: Path) -> None:
     Assistant.prefetch(Model(model=str(tmp_path / "missing.gguf")))  # the load will say why
     Assistant.prefetch(Model(backend="server", server="http://127.0.0.1:9"))
     assert tokenizer_files._prefetched == {}
+
+
+@pytest.mark.real_model
+def test_loading_the_builtin_model_takes_the_tokenizer_the_app_started_building(
+    real_lm,  # (loaded once before: its tokenizer files are there, as on any later start)
+) -> None:
+    from writer_app.engine.loader import load_model
+
+    Assistant.prefetch(Model())  # what writer-app does first
+    assert len(tokenizer_files._prefetched) == 1
+    lm = load_model("builtin", "cpu", precision="int4")
+    assert tokenizer_files._prefetched == {}  # taken by the load, not built again
+    assert lm.tokenizer.decode(lm.tokenizer(TEXT).input_ids) == TEXT
